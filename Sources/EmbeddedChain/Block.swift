@@ -1,0 +1,87 @@
+/// The signed part of a block. Its SHA-256 is the block hash, so it commits to the transactions
+/// (Merkle root of their ids) and to their results (hash of receipts and block events).
+public struct BlockHeader: Hashable, Sendable {
+    public static let version: UInt8 = 1
+
+    public let height: UInt64
+    public let previous: Hash256
+    public let time: UInt64
+    public let proposer: String
+    public let txRoot: Hash256
+    public let resultsRoot: Hash256
+
+    public var hash: Hash256 { Hash256.of(encoded) }
+}
+
+extension BlockHeader: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.u8(BlockHeader.version); w.u64(height); w.hash(previous); w.u64(time); w.string(proposer)
+        w.hash(txRoot); w.hash(resultsRoot)
+    }
+
+    public init(from r: inout ByteReader) throws(DecodingFailure) {
+        let v = try r.u8()
+        guard v == BlockHeader.version else { throw DecodingFailure("unknown block version \(v)") }
+        height = try r.u64()
+        previous = try r.hash()
+        time = try r.u64()
+        proposer = try r.string(limit: Limits.maxNameBytes)
+        txRoot = try r.hash()
+        resultsRoot = try r.hash()
+    }
+}
+
+public struct Block: Hashable, Sendable {
+    public let header: BlockHeader
+    /// Only block 0 carries a genesis; its `txRoot` is the genesis hash.
+    public let genesis: Genesis?
+    public let transactions: [Transaction]
+    public let receipts: [Receipt]
+    /// Events of the block boundary: votes closed by their deadline, permissions expired.
+    public let blockEvents: [ChainEvent]
+    public let signature: [UInt8]
+
+    public var hash: Hash256 { header.hash }
+    public var height: UInt64 { header.height }
+
+    static func txRoot(genesis: Genesis?, transactions: [Transaction]) -> Hash256 {
+        if let genesis { return Hash256.of(genesis.encoded) }
+        return Merkle.root(transactions.map(\.id))
+    }
+
+    static func resultsRoot(receipts: [Receipt], blockEvents: [ChainEvent]) -> Hash256 {
+        var w = ByteWriter()
+        w.array(blockEvents) { $0.encode($1) }
+        w.array(receipts) { $0.encode($1) }
+        return Hash256.of(w.bytes)
+    }
+
+    /// Every recorded event in order: block-boundary events first, then each receipt's.
+    public var events: [RecordedEvent] {
+        var out = blockEvents.map { RecordedEvent(height: height, time: header.time, tx: nil, event: $0) }
+        for receipt in receipts {
+            out += receipt.events.map { RecordedEvent(height: height, time: header.time, tx: receipt.tx, event: $0) }
+        }
+        return out
+    }
+}
+
+extension Block: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.encode(header)
+        w.optional(genesis) { $0.encode($1) }
+        w.array(transactions) { $0.encode($1) }
+        w.array(receipts) { $0.encode($1) }
+        w.array(blockEvents) { $0.encode($1) }
+        w.raw(signature)
+    }
+
+    public init(from r: inout ByteReader) throws(DecodingFailure) {
+        header = try r.decode()
+        genesis = try r.optional { r throws(DecodingFailure) in try r.decode(Genesis.self) }
+        transactions = try r.array { r throws(DecodingFailure) in try r.decode(Transaction.self) }
+        receipts = try r.array { r throws(DecodingFailure) in try r.decode(Receipt.self) }
+        blockEvents = try r.array { r throws(DecodingFailure) in try r.decode(ChainEvent.self) }
+        signature = try r.raw(64)
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+
+/// The embedded chain: a durable ledger, the state it implies, and a block producer that seals pending
+/// transactions as soon as they arrive, like an automining development chain. All pending transactions
+/// that arrive while a block is being sealed go into the next block, which costs one fsync.
+public actor Chain {
+    public nonisolated let directory: String
+    public nonisolated let genesisHash: Hash256
+    /// Problems found and repaired on open, such as a torn last record; the caller shows them.
+    public nonisolated let warnings: [String]
+
+    public private(set) var state: ChainState
+    public private(set) var blocks: [Block]
+    private let file: LedgerFile
+    private let lock: DirectoryLock
+    private let keystore: Keystore
+    private let clock: ChainClock
+    private var pending: [Pending] = []
+    private var sealScheduled = false
+    private var halted: String?
+    private var subscribers: [UUID: AsyncStream<Block>.Continuation] = [:]
+
+    private struct Pending {
+        let tx: Transaction
+        let size: Int
+        let node: String
+        let done: CheckedContinuation<Receipt, any Error>
+    }
+
+    static func ledgerPath(_ directory: String) -> String { "\(directory)/blocks.log" }
+
+    private init(directory: String, lock: DirectoryLock, file: LedgerFile, blocks: [Block], state: ChainState,
+                 keystore: Keystore, clock: @escaping ChainClock, warnings: [String]) {
+        self.directory = directory
+        self.lock = lock
+        self.file = file
+        self.blocks = blocks
+        self.state = state
+        self.keystore = keystore
+        self.clock = clock
+        self.warnings = warnings
+        genesisHash = blocks[0].hash
+    }
+
+    public static func exists(at directory: String) -> Bool {
+        FileManager.default.fileExists(atPath: ledgerPath(directory))
+    }
+
+    /// Writes block 0 for `genesis` into an empty ledger directory.
+    public static func create(at directory: String, genesis: Genesis, keystore: Keystore, clock: @escaping ChainClock = WallClock.now) throws(LedgerError) -> Chain {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .io("cannot create \(directory): \(error.localizedDescription)")
+        }
+        let lock = try DirectoryLock(directory: directory)
+        guard !exists(at: directory) || (try? FileManager.default.attributesOfItem(atPath: ledgerPath(directory))[.size] as? Int) == 0 else {
+            throw .exists(directory: directory)
+        }
+        guard let first = genesis.nodes.first else { throw .io("a chain needs at least one node") }
+        let header = BlockHeader(height: 0, previous: .zero, time: genesis.time, proposer: first.name,
+                                 txRoot: Block.txRoot(genesis: genesis, transactions: []),
+                                 resultsRoot: Block.resultsRoot(receipts: [], blockEvents: []))
+        let key = try keystore.load(first.name)
+        let block = Block(header: header, genesis: genesis, transactions: [], receipts: [], blockEvents: [],
+                          signature: key.sign(header.hash.bytes))
+        let file = try LedgerFile(path: ledgerPath(directory))
+        try file.append(block.encoded)
+        let state = ChainState(genesisBlock: block, genesis: genesis)
+        return Chain(directory: directory, lock: lock, file: file, blocks: [block], state: state,
+                     keystore: keystore, clock: clock, warnings: [])
+    }
+
+    /// Opens a ledger: checks every frame, the hash chain and every block signature, and rebuilds the
+    /// state by replaying every block, which must reproduce every stored receipt.
+    public static func open(at directory: String, keystore: Keystore, clock: @escaping ChainClock = WallClock.now) throws(LedgerError) -> Chain {
+        guard exists(at: directory) else { throw .missing(directory: directory) }
+        let lock = try DirectoryLock(directory: directory)
+        let file = try LedgerFile(path: ledgerPath(directory))
+        let scan = try file.scan()
+        var warnings: [String] = []
+        if let tail = scan.tail {
+            warnings.append("the ledger ended in \(tail), left by an interrupted write; cut back to the last whole block (height \(max(scan.records.count, 1) - 1))")
+            try file.truncate(to: scan.goodLength)
+        }
+        guard let first = scan.records.first else { throw .corrupt(height: 0, reason: "the ledger has no genesis block") }
+        let genesisBlock: Block
+        do { genesisBlock = try Block.decode(first) } catch { throw .corrupt(height: 0, reason: "undecodable genesis block (\(error))") }
+        var state = try verifyGenesis(genesisBlock)
+        var blocks = [genesisBlock]
+        blocks.reserveCapacity(scan.records.count)
+        for (i, record) in scan.records.enumerated().dropFirst() {
+            let block: Block
+            do { block = try Block.decode(record) } catch { throw .corrupt(height: UInt64(i), reason: "undecodable block (\(error))") }
+            try replay(block, onto: &state)
+            blocks.append(block)
+        }
+        return Chain(directory: directory, lock: lock, file: file, blocks: blocks, state: state,
+                     keystore: keystore, clock: clock, warnings: warnings)
+    }
+
+    static func verifyGenesis(_ block: Block) throws(LedgerError) -> ChainState {
+        guard let genesis = block.genesis, block.height == 0, block.header.previous == .zero else {
+            throw .corrupt(height: 0, reason: "block 0 is not a genesis block")
+        }
+        guard block.header.txRoot == Block.txRoot(genesis: genesis, transactions: []) else {
+            throw .corrupt(height: 0, reason: "genesis content does not match its header")
+        }
+        guard let proposer = genesis.members.first(where: { $0.name == block.header.proposer && $0.role == .node }),
+              proposer.publicKey.isValidSignature(block.signature, for: block.hash.bytes) else {
+            throw .corrupt(height: 0, reason: "genesis signature does not verify")
+        }
+        return ChainState(genesisBlock: block, genesis: genesis)
+    }
+
+    /// Applies a stored block to the state, checking it as a validating node would.
+    static func replay(_ block: Block, onto s: inout ChainState) throws(LedgerError) {
+        let h = block.height
+        guard h == s.height + 1 else { throw .corrupt(height: h, reason: "expected height \(s.height + 1)") }
+        guard block.header.previous == s.head else { throw .corrupt(height: h, reason: "previous hash does not match block \(s.height)") }
+        guard block.genesis == nil else { throw .corrupt(height: h, reason: "a second genesis") }
+        guard block.header.time >= s.time else { throw .corrupt(height: h, reason: "time goes backwards") }
+        let proposer = s.proposer(forHeight: h)
+        guard block.header.proposer == proposer else { throw .corrupt(height: h, reason: "proposed by \(block.header.proposer), whose turn it was not") }
+        guard let key = s.management.members[proposer]?.publicKey, key.isValidSignature(block.signature, for: block.hash.bytes) else {
+            throw .corrupt(height: h, reason: "block signature does not verify with \(proposer)'s key")
+        }
+        guard block.header.txRoot == Block.txRoot(genesis: nil, transactions: block.transactions) else {
+            throw .corrupt(height: h, reason: "transactions do not match the Merkle root")
+        }
+        guard block.transactions.count == block.receipts.count else { throw .corrupt(height: h, reason: "receipt count differs from transaction count") }
+
+        let ctx = BlockContext(height: h, time: block.header.time)
+        let blockEvents = StateTransition.beginBlock(&s, ctx)
+        var receipts: [Receipt] = []
+        receipts.reserveCapacity(block.transactions.count)
+        for (tx, stored) in zip(block.transactions, block.receipts) {
+            do {
+                receipts.append(try StateTransition.apply(tx, encodedSize: tx.encoded.count, node: stored.node, &s, ctx))
+            } catch {
+                throw .corrupt(height: h, reason: "transaction \(tx.id.short) does not replay: \(error)")
+            }
+        }
+        guard receipts == block.receipts, blockEvents == block.blockEvents,
+              Block.resultsRoot(receipts: receipts, blockEvents: blockEvents) == block.header.resultsRoot else {
+            throw .corrupt(height: h, reason: "re-executing the block gives different results")
+        }
+        s.height = h
+        s.head = block.hash
+        s.time = block.header.time
+        if let i = s.nodes.firstIndex(where: { $0.name == proposer }) { s.nodes[i].blocksProposed += 1 }
+    }
+
+    // MARK: Submitting
+
+    /// Hands a transaction admitted by `node` to the block producer and waits until its block is durable.
+    public func submit(_ tx: Transaction, via node: String) async throws -> Receipt {
+        if let halted { throw TransactionRejection.chainHalted(halted) }
+        let size = tx.encoded.count
+        return try await withCheckedThrowingContinuation { done in
+            pending.append(Pending(tx: tx, size: size, node: node, done: done))
+            if !sealScheduled {
+                sealScheduled = true
+                Task { await self.sealPending() }
+            }
+        }
+    }
+
+    /// What would happen to `tx` if it were sealed now, without sealing it: the same checks and the same
+    /// errors, on a copy of the state.
+    public func dryRun(_ tx: Transaction, via node: String) throws(TransactionRejection) -> Receipt {
+        var s = state
+        let ctx = BlockContext(height: s.height + 1, time: max(clock(), s.time))
+        _ = StateTransition.beginBlock(&s, ctx)
+        return try StateTransition.apply(tx, encodedSize: tx.encoded.count, node: node, &s, ctx)
+    }
+
+    /// Seals a block with no transactions when a deadline or a permission has lapsed, so the ledger
+    /// records the closing. Returns the new block, or nil when nothing was due.
+    public func sealIfDue() throws -> Block? {
+        var probe = state
+        let ctx = BlockContext(height: probe.height + 1, time: max(clock(), probe.time))
+        guard !StateTransition.beginBlock(&probe, ctx).isEmpty else { return nil }
+        return try seal([])
+    }
+
+    private func sealPending() {
+        sealScheduled = false
+        let batch = pending
+        pending = []
+        guard !batch.isEmpty else { return }
+        do {
+            _ = try seal(batch)
+        } catch {
+            for p in batch { p.done.resume(throwing: error) }
+        }
+    }
+
+    private func seal(_ batch: [Pending]) throws -> Block? {
+        if let halted { throw TransactionRejection.chainHalted(halted) }
+        let height = state.height + 1
+        let ctx = BlockContext(height: height, time: max(clock(), state.time))
+        var blockEvents = StateTransition.beginBlock(&state, ctx)
+        var included: [(Pending, Receipt)] = []
+        var refused: [(Pending, any Error)] = []
+        for p in batch {
+            do {
+                included.append((p, try StateTransition.apply(p.tx, encodedSize: p.size, node: p.node, &state, ctx)))
+            } catch {
+                refused.append((p, error))
+            }
+        }
+        for (p, error) in refused { p.done.resume(throwing: error) }
+        guard !included.isEmpty || !blockEvents.isEmpty else { return nil }
+
+        let proposer = state.proposer(forHeight: height)
+        let receipts = included.map(\.1)
+        let transactions = included.map(\.0.tx)
+        let header = BlockHeader(height: height, previous: state.head, time: ctx.time, proposer: proposer,
+                                 txRoot: Block.txRoot(genesis: nil, transactions: transactions),
+                                 resultsRoot: Block.resultsRoot(receipts: receipts, blockEvents: blockEvents))
+        do {
+            let key = try keystore.load(proposer)
+            let block = Block(header: header, genesis: nil, transactions: transactions, receipts: receipts,
+                              blockEvents: blockEvents, signature: key.sign(header.hash.bytes))
+            try file.append(block.encoded)
+            state.height = height
+            state.head = block.hash
+            state.time = ctx.time
+            if let i = state.nodes.firstIndex(where: { $0.name == proposer }) { state.nodes[i].blocksProposed += 1 }
+            blocks.append(block)
+            for (p, receipt) in included { p.done.resume(returning: receipt) }
+            for s in subscribers.values { s.yield(block) }
+            blockEvents = []
+            return block
+        } catch {
+            // The in-memory state ran ahead of the disk; refuse everything from now on rather than diverge.
+            halted = "\(error)"
+            for (p, _) in included { p.done.resume(throwing: TransactionRejection.chainHalted("\(error)")) }
+            throw TransactionRejection.chainHalted("\(error)")
+        }
+    }
+
+    // MARK: Reading
+
+    /// Every committed block from `height` on, then each new block as it is committed.
+    public func subscribe(from height: UInt64 = 0) -> AsyncStream<Block> {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream<Block>.makeStream()
+        for block in blocks.dropFirst(Int(min(height, UInt64(blocks.count)))) { continuation.yield(block) }
+        subscribers[id] = continuation
+        continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
+        return stream
+    }
+
+    private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
+
+    public func now() -> UInt64 { max(clock(), state.time) }
+}

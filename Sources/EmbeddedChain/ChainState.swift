@@ -1,0 +1,30 @@
+/// Everything the chain knows after applying its blocks. Rebuilt by replay on open.
+public struct ChainState: Sendable {
+    public internal(set) var genesisHash: Hash256
+    public internal(set) var height: UInt64
+    public internal(set) var head: Hash256
+    public internal(set) var time: UInt64
+    public internal(set) var management: ManagementState
+    /// The last nonce each sender used; the next must be exactly one more.
+    public internal(set) var nonces: [String: UInt64] = [:]
+    public internal(set) var nodes: [NodeRecord]
+    public internal(set) var transactionCount: UInt64 = 0
+
+    init(genesisBlock: Block, genesis: Genesis) {
+        genesisHash = genesisBlock.hash
+        height = 0
+        head = genesisBlock.hash
+        time = genesis.time
+        management = ManagementState(policy: genesis.policy, members: genesis.members)
+        nodes = genesis.nodes.map { NodeRecord(name: $0.name, logic: $0.logic) }
+    }
+
+    public func nextNonce(of sender: String) -> UInt64 { (nonces[sender] ?? 0) + 1 }
+
+    public func node(_ name: String) -> NodeRecord? { nodes.first { $0.name == name } }
+
+    /// Block proposers rotate through the nodes by height, so every node takes its turn.
+    public func proposer(forHeight height: UInt64) -> String {
+        nodes[Int(height % UInt64(nodes.count))].name
+    }
+}

@@ -1,0 +1,33 @@
+/// Durations as people type them: `90s`, `10m`, `24h`, `7d`, `1h30m`, `500ms`. Stored as milliseconds.
+public enum DurationText {
+    public static func parse(_ text: String) -> UInt64? {
+        let units: [(String, UInt64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        guard !rest.isEmpty else { return nil }
+        var total: UInt64 = 0
+        while !rest.isEmpty {
+            let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
+            guard !digits.isEmpty, digits.count <= 12, let n = UInt64(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            let letters = rest.prefix(while: { $0.isLetter })
+            guard let unit = units.first(where: { $0.0 == String(letters) }) else { return nil }
+            rest = rest.dropFirst(letters.count)
+            let (product, overflow) = n.multipliedReportingOverflow(by: unit.1)
+            guard !overflow else { return nil }
+            total += product
+        }
+        return total
+    }
+
+    public static func format(_ ms: UInt64) -> String {
+        if ms == 0 { return "0s" }
+        if ms % 1000 != 0 && ms < 60_000 { return "\(ms)ms" }
+        var s = ms / 1000
+        var out = ""
+        for (unit, size) in [("d", UInt64(86_400)), ("h", 3600), ("m", 60), ("s", 1)] where s >= size {
+            out += "\(s / size)\(unit)"
+            s %= size
+        }
+        return out
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The append-only block log. Each record is framed `magic, length, checksum, bytes`, and every append
+/// is fsynced before it is acknowledged, so a committed block survives a crash and a torn tail is
+/// recognisable as one.
+final class LedgerFile {
+    static let magic: [UInt8] = Array("GCB1".utf8)
+    static let frameHeader = 4 + 4 + 8
+
+    let path: String
+    private let fd: Int32
+    private(set) var length: Int
+
+    init(path: String) throws(LedgerError) {
+        self.path = path
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
+        length = Int(lseek(fd, 0, SEEK_END))
+    }
+
+    deinit { close(fd) }
+
+    static func checksum(_ bytes: [UInt8]) -> [UInt8] { Array(Hash256.of(bytes).bytes.prefix(8)) }
+
+    func append(_ record: [UInt8]) throws(LedgerError) {
+        var w = ByteWriter()
+        w.raw(LedgerFile.magic); w.u32(UInt32(record.count)); w.raw(LedgerFile.checksum(record)); w.raw(record)
+        let frame = w.bytes
+        let written = frame.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(length)) }
+        guard written == frame.count else { throw .io("cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw .io("cannot sync \(path): \(String(cString: strerror(errno)))") }
+        length += frame.count
+    }
+
+    /// Cuts a torn tail off so the next append starts on a frame boundary.
+    func truncate(to length: Int) throws(LedgerError) {
+        guard ftruncate(fd, off_t(length)) == 0, fsync(fd) == 0 else {
+            throw .io("cannot truncate \(path): \(String(cString: strerror(errno)))")
+        }
+        self.length = length
+    }
+
+    struct Scan {
+        var records: [[UInt8]] = []
+        /// Bytes up to the end of the last whole record.
+        var goodLength = 0
+        /// What follows the last whole record, when something does.
+        var tail: String?
+    }
+
+    /// Reads every whole record. A damaged last record is reported as a tail; damage with whole records
+    /// after it cannot be a torn write and is corruption.
+    func scan() throws(LedgerError) -> Scan {
+        var bytes = [UInt8](repeating: 0, count: length)
+        if length > 0 {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, 0) }
+            guard n == length else { throw .io("cannot read \(path)") }
+        }
+        var scan = Scan()
+        var offset = 0
+        while offset < bytes.count {
+            let remaining = bytes.count - offset
+            guard remaining >= LedgerFile.frameHeader else {
+                scan.tail = "\(remaining) bytes of a partial record header"
+                break
+            }
+            guard Array(bytes[offset..<offset + 4]) == LedgerFile.magic else {
+                throw .corrupt(height: UInt64(scan.records.count), reason: "bad record marker at byte \(offset)")
+            }
+            let n = Int(bytes[offset + 4..<offset + 8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+            let bodyStart = offset + LedgerFile.frameHeader
+            guard bodyStart + n <= bytes.count else {
+                scan.tail = "a record cut short (\(bytes.count - bodyStart) of \(n) bytes)"
+                break
+            }
+            let body = Array(bytes[bodyStart..<bodyStart + n])
+            guard LedgerFile.checksum(body) == Array(bytes[offset + 8..<offset + 16]) else {
+                if bodyStart + n == bytes.count {
+                    scan.tail = "a last record whose checksum does not match"
+                    break
+                }
+                throw .corrupt(height: UInt64(scan.records.count), reason: "record checksum mismatch at byte \(offset)")
+            }
+            scan.records.append(body)
+            offset = bodyStart + n
+            scan.goodLength = offset
+        }
+        return scan
+    }
+}
+
+/// Failures of the durable ledger, each naming where it went wrong and what to do.
+public enum LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
+    case io(String)
+    case missing(directory: String)
+    case exists(directory: String)
+    case corrupt(height: UInt64, reason: String)
+    case locked(directory: String)
+    case keystore(String)
+
+    public var description: String {
+        switch self {
+        case let .io(reason): reason
+        case let .missing(dir): "no chain in \(dir); run 'govconsole init --demo --data \(dir)' to create one"
+        case let .exists(dir): "a chain already exists in \(dir); pass --force to replace it (its ledger is deleted) or use another --data directory"
+        case let .corrupt(height, reason): "the ledger is corrupt at height \(height): \(reason); restore the data directory from a backup or re-create it with 'govconsole init --force'"
+        case let .locked(dir): "another govconsole process is using \(dir); wait for it to finish or stop it"
+        case let .keystore(reason): reason
+        }
+    }
+}

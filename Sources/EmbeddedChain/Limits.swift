@@ -1,0 +1,9 @@
+/// Bounds on everything that input can grow. Each is generous for a consortium and small for an attacker.
+public enum Limits {
+    public static let maxNameBytes = 64
+    public static let maxTransactionBytes = 256 * 1024
+    public static let maxWeight: UInt64 = 1_000_000
+    public static let maxMembers = 10_000
+    public static let maxDuration: UInt64 = 366 * 24 * 3600 * 1000
+    public static let minDuration: UInt64 = 1000
+}

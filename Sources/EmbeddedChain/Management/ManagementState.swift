@@ -1,0 +1,32 @@
+/// The management contract's storage: identities, policy, proposals with their per-voter records, permissions.
+public struct ManagementState: Sendable {
+    public internal(set) var policy: Policy
+    /// Every identity the chain knows — admins, voters and nodes — by name.
+    public internal(set) var members: [String: Member]
+    /// Proposal `id` lives at index `id - 1`; ids are never reused.
+    public internal(set) var proposals: [Proposal] = []
+    public internal(set) var permissions: [UInt64: Permission] = [:]
+    var keyOwners: [PublicKey: String] = [:]
+    var open: Set<UInt64> = []
+    var openByProposer: [String: Int] = [:]
+    var livePermissions: Set<UInt64> = []
+    var nextRequest: UInt64 = 1
+
+    public init(policy: Policy, members: [Member]) {
+        self.policy = policy
+        self.members = Dictionary(uniqueKeysWithValues: members.map { ($0.name, $0) })
+        keyOwners = Dictionary(uniqueKeysWithValues: members.map { ($0.publicKey, $0.name) })
+    }
+
+    public func proposal(_ id: UInt64) -> Proposal? {
+        guard id >= 1, id <= UInt64(proposals.count) else { return nil }
+        return proposals[Int(id - 1)]
+    }
+
+    /// Members in a stable order: admins, then voters, then nodes, each by name.
+    public func members(role: Role) -> [Member] {
+        members.values.filter { $0.role == role }.sorted { $0.name < $1.name }
+    }
+
+    public var electorate: [Member] { members(role: .voter).filter { $0.weight > 0 } }
+}

@@ -1,0 +1,89 @@
+/// What a transaction carries. Tags are part of the canonical encoding and never reused.
+public enum Payload: Hashable, Sendable {
+    case governance(GovernanceCall)
+
+    public var summary: String {
+        switch self {
+        case let .governance(call):
+            switch call {
+            case let .propose(op): "propose \(op.summary)"
+            case let .vote(p, _, choice): "vote \(choice.rawValue) on \(p)"
+            case let .execute(p): "execute \(p)"
+            case let .cancel(p): "cancel \(p)"
+            }
+        }
+    }
+}
+
+extension Payload: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        switch self {
+        case let .governance(call): w.u8(1); w.encode(call)
+        }
+    }
+
+    public init(from r: inout ByteReader) throws(DecodingFailure) {
+        switch try r.u8() {
+        case 1: self = .governance(try r.decode())
+        case let t: throw DecodingFailure("unknown payload tag \(t)")
+        }
+    }
+}
+
+/// A signed envelope: who sends it, their next nonce, its traffic lane, and what it asks.
+/// The id is the SHA-256 of the canonical encoding of everything the signature covers.
+public struct Transaction: Hashable, Sendable {
+    public static let version: UInt8 = 1
+
+    public let chain: Hash256
+    public let sender: String
+    public let nonce: UInt64
+    public let lane: Lane
+    public let payload: Payload
+    public let signature: [UInt8]
+    public let id: Hash256
+
+    public init(chain: Hash256, sender: String, nonce: UInt64, lane: Lane, payload: Payload, signature: [UInt8]) {
+        self.chain = chain
+        self.sender = sender
+        self.nonce = nonce
+        self.lane = lane
+        self.payload = payload
+        self.signature = signature
+        id = Hash256.of(Transaction.signingBytes(chain: chain, sender: sender, nonce: nonce, lane: lane, payload: payload))
+    }
+
+    public static func signed(chain: Hash256, sender: String, nonce: UInt64, lane: Lane, payload: Payload, key: SigningKey) -> Transaction {
+        let message = signingBytes(chain: chain, sender: sender, nonce: nonce, lane: lane, payload: payload)
+        return Transaction(chain: chain, sender: sender, nonce: nonce, lane: lane, payload: payload, signature: key.sign(message))
+    }
+
+    static func signingBytes(chain: Hash256, sender: String, nonce: UInt64, lane: Lane, payload: Payload) -> [UInt8] {
+        var w = ByteWriter()
+        w.u8(version); w.hash(chain); w.string(sender); w.u64(nonce); w.u8(lane.tag); w.encode(payload)
+        return w.bytes
+    }
+
+    public var signingBytes: [UInt8] {
+        Transaction.signingBytes(chain: chain, sender: sender, nonce: nonce, lane: lane, payload: payload)
+    }
+}
+
+extension Transaction: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.raw(signingBytes)
+        w.raw(signature)
+    }
+
+    public init(from r: inout ByteReader) throws(DecodingFailure) {
+        let v = try r.u8()
+        guard v == Transaction.version else { throw DecodingFailure("unknown transaction version \(v)") }
+        let chain = try r.hash()
+        let sender = try r.string(limit: Limits.maxNameBytes)
+        let nonce = try r.u64()
+        let lane = try Lane(tag: try r.u8())
+        let payload = try r.decode(Payload.self)
+        let signature = try r.raw(64)
+        self.init(chain: chain, sender: sender, nonce: nonce, lane: lane, payload: payload, signature: signature)
+    }
+}

@@ -1,0 +1,28 @@
+/// Why a transaction was not admitted or not included. A rejected transaction leaves no trace on the ledger.
+public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvertible {
+    case oversize(bytes: Int, limit: Int)
+    case malformed(String)
+    case wrongChain
+    case unknownSender(String)
+    case badSignature(sender: String)
+    case staleNonce(sender: String, expected: UInt64, got: UInt64)
+    case nonceGap(sender: String, expected: UInt64, got: UInt64)
+    case governance(GovernanceError)
+    case unknownNode(String)
+    case chainHalted(String)
+
+    public var description: String {
+        switch self {
+        case let .oversize(bytes, limit): "transaction is \(bytes) bytes, over the \(limit)-byte limit; split it up"
+        case let .malformed(reason): "malformed transaction (\(reason)); build it with govconsole or the engine API"
+        case .wrongChain: "transaction is signed for another chain; sign it for this chain's genesis hash"
+        case let .unknownSender(name): "unknown identity '\(name)'; run 'govconsole members' to list them"
+        case let .badSignature(sender): "signature does not verify with \(sender)'s key; sign with \(sender)'s own key"
+        case let .staleNonce(sender, expected, got): "nonce \(got) of \(sender) was already used (a replay); the next nonce is \(expected)"
+        case let .nonceGap(sender, expected, got): "nonce \(got) of \(sender) skips ahead; the next nonce is \(expected)"
+        case let .governance(e): e.description
+        case let .unknownNode(name): "there is no node '\(name)'; run 'govconsole nodes' to list them"
+        case let .chainHalted(reason): "the chain stopped accepting transactions: \(reason)"
+        }
+    }
+}
