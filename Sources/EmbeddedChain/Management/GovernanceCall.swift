@@ -1,6 +1,6 @@
 /// What a governance transaction asks of the management contract.
 public enum GovernanceCall: Hashable, Sendable {
-    case propose(Operation)
+    case propose(ManagementOperation)
     /// Answers the `VoteRequested` event `request` of `proposal` (claim 1: the vote is the event's response).
     case vote(proposal: UInt64, request: UInt64, choice: Choice)
     case execute(proposal: UInt64)

@@ -47,7 +47,7 @@ public enum ManagementContract {
         }
     }
 
-    static func propose(_ op: Operation, _ caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState) throws(GovernanceError) -> [GovernanceEvent] {
+    static func propose(_ op: ManagementOperation, _ caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState) throws(GovernanceError) -> [GovernanceEvent] {
         guard caller.role == .admin else { throw .notAdmin(name: caller.name, role: caller.role) }
         try check(op, against: s)
         let electorate = s.electorate
@@ -150,7 +150,7 @@ public enum ManagementContract {
     // MARK: Operations
 
     /// Whether the operation could be applied to the state as it is: checked when proposed and again when executed.
-    public static func check(_ op: Operation, against s: ManagementState) throws(GovernanceError) {
+    public static func check(_ op: ManagementOperation, against s: ManagementState) throws(GovernanceError) {
         switch op {
         case let .addMember(name, role, weight, key):
             if let reason = Names.validate(name) { throw .invalidName(reason) }
@@ -170,7 +170,7 @@ public enum ManagementContract {
         }
     }
 
-    static func apply(_ op: Operation, _ s: inout ManagementState) {
+    static func apply(_ op: ManagementOperation, _ s: inout ManagementState) {
         switch op {
         case let .addMember(name, role, weight, key):
             s.members[name] = Member(name: name, role: role, weight: role == .voter ? weight : 0, publicKey: key)

@@ -10,7 +10,7 @@ public enum ProposalStatus: String, Sendable, CaseIterable, Codable {
 public struct Proposal: Hashable, Sendable {
     public let id: UInt64
     public let proposer: String
-    public let operation: Operation
+    public let operation: ManagementOperation
     public let submittedAt: UInt64
     public let submittedHeight: UInt64
     public let deadline: UInt64

@@ -1,6 +1,6 @@
 /// A management operation a proposal asks permission for. Each case names its target;
 /// upgrades add cases here, and everything that switches over operations names them explicitly.
-public enum Operation: Hashable, Sendable {
+public enum ManagementOperation: Hashable, Sendable {
     case addMember(name: String, role: Role, weight: UInt64, publicKey: PublicKey)
     case removeMember(name: String)
     case setPolicy(PolicyChange)
@@ -37,7 +37,7 @@ public enum OperationKind: String, Sendable, CaseIterable, Codable {
     case setPolicy = "set-policy"
 }
 
-extension Operation: BinaryCodable {
+extension ManagementOperation: BinaryCodable {
     public func encode(to w: inout ByteWriter) {
         switch self {
         case let .addMember(name, role, weight, key):

@@ -1,0 +1,28 @@
+import EmbeddedChain
+
+/// Refusals the engine makes itself before anything reaches the chain.
+public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
+    case unknownIdentity(String, known: [String])
+    case unknownChoice(String)
+    case invalidConsortium(String)
+    /// Claim 2: the engine checks its permission registry before it sends a management request.
+    case permissionMissing(proposal: UInt64, holder: String, state: PermissionState, status: ProposalStatus)
+
+    public var description: String {
+        switch self {
+        case let .unknownIdentity(name, known):
+            "unknown identity '\(name)'; use --as with one of: \(known.joined(separator: ", "))"
+        case let .unknownChoice(word):
+            "unknown choice '\(word)'; vote approve, reject or abstain"
+        case let .invalidConsortium(reason):
+            reason
+        case let .permissionMissing(p, holder, state, status):
+            switch state {
+            case .consumed: "proposal \(p) was already executed and its permission is used up; propose again to repeat it"
+            case .expired: "the permission granted by proposal \(p) has expired; propose the operation again"
+            case .granted: "the permission of proposal \(p) is not \(holder)'s; run it --as its holder"
+            case .none: "proposal \(p) is \(status.rawValue), so \(holder) holds no permission for it; it must pass before it can be executed"
+            }
+        }
+    }
+}

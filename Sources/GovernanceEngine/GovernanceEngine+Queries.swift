@@ -1,0 +1,87 @@
+import EmbeddedChain
+import Foundation
+
+// Read-only views of the chain. None of them changes the ledger; statuses and permission states are
+// computed at the current time, so a deadline that passed shows even before a block records it.
+extension GovernanceEngine {
+    public func proposals(status: ProposalStatus? = nil) async -> [ProposalSummary] {
+        let now = await chain.now()
+        return await chain.state.management.proposals
+            .filter { status == nil || $0.status(at: now) == status }
+            .map { ProposalSummary($0, now: now) }
+    }
+
+    public func proposal(_ id: UInt64) async throws -> ProposalDetail {
+        let state = await chain.state
+        guard let p = state.management.proposal(id) else { throw GovernanceError.unknownProposal(id) }
+        let now = await chain.now()
+        let weights = Dictionary(uniqueKeysWithValues: p.electorate.map { ($0.name, $0.weight) })
+        let votes = p.electorate.compactMap { e in
+            p.votes[e.name].map { VoteRecord(voter: e.name, choice: $0.rawValue, weight: weights[e.name] ?? 0) }
+        }
+        let permission: PermissionView
+        if let perm = state.management.permissions[id] {
+            permission = PermissionView(state: perm.state(at: now).rawValue, holder: perm.holder, expires: Date(milliseconds: perm.expiresAt))
+        } else {
+            permission = PermissionView(state: PermissionState.none.rawValue, holder: nil, expires: nil)
+        }
+        return ProposalDetail(
+            id: p.id, operation: p.operation.kind.rawValue, target: p.operation.target, summary: p.operation.summary,
+            proposer: p.proposer, status: p.status(at: now).rawValue, submitted: Date(milliseconds: p.submittedAt),
+            deadline: Date(milliseconds: p.deadline), tally: TallyView(p.tally, total: p.totalWeight),
+            quorum: p.quorum.value, threshold: p.threshold.value,
+            quorumReached: Tally.quorumReached(p.tally, total: p.totalWeight, quorum: p.quorum),
+            votes: votes, pending: p.pending, permission: permission,
+            events: await events(proposal: id))
+    }
+
+    /// Every recorded event, oldest first, optionally of one proposal only.
+    public func events(proposal: UInt64? = nil) async -> [EventView] {
+        await chain.blocks.flatMap(\.events)
+            .filter { proposal == nil || $0.event.proposal == proposal }
+            .map(EventView.init)
+    }
+
+    public func status() async -> StatusView {
+        let s = await chain.state
+        let now = await chain.now()
+        var counts: [String: Int] = [:]
+        for p in s.management.proposals { counts[p.status(at: now).rawValue, default: 0] += 1 }
+        return StatusView(
+            data: dataDirectory.path, height: s.height, head: s.head.hex, genesis: s.genesisHash.hex,
+            time: Date(milliseconds: s.time), transactions: s.transactionCount,
+            members: s.management.members.values.filter { $0.role != .node }.count, nodes: s.nodes.count,
+            proposals: counts, policy: PolicyView(s.management.policy))
+    }
+
+    /// Admins first, then voters, each by name.
+    public func members() async -> [MemberView] {
+        let m = await chain.state.management
+        return (m.members(role: .admin) + m.members(role: .voter)).map(MemberView.init)
+    }
+
+    public func nodes() async -> [NodeView] {
+        await chain.state.nodes.map(NodeView.init)
+    }
+
+    public func blocks(from height: UInt64 = 0, limit: Int = 1000) async -> [BlockView] {
+        await chain.blocks.dropFirst(Int(min(height, UInt64(Int.max)))).prefix(limit).map { b in
+            BlockView(height: b.height, hash: b.hash.hex, previous: b.header.previous.hex, time: Date(milliseconds: b.header.time),
+                      proposer: b.header.proposer,
+                      transactions: zip(b.transactions, b.receipts).map { tx, r in
+                          TransactionView(id: tx.id.hex, sender: tx.sender, nonce: tx.nonce, lane: tx.lane.rawValue,
+                                          payload: tx.payload.summary, node: r.node, logic: r.logic)
+                      },
+                      events: b.events.count)
+        }
+    }
+
+    public func initSummary() async -> InitResult {
+        let s = await chain.state
+        return InitResult(data: dataDirectory.path, genesis: s.genesisHash.hex, height: s.height,
+                          members: await members(), nodes: await nodes(), policy: PolicyView(s.management.policy))
+    }
+
+    /// The chain state itself, for callers that draw it.
+    public func chainState() async -> ChainState { await chain.state }
+}

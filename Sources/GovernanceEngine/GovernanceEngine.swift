@@ -1,0 +1,115 @@
+import EmbeddedChain
+import Foundation
+import ServicePlatform
+
+/// The management system: the one API the console and the CLI call. It boots the chain and the service
+/// platform, turns requests into signed transactions, keeps the permission registry from pushed events,
+/// and answers queries.
+public actor GovernanceEngine {
+    public nonisolated let dataDirectory: DataDirectory
+    public nonisolated let platform: ServicePlatform
+    nonisolated let chain: Chain
+    nonisolated let keystore: Keystore
+    var registry = PermissionRegistry()
+    private var registryWaiters: [(height: UInt64, resume: CheckedContinuation<Void, Never>)] = []
+    private var listener: Task<Void, Never>?
+    private var requestInFlight = false
+    private var requestQueue: [CheckedContinuation<Void, Never>] = []
+
+    /// Problems the chain repaired on open; worth showing once.
+    public nonisolated var warnings: [String] { chain.warnings }
+
+    private init(dataDirectory: DataDirectory, chain: Chain, keystore: Keystore) {
+        self.dataDirectory = dataDirectory
+        self.chain = chain
+        self.keystore = keystore
+        platform = ServicePlatform(chain: chain)
+    }
+
+    /// Creates a new consortium: a key for every identity and a genesis block. Refuses to replace an
+    /// existing chain unless `force` is set.
+    public static func create(at dir: DataDirectory, consortium: Consortium, force: Bool = false,
+                              clock: @escaping ChainClock = WallClock.now) async throws -> GovernanceEngine {
+        if let problem = consortium.problem { throw EngineError.invalidConsortium(problem) }
+        if Chain.exists(at: dir.ledger) {
+            guard force else { throw LedgerError.exists(directory: dir.path) }
+            // Take the lock before deleting anything, so a running process is never pulled out from under.
+            _ = try Chain.open(at: dir.ledger, keystore: Keystore(directory: dir.keys), clock: clock)
+            try? FileManager.default.removeItem(atPath: dir.ledger)
+            try? FileManager.default.removeItem(atPath: dir.keys)
+        }
+        let keystore = Keystore(directory: dir.keys)
+        do {
+            try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
+        } catch {
+            throw LedgerError.io("cannot create \(dir.path): \(error.localizedDescription)")
+        }
+        var members: [Member] = []
+        for seat in consortium.seats {
+            let key = SigningKey()
+            try keystore.store(key, for: seat.name)
+            members.append(Member(name: seat.name, role: seat.role, weight: seat.role == .voter ? seat.weight : 0, publicKey: key.publicKey))
+        }
+        for node in consortium.nodes {
+            let key = SigningKey()
+            try keystore.store(key, for: node.name)
+            members.append(Member(name: node.name, role: .node, weight: 0, publicKey: key.publicKey))
+        }
+        let genesis = Genesis(name: consortium.name, time: clock(), policy: consortium.policy, members: members, nodes: consortium.nodes)
+        let chain = try Chain.create(at: dir.ledger, genesis: genesis, keystore: keystore, clock: clock)
+        return await GovernanceEngine(dataDirectory: dir, chain: chain, keystore: keystore).started()
+    }
+
+    /// Opens an existing consortium, verifying and replaying its ledger.
+    public static func open(at dir: DataDirectory, clock: @escaping ChainClock = WallClock.now) async throws -> GovernanceEngine {
+        guard Chain.exists(at: dir.ledger) else { throw LedgerError.missing(directory: dir.path) }
+        let keystore = Keystore(directory: dir.keys)
+        let chain = try Chain.open(at: dir.ledger, keystore: keystore, clock: clock)
+        return await GovernanceEngine(dataDirectory: dir, chain: chain, keystore: keystore).started()
+    }
+
+    private func started() async -> GovernanceEngine {
+        // Subscribe before returning so that no block committed from now on is missed.
+        let blocks = await platform.blocks(from: 0)
+        listener = Task { [weak self] in
+            for await block in blocks {
+                await self?.record(block)
+            }
+        }
+        return self
+    }
+
+    /// Stops listening to the platform. The ledger stays durable whether or not this is called.
+    public func close() {
+        listener?.cancel()
+        listener = nil
+    }
+
+    private func record(_ block: Block) {
+        registry.record(block)
+        let ready = registryWaiters.filter { $0.height <= block.height }
+        registryWaiters.removeAll { $0.height <= block.height }
+        for w in ready { w.resume.resume() }
+    }
+
+    /// Waits until the registry has seen every block committed so far.
+    func registryCaughtUp() async {
+        let height = await chain.state.height
+        guard registry.height < height else { return }
+        await withCheckedContinuation { registryWaiters.append((height, $0)) }
+    }
+
+    /// Runs requests one at a time, so each takes the next nonce of its sender from committed state.
+    func serialized<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        if requestInFlight {
+            await withCheckedContinuation { requestQueue.append($0) }
+        }
+        requestInFlight = true
+        defer {
+            if requestQueue.isEmpty { requestInFlight = false } else { requestQueue.removeFirst().resume() }
+        }
+        return try await body()
+    }
+
+    public func now() async -> UInt64 { await chain.now() }
+}

@@ -1,0 +1,47 @@
+import EmbeddedChain
+
+/// The engine's own record of the permissions the management contract granted, kept from the events the
+/// platform pushes (claim 3) and checked before every management request (claim 2).
+struct PermissionRegistry {
+    struct Entry: Hashable {
+        var holder: String
+        var operation: OperationKind
+        var target: String
+        var expires: UInt64
+        var state: PermissionState
+    }
+
+    private(set) var entries: [UInt64: Entry] = [:]
+    private(set) var height: UInt64 = 0
+
+    mutating func record(_ block: Block) {
+        for recorded in block.events {
+            guard case let .governance(event) = recorded.event else { continue }
+            switch event {
+            case let .permissionGranted(p, holder, op, target, expires):
+                entries[p] = Entry(holder: holder, operation: op, target: target, expires: expires, state: .granted)
+            case let .permissionConsumed(p, _):
+                entries[p]?.state = .consumed
+            case let .permissionExpired(p, _):
+                entries[p]?.state = .expired
+            default:
+                break
+            }
+        }
+        height = block.height
+    }
+
+    func state(of proposal: UInt64, at now: UInt64) -> PermissionState {
+        guard let e = entries[proposal] else { return .none }
+        return e.state == .granted && now >= e.expires ? .expired : e.state
+    }
+
+    /// Whether `holder` may now execute `operation` on `target` under `proposal`.
+    func check(_ p: Proposal, holder: String, now: UInt64) throws(EngineError) {
+        let state = state(of: p.id, at: now)
+        guard let e = entries[p.id], state == .granted, e.holder == holder,
+              e.operation == p.operation.kind, e.target == p.operation.target else {
+            throw .permissionMissing(proposal: p.id, holder: holder, state: state, status: p.status(at: now))
+        }
+    }
+}

@@ -1,0 +1,217 @@
+import EmbeddedChain
+import Foundation
+
+// What the engine reports, shaped for people and for `--json`. Times are dates; the CLI prints ISO 8601.
+
+public struct ProposalSummary: Codable, Sendable, Hashable {
+    public let id: UInt64
+    public let operation: String
+    public let target: String
+    public let summary: String
+    public let status: String
+    public let proposer: String
+    public let submitted: Date
+    public let deadline: Date
+}
+
+public struct TallyView: Codable, Sendable, Hashable {
+    public let approve: UInt64
+    public let reject: UInt64
+    public let abstain: UInt64
+    public let voted: UInt64
+    public let total: UInt64
+}
+
+public struct VoteRecord: Codable, Sendable, Hashable {
+    public let voter: String
+    public let choice: String
+    public let weight: UInt64
+}
+
+public struct PermissionView: Codable, Sendable, Hashable {
+    public let state: String
+    public let holder: String?
+    public let expires: Date?
+}
+
+public struct ProposalDetail: Encodable, Sendable {
+    public let id: UInt64
+    public let operation: String
+    public let target: String
+    public let summary: String
+    public let proposer: String
+    public let status: String
+    public let submitted: Date
+    public let deadline: Date
+    public let tally: TallyView
+    public let quorum: Double
+    public let threshold: Double
+    public let quorumReached: Bool
+    public let votes: [VoteRecord]
+    public let pending: [String]
+    public let permission: PermissionView
+    public let events: [EventView]
+}
+
+public struct VoteResult: Codable, Sendable {
+    public let proposal: UInt64
+    public let voter: String
+    public let choice: String
+    public let status: String
+    public let tally: TallyView
+    public let height: UInt64
+    public let tx: String
+}
+
+public struct ActionResult: Codable, Sendable {
+    public let proposal: UInt64
+    public let operation: String
+    public let target: String
+    public let status: String
+    public let by: String
+    public let height: UInt64
+    public let tx: String
+}
+
+public struct PolicyView: Codable, Sendable {
+    public let quorum: Double
+    public let threshold: Double
+    public let votingPeriod: String
+    public let permissionTTL: String
+
+    init(_ p: Policy) {
+        quorum = p.quorum.value
+        threshold = p.threshold.value
+        votingPeriod = DurationText.format(p.votingPeriod)
+        permissionTTL = DurationText.format(p.permissionTTL)
+    }
+}
+
+public struct StatusView: Codable, Sendable {
+    public let data: String
+    public let height: UInt64
+    public let head: String
+    public let genesis: String
+    public let time: Date
+    public let transactions: UInt64
+    public let members: Int
+    public let nodes: Int
+    public let proposals: [String: Int]
+    public let policy: PolicyView
+}
+
+public struct MemberView: Codable, Sendable, Hashable {
+    public let name: String
+    public let role: String
+    public let weight: UInt64
+    public let key: String
+}
+
+public struct NodeView: Codable, Sendable, Hashable {
+    public let name: String
+    public let logic: String
+    public let blocks: UInt64
+    public let transactions: UInt64
+}
+
+public struct TransactionView: Codable, Sendable, Hashable {
+    public let id: String
+    public let sender: String
+    public let nonce: UInt64
+    public let lane: String
+    public let payload: String
+    public let node: String
+    public let logic: String
+}
+
+public struct BlockView: Codable, Sendable {
+    public let height: UInt64
+    public let hash: String
+    public let previous: String
+    public let time: Date
+    public let proposer: String
+    public let transactions: [TransactionView]
+    public let events: Int
+}
+
+public struct InitResult: Codable, Sendable {
+    public let data: String
+    public let genesis: String
+    public let height: UInt64
+    public let members: [MemberView]
+    public let nodes: [NodeView]
+    public let policy: PolicyView
+}
+
+/// An event with its type, where it happened, and its own fields at the top level.
+public struct EventView: Encodable, Sendable, Hashable {
+    public let type: String
+    public let height: UInt64
+    public let time: Date
+    public let tx: String?
+    public let proposal: UInt64?
+    public let fields: [Field]
+
+    public struct Field: Sendable, Hashable {
+        public let name: String
+        public let value: EventValue
+    }
+
+    init(_ e: RecordedEvent) {
+        type = e.event.name
+        height = e.height
+        time = Date(milliseconds: e.time)
+        tx = e.tx?.hex
+        proposal = e.event.proposal
+        fields = e.event.fields.map { Field(name: $0.0, value: $0.1) }
+    }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(type, forKey: Key("type"))
+        try c.encode(height, forKey: Key("height"))
+        try c.encode(time, forKey: Key("time"))
+        try c.encodeIfPresent(tx, forKey: Key("tx"))
+        for f in fields {
+            switch f.value {
+            case let .int(v): try c.encode(v, forKey: Key(f.name))
+            case let .text(v): try c.encode(v, forKey: Key(f.name))
+            case let .time(v): try c.encode(Date(milliseconds: v), forKey: Key(f.name))
+            }
+        }
+    }
+}
+
+extension Date {
+    public init(milliseconds: UInt64) { self.init(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}
+
+extension TallyView {
+    init(_ c: TallyCounts, total: UInt64) {
+        self.init(approve: c.approve, reject: c.reject, abstain: c.abstain, voted: c.voted, total: total)
+    }
+}
+
+extension ProposalSummary {
+    init(_ p: Proposal, now: UInt64) {
+        self.init(id: p.id, operation: p.operation.kind.rawValue, target: p.operation.target, summary: p.operation.summary,
+                  status: p.status(at: now).rawValue, proposer: p.proposer,
+                  submitted: Date(milliseconds: p.submittedAt), deadline: Date(milliseconds: p.deadline))
+    }
+}
+
+extension MemberView {
+    init(_ m: Member) { self.init(name: m.name, role: m.role.rawValue, weight: m.weight, key: m.publicKey.hex) }
+}
+
+extension NodeView {
+    init(_ n: NodeRecord) { self.init(name: n.name, logic: n.logic, blocks: n.blocksProposed, transactions: n.transactionsHandled) }
+}

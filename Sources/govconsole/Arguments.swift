@@ -1,0 +1,56 @@
+import ArgumentParser
+import EmbeddedChain
+
+/// Parsers for option values, each failing with a sentence that shows a valid value.
+enum Parse {
+    static func ratio(_ flag: String) -> @Sendable (String) throws -> Ratio {
+        { text in
+            guard let r = Ratio(parsing: text) else {
+                throw ValidationError("\(flag) '\(text)' is not a fraction from 0 to 1; write it like 0.5 or 50%")
+            }
+            return r
+        }
+    }
+
+    static func duration(_ flag: String) -> @Sendable (String) throws -> UInt64 {
+        { text in
+            guard let d = DurationText.parse(text) else {
+                throw ValidationError("\(flag) '\(text)' is not a duration; write it like 90s, 10m, 24h or 7d")
+            }
+            return d
+        }
+    }
+
+    static func publicKey(_ text: String) throws -> PublicKey {
+        guard let key = PublicKey(hex: text) else {
+            throw ValidationError("--key must be 64 hex digits, an Ed25519 public key")
+        }
+        return key
+    }
+
+    static func role(_ text: String) throws -> Role {
+        guard let role = Role(rawValue: text.lowercased()), role != .node else {
+            throw ValidationError("--role '\(text)' is not a member role; use voter or admin")
+        }
+        return role
+    }
+}
+
+/// The policy options `init` and `set-policy` share.
+struct PolicyOptions: ParsableArguments {
+    @Option(help: "Share of total voting weight that must vote, like 0.5 or 50%.", transform: Parse.ratio("--quorum"))
+    var quorum: Ratio?
+
+    @Option(help: "Share of approve among approve+reject that must be exceeded to pass.", transform: Parse.ratio("--threshold"))
+    var threshold: Ratio?
+
+    @Option(name: .customLong("voting-period"), help: ArgumentHelp("How long voting stays open, like 90s, 10m, 24h.", valueName: "DURATION"), transform: Parse.duration("--voting-period"))
+    var votingPeriod: UInt64?
+
+    @Option(name: .customLong("permission-ttl"), help: ArgumentHelp("How long a granted permission stays usable, like 1h.", valueName: "DURATION"), transform: Parse.duration("--permission-ttl"))
+    var permissionTTL: UInt64?
+
+    var change: PolicyChange {
+        PolicyChange(quorum: quorum, threshold: threshold, votingPeriod: votingPeriod, permissionTTL: permissionTTL)
+    }
+}

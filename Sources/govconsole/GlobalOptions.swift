@@ -1,0 +1,41 @@
+import ArgumentParser
+import EmbeddedChain
+import Foundation
+import GovernanceEngine
+
+/// Options every subcommand takes, after its name: `govconsole vote 3 approve --as bob --data DIR`.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .customLong("data"), help: ArgumentHelp("Data directory (default $GOVCONSOLE_DATA, else $XDG_DATA_HOME/govconsole, else ~/.local/share/govconsole).", valueName: "DIR"))
+    var data: String?
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("Identity to act as (default $GOVCONSOLE_AS, else the first admin).", valueName: "NAME"))
+    var identity: String?
+
+    @Flag(name: .long, help: "Print JSON instead of aligned text.")
+    var json = false
+
+    var directory: DataDirectory { DataDirectory.resolve(data) }
+
+    /// Opens the engine on the data directory, shows any repair warnings, runs `body`, and closes.
+    func withEngine<T: Sendable>(_ body: (GovernanceEngine) async throws -> T) async throws -> T {
+        let engine = try await GovernanceEngine.open(at: directory)
+        for w in engine.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        defer { Task { await engine.close() } }
+        return try await body(engine)
+    }
+
+    /// `--as`, else `$GOVCONSOLE_AS`, else the first admin by name.
+    func actor(in engine: GovernanceEngine) async -> String {
+        if let identity { return identity }
+        if let env = ProcessInfo.processInfo.environment["GOVCONSOLE_AS"], !env.isEmpty { return env }
+        return await engine.members().first { $0.role == Role.admin.rawValue }?.name ?? "admin"
+    }
+
+    func emit<T: Encodable>(_ value: T, human: () -> String) throws {
+        if json {
+            print(try Output.json(value))
+        } else {
+            print(human())
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+
+/// Every failure is one line on stderr, `error: …`, saying what was wrong and what to do, and a non-zero exit.
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try GovConsole.parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = GovConsole.exitCode(for: error)
+            if code == .success {
+                // --help and --version are not failures.
+                print(GovConsole.fullMessage(for: error))
+                exit(0)
+            }
+            var message = GovConsole.message(for: error)
+            if message.hasPrefix("Error: ") { message.removeFirst(7) }
+            let firstLine = message.split(separator: "\n").first.map(String.init) ?? "\(error)"
+            warn("error: " + firstLine)
+            exit(code == .validationFailure ? 64 : 1)
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import ArgumentParser
+import EmbeddedChain
+import Foundation
+import GovernanceEngine
+
+struct ProposalsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "proposals", abstract: "List proposals.")
+
+    @Option(help: "Only proposals with this status: voting, passed, rejected, expired, executed, canceled.",
+            transform: { text in
+                guard let s = ProposalStatus(rawValue: text.lowercased()) else {
+                    throw ValidationError("--status '\(text)' is not a status; use one of \(ProposalStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return s
+            })
+    var status: ProposalStatus?
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let list = try await global.withEngine { await $0.proposals(status: status) }
+        try global.emit(list) {
+            list.isEmpty ? "no proposals" : Output.table(
+                ["ID", "OPERATION", "TARGET", "STATUS", "PROPOSER", "DEADLINE"],
+                list.map { ["\($0.id)", $0.operation, $0.target, $0.status, $0.proposer,
+                            $0.status == "voting" ? Output.relative($0.deadline) : Output.time($0.deadline)] })
+        }
+    }
+}
+
+struct ShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one proposal: tally, votes, permission, events.")
+
+    @Argument(help: "Proposal id.") var id: UInt64
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let p = try await global.withEngine { try await $0.proposal(id) }
+        try global.emit(p) {
+            var lines = [
+                "proposal \(p.id): \(p.summary)",
+                "status      \(p.status)",
+                "proposer    \(p.proposer)",
+                "deadline    \(Output.time(p.deadline)) (\(Output.relative(p.deadline)))",
+                "tally       \(Output.tally(p.tally))",
+                "rules       quorum \(p.quorum) \(p.quorumReached ? "(reached)" : "(not reached)"), threshold \(p.threshold)",
+                "permission  \(p.permission.state)" + (p.permission.expires.map { ", expires \(Output.time($0))" } ?? ""),
+                "",
+            ]
+            lines.append(Output.table(["VOTER", "CHOICE", "WEIGHT"],
+                                      p.votes.map { [$0.voter, $0.choice, "\($0.weight)"] } + p.pending.map { [$0, "(pending)", ""] }))
+            lines.append("")
+            lines.append(EventsCommand.table(p.events))
+            return lines.joined(separator: "\n")
+        }
+    }
+}
+
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "List recorded events, oldest first.")
+
+    @Option(help: "Only events of this proposal.") var proposal: UInt64?
+    @OptionGroup var global: GlobalOptions
+
+    static func table(_ events: [EventView]) -> String {
+        events.isEmpty ? "no events" : Output.table(
+            ["HEIGHT", "TIME", "EVENT", "DETAILS"],
+            events.map { e in
+                ["\(e.height)", Output.time(e.time), e.type,
+                 e.fields.map { f in
+                     switch f.value {
+                     case let .int(v): "\(f.name)=\(v)"
+                     case let .text(v): "\(f.name)=\(v)"
+                     case let .time(v): "\(f.name)=\(Output.time(Date(milliseconds: v)))"
+                     }
+                 }.joined(separator: " ")]
+            })
+    }
+
+    func run() async throws {
+        let events = try await global.withEngine { await $0.events(proposal: proposal) }
+        try global.emit(events) { EventsCommand.table(events) }
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the chain's height, head and policy.")
+
+    @OptionGroup var global: GlobalOptions
+
+    static func text(_ s: StatusView) -> String {
+        let counts = ProposalStatus.allCases.compactMap { st in s.proposals[st.rawValue].map { "\($0) \(st.rawValue)" } }
+        return """
+            data          \(s.data)
+            height        \(s.height)
+            head          \(s.head)
+            last block    \(Output.time(s.time))
+            transactions  \(s.transactions)
+            members       \(s.members)
+            nodes         \(s.nodes)
+            proposals     \(counts.isEmpty ? "none" : counts.joined(separator: ", "))
+            policy        quorum \(s.policy.quorum), threshold \(s.policy.threshold), voting period \(s.policy.votingPeriod), permission lifetime \(s.policy.permissionTTL)
+            """
+    }
+
+    func run() async throws {
+        let s = try await global.withEngine { await $0.status() }
+        try global.emit(s) { StatusCommand.text(s) }
+    }
+}
+
+struct MembersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "members", abstract: "List admins and voters.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let members = try await global.withEngine { await $0.members() }
+        try global.emit(members) {
+            Output.table(["NAME", "ROLE", "WEIGHT", "KEY"], members.map { [$0.name, $0.role, "\($0.weight)", String($0.key.prefix(16)) + "…"] })
+        }
+    }
+}
+
+struct NodesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "nodes", abstract: "List nodes and the logic version each runs.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let nodes = try await global.withEngine { await $0.nodes() }
+        try global.emit(nodes) {
+            Output.table(["NODE", "LOGIC", "BLOCKS", "TRANSACTIONS"], nodes.map { [$0.name, $0.logic, "\($0.blocks)", "\($0.transactions)"] })
+        }
+    }
+}
+
+struct BlocksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "blocks", abstract: "List blocks from a height on.")
+
+    @Option(help: "First height to list.") var from: UInt64 = 0
+    @Option(help: "Most blocks to list.") var limit: Int = 1000
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let blocks = try await global.withEngine { await $0.blocks(from: from, limit: limit) }
+        try global.emit(blocks) {
+            blocks.isEmpty ? "no blocks from height \(from)" : Output.table(
+                ["HEIGHT", "HASH", "TIME", "PROPOSER", "TXS", "EVENTS", "CONTENT"],
+                blocks.map { b in
+                    ["\(b.height)", String(b.hash.prefix(12)), Output.time(b.time), b.proposer, "\(b.transactions.count)", "\(b.events)",
+                     b.height == 0 ? "genesis" : b.transactions.map { "\($0.sender): \($0.payload)" }.joined(separator: "; ")]
+                })
+        }
+    }
+}

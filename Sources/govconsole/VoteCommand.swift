@@ -1,0 +1,56 @@
+import ArgumentParser
+import GovernanceEngine
+
+struct VoteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vote",
+        abstract: "Answer your vote request on a proposal: approve, reject or abstain.",
+        discussion: "A later vote replaces an earlier one while voting is open.")
+
+    @Argument(help: "Proposal id.") var id: UInt64
+    @Argument(help: "approve, reject or abstain.") var choice: String
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let result = try await global.withEngine { engine in
+            try await engine.vote(id, choice, as: await global.actor(in: engine))
+        }
+        try global.emit(result) {
+            "\(result.voter) voted \(result.choice) on proposal \(result.proposal): \(Output.tally(result.tally)); status \(result.status)"
+        }
+    }
+}
+
+struct ExecuteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "execute",
+        abstract: "Carry out a passed proposal with the permission it granted you.")
+
+    @Argument(help: "Proposal id.") var id: UInt64
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let result = try await global.withEngine { engine in
+            try await engine.execute(id, as: await global.actor(in: engine))
+        }
+        try global.emit(result) {
+            "proposal \(result.proposal) executed by \(result.by): \(result.operation) \(result.target) (height \(result.height))"
+        }
+    }
+}
+
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Withdraw your proposal while it is being voted on.")
+
+    @Argument(help: "Proposal id.") var id: UInt64
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let result = try await global.withEngine { engine in
+            try await engine.cancel(id, as: await global.actor(in: engine))
+        }
+        try global.emit(result) { "proposal \(result.proposal) canceled by \(result.by) (height \(result.height))" }
+    }
+}
