@@ -6,7 +6,7 @@ enum Parse {
     static func ratio(_ flag: String) -> @Sendable (String) throws -> Ratio {
         { text in
             guard let r = Ratio(parsing: text) else {
-                throw ValidationError("\(flag) '\(text)' is not a fraction from 0 to 1; write it like 0.5 or 50%")
+                throw ValidationError("not a fraction from 0 to 1; write it like 0.5 or 50%")
             }
             return r
         }
@@ -15,7 +15,7 @@ enum Parse {
     static func duration(_ flag: String) -> @Sendable (String) throws -> UInt64 {
         { text in
             guard let d = DurationText.parse(text) else {
-                throw ValidationError("\(flag) '\(text)' is not a duration; write it like 90s, 10m, 24h or 7d")
+                throw ValidationError("not a duration; write it like 90s, 10m, 24h or 7d")
             }
             return d
         }
@@ -23,14 +23,14 @@ enum Parse {
 
     static func publicKey(_ text: String) throws -> PublicKey {
         guard let key = PublicKey(hex: text) else {
-            throw ValidationError("--key must be 64 hex digits, an Ed25519 public key")
+            throw ValidationError("not 64 hex digits, an Ed25519 public key")
         }
         return key
     }
 
     static func role(_ text: String) throws -> Role {
         guard let role = Role(rawValue: text.lowercased()), role != .node else {
-            throw ValidationError("--role '\(text)' is not a member role; use voter or admin")
+            throw ValidationError("not a member role; use voter or admin")
         }
         return role
     }

@@ -22,7 +22,21 @@ enum Main {
             var message = GovConsole.message(for: error)
             if message.hasPrefix("Error: ") { message.removeFirst(7) }
             let firstLine = message.split(separator: "\n").first.map(String.init) ?? "\(error)"
-            warn("error: " + firstLine)
+            // Usage mistakes point at the help of the subcommand that was meant.
+            let hint: String
+            if code == .validationFailure {
+                var path: [String] = []
+                var level = GovConsole.configuration.subcommands
+                for arg in CommandLine.arguments.dropFirst() {
+                    guard let sub = level.first(where: { $0._commandName == arg }) else { break }
+                    path.append(arg)
+                    level = sub.configuration.subcommands
+                }
+                hint = "; run '" + (["govconsole"] + path + ["--help"]).joined(separator: " ") + "' for usage"
+            } else {
+                hint = ""
+            }
+            warn("error: " + firstLine + hint)
             exit(code == .validationFailure ? 64 : 1)
         }
     }

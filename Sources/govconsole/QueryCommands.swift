@@ -9,7 +9,7 @@ struct ProposalsCommand: AsyncParsableCommand {
     @Option(help: "Only proposals with this status: voting, passed, rejected, expired, executed, canceled.",
             transform: { text in
                 guard let s = ProposalStatus(rawValue: text.lowercased()) else {
-                    throw ValidationError("--status '\(text)' is not a status; use one of \(ProposalStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw ValidationError("not a status; use one of \(ProposalStatus.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return s
             })
