@@ -46,6 +46,17 @@ public actor Chain {
         FileManager.default.fileExists(atPath: ledgerPath(directory))
     }
 
+    /// Deletes a ledger, even a corrupt one, under its lock so a running process is never pulled out from under.
+    public static func remove(at directory: String) throws(LedgerError) {
+        let lock = try DirectoryLock(directory: directory)
+        defer { lock.release() }
+        do {
+            try FileManager.default.removeItem(atPath: ledgerPath(directory))
+        } catch {
+            throw .io("cannot delete the ledger in \(directory): \(error.localizedDescription)")
+        }
+    }
+
     /// Writes block 0 for `genesis` into an empty ledger directory.
     public static func create(at directory: String, genesis: Genesis, keystore: Keystore, clock: @escaping ChainClock = WallClock.now) throws(LedgerError) -> Chain {
         do {
@@ -74,9 +85,10 @@ public actor Chain {
 
     /// Opens a ledger: checks every frame, the hash chain and every block signature, and rebuilds the
     /// state by replaying every block, which must reproduce every stored receipt.
-    public static func open(at directory: String, keystore: Keystore, clock: @escaping ChainClock = WallClock.now) throws(LedgerError) -> Chain {
+    public static func open(at directory: String, keystore: Keystore, clock: @escaping ChainClock = WallClock.now,
+                            lockWait: Int = 3000) throws(LedgerError) -> Chain {
         guard exists(at: directory) else { throw .missing(directory: directory) }
-        let lock = try DirectoryLock(directory: directory)
+        let lock = try DirectoryLock(directory: directory, waitMilliseconds: lockWait)
         let file = try LedgerFile(path: ledgerPath(directory))
         let scan = try file.scan()
         var warnings: [String] = []
@@ -179,9 +191,8 @@ public actor Chain {
     /// Seals a block with no transactions when a deadline or a permission has lapsed, so the ledger
     /// records the closing. Returns the new block, or nil when nothing was due.
     public func sealIfDue() throws -> Block? {
-        var probe = state
-        let ctx = BlockContext(height: probe.height + 1, time: max(clock(), probe.time))
-        guard !StateTransition.beginBlock(&probe, ctx).isEmpty else { return nil }
+        let ctx = BlockContext(height: state.height + 1, time: max(clock(), state.time))
+        guard StateTransition.hasDue(state, ctx) else { return nil }
         return try seal([])
     }
 
@@ -201,6 +212,9 @@ public actor Chain {
         if let halted { throw TransactionRejection.chainHalted(halted) }
         let height = state.height + 1
         let ctx = BlockContext(height: height, time: max(clock(), state.time))
+        // Refused transactions must leave no trace, not even a block for a deadline they happened to cross.
+        // Keeping a copy costs a copy of whatever changes next, so keep one only when something is due.
+        let beforeBoundary = !batch.isEmpty && StateTransition.hasDue(state, ctx) ? state : nil
         var blockEvents = StateTransition.beginBlock(&state, ctx)
         var included: [(Pending, Receipt)] = []
         var refused: [(Pending, any Error)] = []
@@ -212,6 +226,10 @@ public actor Chain {
             }
         }
         for (p, error) in refused { p.done.resume(throwing: error) }
+        if included.isEmpty && !batch.isEmpty {
+            if let beforeBoundary { state = beforeBoundary }
+            return nil
+        }
         guard !included.isEmpty || !blockEvents.isEmpty else { return nil }
 
         let proposer = state.proposer(forHeight: height)
@@ -257,4 +275,12 @@ public actor Chain {
     private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
 
     public func now() -> UInt64 { max(clock(), state.time) }
+
+    /// Stops accepting transactions and releases the directory lock; what was committed stays durable.
+    public func close() {
+        halted = "the chain was closed"
+        lock.release()
+        for s in subscribers.values { s.finish() }
+        subscribers = [:]
+    }
 }

@@ -17,6 +17,8 @@ public struct ChainState: Sendable {
         time = genesis.time
         management = ManagementState(policy: genesis.policy, members: genesis.members)
         nodes = genesis.nodes.map { NodeRecord(name: $0.name, logic: $0.logic) }
+        // The first node signed the genesis block.
+        if !nodes.isEmpty { nodes[0].blocksProposed = 1 }
     }
 
     public func nextNonce(of sender: String) -> UInt64 { (nonces[sender] ?? 0) + 1 }

@@ -26,5 +26,8 @@ final class DirectoryLock: Sendable {
         self.fd = fd
     }
 
+    /// Lets another opener in now rather than when this object goes away.
+    func release() { flock(fd, LOCK_UN) }
+
     deinit { close(fd) }
 }

@@ -22,8 +22,11 @@ public struct Keystore: Sendable {
     }
 
     public func store(_ key: SigningKey, for name: String) throws(LedgerError) {
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw .keystore("cannot create keystore \(directory): \(String(cString: strerror(errno)))")
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .keystore("cannot create keystore \(directory): \(error.localizedDescription)")
         }
         let p = path(name)
         let tmp = p + ".tmp"

@@ -16,6 +16,10 @@ public enum StateTransition {
         if tx.nonce > expected { throw .nonceGap(sender: tx.sender, expected: expected, got: tx.nonce) }
     }
 
+    public static func hasDue(_ s: ChainState, _ ctx: BlockContext) -> Bool {
+        ManagementContract.hasDue(s.management, ctx)
+    }
+
     public static func beginBlock(_ s: inout ChainState, _ ctx: BlockContext) -> [ChainEvent] {
         ManagementContract.beginBlock(&s.management, ctx).map(ChainEvent.governance)
     }

@@ -33,9 +33,7 @@ public actor GovernanceEngine {
         if let problem = consortium.problem { throw EngineError.invalidConsortium(problem) }
         if Chain.exists(at: dir.ledger) {
             guard force else { throw LedgerError.exists(directory: dir.path) }
-            // Take the lock before deleting anything, so a running process is never pulled out from under.
-            _ = try Chain.open(at: dir.ledger, keystore: Keystore(directory: dir.keys), clock: clock)
-            try? FileManager.default.removeItem(atPath: dir.ledger)
+            try Chain.remove(at: dir.ledger)
             try? FileManager.default.removeItem(atPath: dir.keys)
         }
         let keystore = Keystore(directory: dir.keys)
@@ -80,9 +78,10 @@ public actor GovernanceEngine {
     }
 
     /// Stops listening to the platform. The ledger stays durable whether or not this is called.
-    public func close() {
+    public func close() async {
         listener?.cancel()
         listener = nil
+        await chain.close()
     }
 
     private func record(_ block: Block) {

@@ -20,8 +20,14 @@ struct GlobalOptions: ParsableArguments {
     func withEngine<T: Sendable>(_ body: (GovernanceEngine) async throws -> T) async throws -> T {
         let engine = try await GovernanceEngine.open(at: directory)
         for w in engine.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-        defer { Task { await engine.close() } }
-        return try await body(engine)
+        do {
+            let result = try await body(engine)
+            await engine.close()
+            return result
+        } catch {
+            await engine.close()
+            throw error
+        }
     }
 
     /// `--as`, else `$GOVCONSOLE_AS`, else the first admin by name.

@@ -36,6 +36,12 @@ public enum ManagementContract {
         return events
     }
 
+    /// Whether `beginBlock` at `ctx` would close or expire anything; cheap, and changes nothing.
+    public static func hasDue(_ s: ManagementState, _ ctx: BlockContext) -> Bool {
+        s.open.contains { ctx.time >= s.proposals[Int($0 - 1)].deadline }
+            || s.livePermissions.contains { ctx.time >= s.permissions[$0]!.expiresAt }
+    }
+
     // MARK: Calls
 
     public static func execute(_ call: GovernanceCall, caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState) throws(GovernanceError) -> [GovernanceEvent] {

@@ -1,0 +1,164 @@
+@testable import EmbeddedChain
+import Foundation
+import Testing
+
+@Suite struct ChainTests {
+    @Test func aForgedSignatureIsRefusedAndNothingChanges() async throws {
+        let t = try TestChain()
+        let before = await t.chain.state.head
+        let forged = await t.tx("ops", .propose(.newVoter("frank")), key: SigningKey())
+        await #expect(throws: TransactionRejection.badSignature(sender: "ops")) {
+            try await t.chain.submit(forged, via: "node-1")
+        }
+        // A valid signature over different content is a forgery too.
+        let real = await t.tx("ops", .propose(.newVoter("frank")))
+        let tampered = Transaction(chain: real.chain, sender: real.sender, nonce: real.nonce, lane: real.lane,
+                                   payload: .governance(.propose(.newVoter("mallory"))), signature: real.signature)
+        await #expect(throws: TransactionRejection.badSignature(sender: "ops")) {
+            try await t.chain.submit(tampered, via: "node-1")
+        }
+        #expect(await t.chain.state.head == before)
+        #expect(await t.chain.state.height == 0)
+    }
+
+    @Test func replayedAndSkippedNoncesAreRefused() async throws {
+        let t = try TestChain()
+        let first = await t.tx("ops", .propose(.newVoter("frank")))
+        _ = try await t.chain.submit(first, via: "node-1")
+        await #expect(throws: TransactionRejection.staleNonce(sender: "ops", expected: 2, got: 1)) {
+            try await t.chain.submit(first, via: "node-2")
+        }
+        let gap = await t.tx("ops", .propose(.newVoter("gina")), nonce: 5)
+        await #expect(throws: TransactionRejection.nonceGap(sender: "ops", expected: 2, got: 5)) {
+            try await t.chain.submit(gap, via: "node-1")
+        }
+        #expect(await t.chain.state.height == 1)
+    }
+
+    @Test func unknownSendersAndOtherChainsAreRefused() async throws {
+        let t = try TestChain()
+        let key = SigningKey()
+        let stranger = await t.tx("mallory", .propose(.newVoter("x")), key: key)
+        await #expect(throws: TransactionRejection.unknownSender("mallory")) { try await t.chain.submit(stranger, via: "node-1") }
+        let other = Transaction.signed(chain: Hash256.of([1]), sender: "ops", nonce: 1, lane: .production,
+                                       payload: .governance(.propose(.newVoter("x"))), key: t.keys["ops"]!)
+        await #expect(throws: TransactionRejection.wrongChain) { try await t.chain.submit(other, via: "node-1") }
+    }
+
+    @Test func encodingRoundTripsAndRefusesTruncation() throws {
+        let tx = Transaction.signed(chain: Hash256.of([7]), sender: "ops", nonce: 3, lane: .gray,
+                                    payload: .governance(.propose(.setPolicy(PolicyChange(quorum: .half, permissionTTL: 5000)))),
+                                    key: SigningKey())
+        let bytes = tx.encoded
+        #expect(try Transaction.decode(bytes) == tx)
+        #expect(try Transaction.decode(bytes).id == tx.id)
+        for cut in [0, 1, 40, bytes.count - 1] {
+            #expect(throws: DecodingFailure.self) { try Transaction.decode(Array(bytes.prefix(cut))) }
+        }
+        #expect(throws: DecodingFailure.self) { try Transaction.decode(bytes + [0]) }
+    }
+
+    @Test func reopeningReplaysToTheSameHeadAndState() async throws {
+        var t = try TestChain()
+        try await t.send("ops", .propose(.newVoter("frank")))
+        for v in ["alice", "bob", "carol"] { try await t.vote(v, 1, .approve) }
+        try await t.send("ops", .execute(proposal: 1))
+        let before = await t.chain.state
+        await t.chain.close()
+        try t.reopen()
+        let after = await t.chain.state
+        #expect(after.height == before.height && after.height == 5)
+        #expect(after.head == before.head)
+        #expect(after.management.members == before.management.members)
+        #expect(after.management.proposals == before.management.proposals)
+        #expect(after.nonces == before.nonces)
+        #expect(t.chain.warnings.isEmpty)
+    }
+
+    @Test func aSecondOpenerIsLockedOut() async throws {
+        let t = try TestChain()
+        #expect(throws: LedgerError.locked(directory: t.dir + "/ledger")) {
+            _ = try Chain.open(at: t.dir + "/ledger", keystore: t.keystore, clock: t.clock.read, lockWait: 100)
+        }
+    }
+
+    @Test func aTamperedBlockOnDiskIsDetectedOnOpen() async throws {
+        var t = try TestChain()
+        try await t.send("ops", .propose(.newVoter("frank")))
+        try await t.vote("alice", 1, .approve)
+        try await t.vote("bob", 1, .approve)
+        let blocks = await t.chain.blocks
+        await t.chain.close()
+
+        // Rewrite block 2 so that alice voted reject, re-framing it so the frame checksum is valid:
+        // only the chain's own checks (signature, Merkle root, replay) can catch it.
+        let path = t.dir + "/ledger/blocks.log"
+        let original = blocks[2]
+        let aliceRequest = original.transactions[0]
+        let evil = Transaction(chain: aliceRequest.chain, sender: "alice", nonce: aliceRequest.nonce, lane: .production,
+                               payload: .governance(.vote(proposal: 1, request: 1, choice: .reject)), signature: aliceRequest.signature)
+        let forged = Block(header: original.header, genesis: nil, transactions: [evil], receipts: original.receipts,
+                           blockEvents: original.blockEvents, signature: original.signature)
+        try FileManager.default.removeItem(atPath: path)
+        let file = try LedgerFile(path: path)
+        for (i, b) in blocks.enumerated() { try file.append(i == 2 ? forged.encoded : b.encoded) }
+
+        #expect(throws: LedgerError.self) { try t.reopen() }
+        do { try t.reopen() } catch let LedgerError.corrupt(height, _) { #expect(height == 2) }
+    }
+
+    @Test func aFlippedByteIsCorruptionAndATornTailIsCutBack() async throws {
+        var t = try TestChain()
+        try await t.send("ops", .propose(.newVoter("frank")))
+        try await t.vote("alice", 1, .approve)
+        let height = await t.chain.state.height
+        let head = await t.chain.state.head
+        await t.chain.close()
+        let path = t.dir + "/ledger/blocks.log"
+        let good = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        // Half a record appended, as a crash mid-write leaves it: cut back with a warning.
+        try (good + Data([0x47, 0x43, 0x42, 0x31, 0, 0, 1, 0, 9, 9])).write(to: URL(fileURLWithPath: path))
+        try t.reopen()
+        #expect(await t.chain.state.height == height)
+        #expect(await t.chain.state.head == head)
+        #expect(t.chain.warnings.count == 1)
+        await t.chain.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == good)
+
+        // A flipped byte inside an earlier block is not a torn write.
+        var bad = good
+        bad[bad.count / 3] ^= 0x01
+        try bad.write(to: URL(fileURLWithPath: path))
+        #expect(throws: LedgerError.self) { try t.reopen() }
+    }
+
+    @Test func manyVotesInOneBlockDoNotConflict() async throws {
+        let voters = (1...40).map { ("v\($0)", UInt64(1)) }
+        let t = try TestChain(voters: voters)
+        try await t.send("ops", .propose(.newVoter("frank")))
+        let p = await t.proposal(1)
+        // Submit every vote at once; the sealer packs them into few blocks. Once the outcome is settled
+        // the proposal closes and later votes are refused, so count what was accepted.
+        var accepted = 0
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for (i, (voter, _)) in voters.enumerated() {
+                let tx = await t.tx(voter, .vote(proposal: 1, request: p.elector(voter)!.request, choice: i % 3 == 0 ? .reject : .approve))
+                group.addTask {
+                    do {
+                        _ = try await t.chain.submit(tx, via: TestChain.nodes[i % 3])
+                        return true
+                    } catch TransactionRejection.governance(.votingClosed) {
+                        return false
+                    }
+                }
+            }
+            for try await ok in group where ok { accepted += 1 }
+        }
+        let after = await t.proposal(1)
+        #expect(after.votes.count == accepted)
+        #expect(after.tally == Tally.counts(votes: after.votes, weights: Dictionary(uniqueKeysWithValues: voters)))
+        #expect(after.recordedStatus == .passed)
+        #expect(await t.chain.state.height < 1 + UInt64(accepted))
+    }
+}

@@ -1,0 +1,72 @@
+@testable import EmbeddedChain
+import Foundation
+import Synchronization
+
+/// A clock the test moves by hand.
+final class ManualClock: Sendable {
+    private let ms: Atomic<UInt64>
+    init(_ start: UInt64 = 1_800_000_000_000) { ms = Atomic(start) }
+    var now: UInt64 { ms.load(ordering: .relaxed) }
+    func advance(_ delta: UInt64) { ms.add(delta, ordering: .relaxed) }
+    var read: ChainClock { { self.now } }
+}
+
+/// A demo-like chain in a fresh temporary directory: admin `ops`, voters with weights, three nodes.
+struct TestChain {
+    let dir: String
+    let keystore: Keystore
+    let clock: ManualClock
+    var chain: Chain
+    var keys: [String: SigningKey] = [:]
+
+    static let nodes = ["node-1", "node-2", "node-3"]
+
+    init(voters: [(String, UInt64)] = [("alice", 1), ("bob", 1), ("carol", 1), ("dave", 1), ("erin", 1)],
+         policy: Policy = .default) throws {
+        dir = NSTemporaryDirectory() + "gc-test-\(UUID().uuidString)"
+        keystore = Keystore(directory: dir + "/keys")
+        clock = ManualClock()
+        var members: [Member] = []
+        var keys: [String: SigningKey] = [:]
+        for (name, role, weight) in [("ops", Role.admin, UInt64(0))] + voters.map({ ($0.0, Role.voter, $0.1) })
+            + TestChain.nodes.map({ ($0, Role.node, UInt64(0)) }) {
+            let key = SigningKey()
+            keys[name] = key
+            try keystore.store(key, for: name)
+            members.append(Member(name: name, role: role, weight: weight, publicKey: key.publicKey))
+        }
+        self.keys = keys
+        let genesis = Genesis(name: "test", time: clock.now, policy: policy, members: members,
+                              nodes: TestChain.nodes.map { Genesis.NodeSpec(name: $0, logic: "v1") })
+        chain = try Chain.create(at: dir + "/ledger", genesis: genesis, keystore: keystore, clock: clock.read)
+    }
+
+    func tx(_ sender: String, _ call: GovernanceCall, nonce: UInt64? = nil, key: SigningKey? = nil) async -> Transaction {
+        let state = await chain.state
+        return Transaction.signed(chain: state.genesisHash, sender: sender, nonce: nonce ?? state.nextNonce(of: sender),
+                                  lane: .production, payload: .governance(call), key: key ?? keys[sender]!)
+    }
+
+    @discardableResult
+    func send(_ sender: String, _ call: GovernanceCall) async throws -> Receipt {
+        try await chain.submit(await tx(sender, call), via: "node-1")
+    }
+
+    func vote(_ voter: String, _ proposal: UInt64, _ choice: Choice) async throws {
+        let request = await chain.state.management.proposal(proposal)!.elector(voter)!.request
+        try await send(voter, .vote(proposal: proposal, request: request, choice: choice))
+    }
+
+    func proposal(_ id: UInt64) async -> Proposal { await chain.state.management.proposal(id)! }
+
+    /// Closes this chain's lock and opens the same directory again, replaying the ledger.
+    mutating func reopen() throws {
+        chain = try Chain.open(at: dir + "/ledger", keystore: keystore, clock: clock.read)
+    }
+}
+
+extension ManagementOperation {
+    static func newVoter(_ name: String, weight: UInt64 = 1) -> ManagementOperation {
+        .addMember(name: name, role: .voter, weight: weight, publicKey: SigningKey().publicKey)
+    }
+}
