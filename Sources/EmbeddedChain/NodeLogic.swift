@@ -4,6 +4,11 @@ public struct NodeRecord: Hashable, Sendable {
     public internal(set) var logic: String
     public internal(set) var blocksProposed: UInt64 = 0
     public internal(set) var transactionsHandled: UInt64 = 0
+
+    public init(name: String, logic: String) {
+        self.name = name
+        self.logic = logic
+    }
 }
 
 /// A version of the transaction-processing logic a node runs. The receipt names the version that

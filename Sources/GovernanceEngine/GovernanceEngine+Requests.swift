@@ -22,12 +22,18 @@ extension GovernanceEngine {
                                   lane: lane, payload: payload, key: key)
     }
 
-    /// Dry-runs, then submits through the platform and waits for the durable receipt.
-    func send(_ payload: Payload, as name: String) async throws -> (Transaction, Receipt) {
+    /// Dry-runs, then submits through the platform and waits for the durable receipt. `beforeSubmit` runs
+    /// between the two, once the request is known to be acceptable.
+    func send(_ payload: Payload, as name: String, beforeSubmit: () throws -> Void = {}) async throws -> (Transaction, Receipt) {
         let tx = try await sign(payload, as: name)
-        _ = try await platform.dryRun(tx)
-        let receipt = try await platform.submit(tx)
-        return (tx, receipt)
+        do {
+            _ = try await platform.dryRun(tx)
+            try beforeSubmit()
+            return (tx, try await platform.submit(tx))
+        } catch let TransactionRejection.governance(error) {
+            // Callers see the management contract's refusal as itself, whichever layer found it.
+            throw error
+        }
     }
 
     /// The key a new member will sign with: the keystore's, if it already holds one for `name`,
@@ -43,10 +49,9 @@ extension GovernanceEngine {
     public func propose(_ operation: ManagementOperation, as name: String, newMemberKey: SigningKey? = nil) async throws -> ProposalSummary {
         try await serialized {
             _ = try await identity(name)
-            let tx = try await sign(.governance(.propose(operation)), as: name)
-            _ = try await platform.dryRun(tx)
-            if let newMemberKey { try keystore.store(newMemberKey, for: operation.target) }
-            let receipt = try await platform.submit(tx)
+            let (_, receipt) = try await send(.governance(.propose(operation)), as: name) {
+                if let newMemberKey { try keystore.store(newMemberKey, for: operation.target) }
+            }
             guard let id = receipt.events.lazy.compactMap({ e -> UInt64? in
                 if case let .governance(.proposalSubmitted(p, _, _, _, _)) = e { return p }
                 return nil

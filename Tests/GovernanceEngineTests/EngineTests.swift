@@ -1,0 +1,151 @@
+import EmbeddedChain
+import Foundation
+@testable import GovernanceEngine
+import ServicePlatform
+import Synchronization
+import Testing
+
+/// Time that moves only when the test says so.
+final class TestClock: Sendable {
+    private let ms = Atomic<UInt64>(1_800_000_000_000)
+    var read: ChainClock { { self.ms.load(ordering: .relaxed) } }
+    func advance(_ delta: UInt64) { ms.add(delta, ordering: .relaxed) }
+}
+
+@Suite struct EngineTests {
+    let clock = TestClock()
+    let dir = DataDirectory(path: NSTemporaryDirectory() + "gc-engine-\(UUID().uuidString)")
+
+    func demo() async throws -> GovernanceEngine {
+        try await GovernanceEngine.create(at: dir, consortium: .demo(), clock: clock.read)
+    }
+
+    func pass(_ engine: GovernanceEngine, _ id: UInt64) async throws {
+        for v in ["alice", "bob", "carol"] { _ = try await engine.vote(id, "approve", as: v) }
+    }
+
+    @Test func proposeVoteExecuteAddsAMemberWhoCanThenVote() async throws {
+        let engine = try await demo()
+        let (key, generated) = try await engine.memberKey(for: "frank")
+        let proposal = try await engine.propose(.addMember(name: "frank", role: .voter, weight: 2, publicKey: key),
+                                                as: "ops", newMemberKey: generated)
+        #expect(proposal.id == 1 && proposal.status == "voting")
+        try await pass(engine, 1)
+        #expect(try await engine.proposal(1).permission.state == "granted")
+        let executed = try await engine.execute(1, as: "ops")
+        #expect(executed.status == "executed")
+        #expect(await engine.members().contains(MemberView(name: "frank", role: "voter", weight: 2, key: key.hex)))
+        #expect(try await engine.proposal(1).permission.state == "consumed")
+
+        // frank's key went into the keystore, so frank can vote on the next proposal.
+        _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
+        let vote = try await engine.vote(2, "approve", as: "frank")
+        #expect(vote.tally.approve == 2 && vote.tally.total == 7)
+        await engine.close()
+    }
+
+    @Test func theEngineChecksItsPermissionRegistryBeforeTheChain() async throws {
+        let engine = try await demo()
+        _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
+        try await pass(engine, 1)
+        clock.advance(Policy.default.permissionTTL)
+        let height = await engine.status().height
+        // The refusal is the engine's own (claim 2), not the chain's.
+        await #expect(throws: EngineError.permissionMissing(proposal: 1, holder: "ops", state: .expired, status: .passed)) {
+            try await engine.execute(1, as: "ops")
+        }
+        #expect(await engine.status().height == height)
+        await engine.close()
+    }
+
+    @Test func votesArePushedBackAsEventsThroughThePlatform() async throws {
+        let engine = try await demo()
+        _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
+        let events = await engine.platform.events(from: await engine.status().height + 1)
+        _ = try await engine.vote(1, "reject", as: "bob")
+        var seen: [String] = []
+        for await e in events {
+            seen.append(e.event.name)
+            if case .governance(.tallyUpdated(1, 0, 1, 0, 5)) = e.event { break }
+        }
+        #expect(seen == ["VoteCast", "TallyUpdated"])
+        await engine.close()
+    }
+
+    @Test func refusedRequestsLeaveTheLedgerAsItWas() async throws {
+        let engine = try await demo()
+        _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
+        let before = await engine.status()
+        await #expect(throws: EngineError.unknownIdentity("zed", known: ["alice", "bob", "carol", "dave", "erin", "ops"])) {
+            try await engine.vote(1, "approve", as: "zed")
+        }
+        await #expect(throws: EngineError.unknownChoice("maybe")) { try await engine.vote(1, "maybe", as: "bob") }
+        await #expect(throws: GovernanceError.notAdmin(name: "bob", role: .voter)) {
+            try await engine.propose(.removeMember(name: "erin"), as: "bob")
+        }
+        await #expect(throws: GovernanceError.notProposer(proposal: 1, proposer: "ops", caller: "bob")) {
+            try await engine.cancel(1, as: "bob")
+        }
+        let after = await engine.status()
+        #expect(after.height == before.height && after.head == before.head)
+        await engine.close()
+    }
+
+    @Test func anExpiredVoteIsRecordedByTheNextBlock() async throws {
+        let engine = try await demo()
+        _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
+        _ = try await engine.vote(1, "approve", as: "alice")
+        clock.advance(Policy.default.votingPeriod)
+        #expect(try await engine.proposal(1).status == "expired")
+        #expect(try await engine.closeDue() != nil)
+        #expect(try await engine.closeDue() == nil)
+        #expect(await engine.events(proposal: 1).last?.type == "ProposalExpired")
+        await engine.close()
+    }
+
+    @Test func reopeningGivesTheSameChain() async throws {
+        var engine = try await demo()
+        _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
+        try await pass(engine, 1)
+        _ = try await engine.execute(1, as: "ops")
+        let before = await engine.status()
+        await engine.close()
+        engine = try await GovernanceEngine.open(at: dir, clock: clock.read)
+        let after = await engine.status()
+        #expect(after.height == before.height && after.head == before.head)
+        #expect(await engine.members().map(\.name) == ["ops", "alice", "bob", "carol", "dave"])
+        // The registry is rebuilt from the replayed blocks: the permission is known to be used.
+        await #expect(throws: EngineError.permissionMissing(proposal: 1, holder: "ops", state: .consumed, status: .executed)) {
+            try await engine.execute(1, as: "ops")
+        }
+        await engine.close()
+    }
+
+    @Test func initRefusesToReplaceAChainUnlessForced() async throws {
+        let engine = try await demo()
+        await engine.close()
+        await #expect(throws: LedgerError.exists(directory: dir.path)) {
+            try await GovernanceEngine.create(at: dir, consortium: .demo(), clock: clock.read)
+        }
+        let replaced = try await GovernanceEngine.create(at: dir, consortium: .demo(), force: true, clock: clock.read)
+        #expect(await replaced.status().height == 0)
+        await replaced.close()
+    }
+}
+
+@Suite struct RoutingTests {
+    @Test func evenSpreadIsDeterministicAndUsesTheWholeFleet() {
+        let fleet = (1...6).map { NodeRecord(name: "node-\($0)", logic: "v1") }
+        let key = SigningKey()
+        var counts: [String: Int] = [:]
+        for nonce in 1...600 {
+            let tx = Transaction.signed(chain: .zero, sender: "ops", nonce: UInt64(nonce), lane: .production,
+                                        payload: .governance(.cancel(proposal: 1)), key: key)
+            let node = EvenSpread().route(tx, fleet: fleet)
+            #expect(EvenSpread().route(tx, fleet: fleet) == node)
+            counts[node, default: 0] += 1
+        }
+        #expect(counts.count == 6)
+        #expect(counts.values.allSatisfy { $0 > 50 })
+    }
+}
