@@ -30,6 +30,11 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// Runs a request as the identity this command acts as.
+    func acting<T: Sendable>(_ body: (GovernanceEngine, String) async throws -> T) async throws -> T {
+        try await withEngine { engine in try await body(engine, await actor(in: engine)) }
+    }
+
     /// `--as`, else `$GOVCONSOLE_AS`, else the first admin by name.
     func actor(in engine: GovernanceEngine) async -> String {
         if let identity { return identity }
@@ -38,10 +43,10 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func emit<T: Encodable>(_ value: T, human: () -> String) throws {
-        if json {
-            print(try Output.json(value))
-        } else {
-            print(human())
-        }
+        print(json ? try Output.json(value) : human())
+    }
+
+    func emit<T: Encodable>(_ value: T, human: (T) -> String) throws {
+        try emit(value) { human(value) }
     }
 }

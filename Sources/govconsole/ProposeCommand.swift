@@ -9,9 +9,7 @@ struct ProposeCommand: AsyncParsableCommand {
         subcommands: [AddMember.self, RemoveMember.self, SetPolicy.self])
 
     static func submit(_ operation: ManagementOperation, newMemberKey: SigningKey? = nil, _ global: GlobalOptions) async throws {
-        let summary = try await global.withEngine { engine in
-            try await engine.propose(operation, as: await global.actor(in: engine), newMemberKey: newMemberKey)
-        }
+        let summary = try await global.acting { try await $0.propose(operation, as: $1, newMemberKey: newMemberKey) }
         try global.emit(summary) {
             "proposal \(summary.id) submitted by \(summary.proposer): \(summary.summary)\n"
                 + "status \(summary.status), voting closes \(Output.time(summary.deadline)) (\(Output.relative(summary.deadline)))"

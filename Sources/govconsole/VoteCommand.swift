@@ -12,9 +12,7 @@ struct VoteCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let result = try await global.withEngine { engine in
-            try await engine.vote(id, choice, as: await global.actor(in: engine))
-        }
+        let result = try await global.acting { try await $0.vote(id, choice, as: $1) }
         try global.emit(result) {
             "\(result.voter) voted \(result.choice) on proposal \(result.proposal): \(Output.tally(result.tally)); status \(result.status)"
         }
@@ -30,12 +28,7 @@ struct ExecuteCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let result = try await global.withEngine { engine in
-            try await engine.execute(id, as: await global.actor(in: engine))
-        }
-        try global.emit(result) {
-            "proposal \(result.proposal) executed by \(result.by): \(result.operation) \(result.target) (height \(result.height))"
-        }
+        try global.emit(try await global.acting { try await $0.execute(id, as: $1) }, human: ActionResult.text)
     }
 }
 
@@ -48,9 +41,12 @@ struct CancelCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let result = try await global.withEngine { engine in
-            try await engine.cancel(id, as: await global.actor(in: engine))
-        }
-        try global.emit(result) { "proposal \(result.proposal) canceled by \(result.by) (height \(result.height))" }
+        try global.emit(try await global.acting { try await $0.cancel(id, as: $1) }, human: ActionResult.text)
+    }
+}
+
+extension ActionResult {
+    static func text(_ r: ActionResult) -> String {
+        "proposal \(r.proposal) \(r.status) by \(r.by): \(r.operation) \(r.target) (height \(r.height))"
     }
 }
