@@ -5,12 +5,16 @@ import Glibc
 import Darwin
 #endif
 
-/// The append-only block log. Each record is framed `magic, length, checksum, bytes`, and every append
-/// is fsynced before it is acknowledged, so a committed block survives a crash and a torn tail is
-/// recognisable as one.
+/// The append-only block log. Each record is framed `magic, length, header check, body check, body`,
+/// and every append is fsynced before it is acknowledged, so a committed block survives a crash.
+///
+/// A crash can only cut the last frame short; it cannot change a length. So the header carries its own
+/// check: a frame whose header is whole and sound but whose body runs past the end of the file is a torn
+/// tail, while a header that fails its check is corruption, wherever it stands.
 final class LedgerFile {
     static let magic: [UInt8] = Array("GCB1".utf8)
-    static let frameHeader = 4 + 4 + 8
+    static let frameHeader = 4 + 4 + 4 + 8
+    static let maxRecord = 64 << 20
 
     let path: String
     private let fd: Int32
@@ -27,9 +31,16 @@ final class LedgerFile {
 
     static func checksum(_ bytes: [UInt8]) -> [UInt8] { Array(Hash256.of(bytes).bytes.prefix(8)) }
 
+    static func headerCheck(_ length: UInt32) -> [UInt8] {
+        var w = ByteWriter()
+        w.raw(magic); w.u32(length)
+        return Array(Hash256.of(w.bytes).bytes.prefix(4))
+    }
+
     func append(_ record: [UInt8]) throws(LedgerError) {
         var w = ByteWriter()
-        w.raw(LedgerFile.magic); w.u32(UInt32(record.count)); w.raw(LedgerFile.checksum(record)); w.raw(record)
+        w.raw(LedgerFile.magic); w.u32(UInt32(record.count)); w.raw(LedgerFile.headerCheck(UInt32(record.count)))
+        w.raw(LedgerFile.checksum(record)); w.raw(record)
         let frame = w.bytes
         let written = frame.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(length)) }
         guard written == frame.count else { throw .io("cannot write \(path): \(String(cString: strerror(errno)))") }
@@ -72,14 +83,19 @@ final class LedgerFile {
             guard Array(bytes[offset..<offset + 4]) == LedgerFile.magic else {
                 throw .corrupt(height: UInt64(scan.records.count), reason: "bad record marker at byte \(offset)")
             }
-            let n = Int(bytes[offset + 4..<offset + 8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+            let length = bytes[offset + 4..<offset + 8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            guard Array(bytes[offset + 8..<offset + 12]) == LedgerFile.headerCheck(length), Int(length) <= LedgerFile.maxRecord else {
+                throw .corrupt(height: UInt64(scan.records.count), reason: "damaged record header at byte \(offset)")
+            }
+            let n = Int(length)
             let bodyStart = offset + LedgerFile.frameHeader
             guard bodyStart + n <= bytes.count else {
                 scan.tail = "a record cut short (\(bytes.count - bodyStart) of \(n) bytes)"
                 break
             }
             let body = Array(bytes[bodyStart..<bodyStart + n])
-            guard LedgerFile.checksum(body) == Array(bytes[offset + 8..<offset + 16]) else {
+            guard LedgerFile.checksum(body) == Array(bytes[offset + 12..<offset + 20]) else {
+                // A whole last record that fails its check was being written when the power went.
                 if bodyStart + n == bytes.count {
                     scan.tail = "a last record whose checksum does not match"
                     break

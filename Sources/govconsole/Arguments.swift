@@ -17,6 +17,9 @@ enum Parse {
             guard let d = DurationText.parse(text) else {
                 throw ValidationError("not a duration; write it like 90s, 10m, 24h or 7d")
             }
+            guard (Limits.minDuration...Limits.maxDuration).contains(d) else {
+                throw ValidationError("out of range; a duration must be from 1s to 366d")
+            }
             return d
         }
     }

@@ -126,6 +126,13 @@ import Testing
         await t.chain.close()
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == good)
 
+        // The last block cut short, its header whole: cut back to the block before it.
+        try good.prefix(good.count - 10).write(to: URL(fileURLWithPath: path))
+        try t.reopen()
+        #expect(await t.chain.state.height == height - 1)
+        #expect(t.chain.warnings.first?.contains("cut short") == true)
+        await t.chain.close()
+
         // A flipped byte inside an earlier block is not a torn write.
         var bad = good
         bad[bad.count / 3] ^= 0x01

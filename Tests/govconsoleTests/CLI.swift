@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+
+/// What one run of the built `govconsole` executable did.
+struct CLIResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+
+    /// stdout parsed as a JSON object.
+    func object(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        let value = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
+        return try #require(value as? [String: Any], "stdout is not a JSON object: \(stdout)", sourceLocation: sourceLocation)
+    }
+
+    /// stdout decoded as `T`.
+    func decode<T: Decodable>(_: T.Type = T.self) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(stdout.utf8))
+    }
+}
+
+/// The subset of `status --json` the tests look at.
+struct StatusJSON: Decodable, Equatable {
+    let height: UInt64
+    let head: String
+    let proposals: [String: Int]
+}
+
+struct TallyJSON: Decodable, Equatable {
+    let approve: UInt64
+    let reject: UInt64
+    let abstain: UInt64
+}
+
+/// The subset of `show ID --json` the tests look at.
+struct ProposalJSON: Decodable {
+    struct Vote: Decodable, Equatable { let voter: String; let choice: String }
+    struct Permission: Decodable { let state: String; let holder: String?; let expires: String? }
+    let id: UInt64
+    let status: String
+    let proposer: String
+    let tally: TallyJSON
+    let votes: [Vote]
+    let pending: [String]
+    let permission: Permission
+}
+
+struct MemberJSON: Decodable, Equatable {
+    let name: String
+    let role: String
+    let weight: UInt64
+}
+
+/// A fresh temporary data directory and a way to run the CLI against it. The directory is deleted when the
+/// sandbox goes away.
+final class Sandbox {
+    let root: URL
+    let data: String
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("govconsole-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        data = root.appendingPathComponent("data").path
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    var ledgerFile: String { data + "/ledger/blocks.log" }
+
+    /// Runs `govconsole ARGS --data DIR` (the sandbox's directory unless `data` names another), with no
+    /// GOVCONSOLE_* variables inherited.
+    @discardableResult
+    func run(_ args: [String], data: String? = nil) throws -> CLIResult {
+        let process = Process()
+        process.executableURL = try Self.executable()
+        process.arguments = args + ["--data", data ?? self.data]
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GOVCONSOLE_") }
+        // Files rather than pipes, so a large output can never block the child.
+        let out = root.appendingPathComponent("stdout-\(UUID().uuidString)")
+        let err = root.appendingPathComponent("stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+        }
+        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try outHandle.close()
+        try errHandle.close()
+        return CLIResult(status: process.terminationStatus,
+                         stdout: try String(contentsOf: out, encoding: .utf8),
+                         stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+
+    /// Runs a command that must succeed (exit 0, nothing on stderr) and returns its result.
+    @discardableResult
+    func ok(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
+        let r = try run(args)
+        try #require(r.status == 0, "govconsole \(args.joined(separator: " ")) failed: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.isEmpty, "unexpected stderr: \(r.stderr)", sourceLocation: sourceLocation)
+        return r
+    }
+
+    func status() throws -> StatusJSON { try ok("status", "--json").decode() }
+    func show(_ id: Int) throws -> ProposalJSON { try ok("show", "\(id)", "--json").decode() }
+    func members() throws -> [MemberJSON] { try ok("members", "--json").decode() }
+
+    /// Proposal `id` gets `choice` from each voter in turn.
+    func vote(_ id: Int, _ choice: String, by voters: String..., sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for v in voters { try ok("vote", "\(id)", choice, "--as", v, "--json", sourceLocation: sourceLocation) }
+    }
+
+    /// Runs a command that must be refused: non-zero exit (exactly `code` if given), nothing on stdout, one line
+    /// `error: …` on stderr (containing `mentioning`), and the ledger's height and head unchanged.
+    @discardableResult
+    func refused(_ args: [String], code: Int32? = nil, mentioning: String? = nil,
+                 sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
+        let before = try status()
+        let r = try run(args)
+        Self.expectRefusal(r, code: code, mentioning: mentioning, sourceLocation: sourceLocation)
+        let after = try status()
+        #expect(after.height == before.height, "height moved", sourceLocation: sourceLocation)
+        #expect(after.head == before.head, "head moved", sourceLocation: sourceLocation)
+        return r
+    }
+
+    static func expectRefusal(_ r: CLIResult, code: Int32? = nil, mentioning: String? = nil,
+                              sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(r.status != 0, sourceLocation: sourceLocation)
+        if let code { #expect(r.status == code, "stderr: \(r.stderr)", sourceLocation: sourceLocation) }
+        #expect(r.stdout.isEmpty, "stdout: \(r.stdout)", sourceLocation: sourceLocation)
+        #expect(r.stderr.hasPrefix("error: "), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.hasSuffix("\n") && r.stderr.filter { $0 == "\n" }.count == 1,
+                "stderr is not exactly one line: \(r.stderr)", sourceLocation: sourceLocation)
+        if let mentioning {
+            #expect(r.stderr.contains(mentioning), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// The built `govconsole`: next to the test bundle (the build `swift test` just made), else in the
+    /// package's `.build/debug`.
+    static func executable() throws -> URL {
+        var dirs: [URL] = []
+        if let argv0 = CommandLine.arguments.first {
+            dirs.append(URL(fileURLWithPath: argv0).deletingLastPathComponent())
+        }
+        dirs.append(Bundle.main.bundleURL)
+        dirs.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while dir.path != "/" {
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+                dirs.append(dir.appendingPathComponent(".build/debug"))
+                break
+            }
+            dir.deleteLastPathComponent()
+        }
+        for d in dirs {
+            let candidate = d.appendingPathComponent("govconsole")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        throw LocateError(searched: dirs.map(\.path))
+    }
+
+    struct LocateError: Error, CustomStringConvertible {
+        let searched: [String]
+        var description: String { "govconsole executable not found in: \(searched.joined(separator: ", "))" }
+    }
+}
