@@ -91,12 +91,13 @@ public actor Chain {
         let lock = try DirectoryLock(directory: directory, waitMilliseconds: lockWait)
         let file = try LedgerFile(path: ledgerPath(directory))
         let scan = try file.scan()
+        guard let first = scan.records.first else { throw .corrupt(height: 0, reason: "the ledger has no whole genesis block") }
         var warnings: [String] = []
         if let tail = scan.tail {
-            warnings.append("the ledger ended in \(tail), left by an interrupted write; cut back to the last whole block (height \(max(scan.records.count, 1) - 1))")
-            try file.truncate(to: scan.goodLength)
+            let aside = "\(directory)/torn-tail-\(scan.records.count).bin"
+            try file.moveTail(from: scan.goodLength, to: aside)
+            warnings.append("the ledger ended in \(tail), left by an interrupted write; cut back to the last whole block (height \(scan.records.count - 1)) and kept the cut bytes in \(aside)")
         }
-        guard let first = scan.records.first else { throw .corrupt(height: 0, reason: "the ledger has no genesis block") }
         let genesisBlock: Block
         do { genesisBlock = try Block.decode(first) } catch { throw .corrupt(height: 0, reason: "undecodable genesis block (\(error))") }
         var state = try verifyGenesis(genesisBlock)
@@ -188,6 +189,15 @@ public actor Chain {
         return try StateTransition.apply(tx, encodedSize: tx.encoded.count, node: node, &s, ctx)
     }
 
+    /// What the next block boundary would record if a block were sealed now: votes closed by their
+    /// deadline, permissions granted by them or expired. Changes nothing.
+    public func boundaryPreview() -> [ChainEvent] {
+        let ctx = BlockContext(height: state.height + 1, time: max(clock(), state.time))
+        guard StateTransition.hasDue(state, ctx) else { return [] }
+        var copy = state
+        return StateTransition.beginBlock(&copy, ctx)
+    }
+
     /// Seals a block with no transactions when a deadline or a permission has lapsed, so the ledger
     /// records the closing. Returns the new block, or nil when nothing was due.
     public func sealIfDue() throws -> Block? {
@@ -201,63 +211,69 @@ public actor Chain {
         let batch = pending
         pending = []
         guard !batch.isEmpty else { return }
-        do {
-            _ = try seal(batch)
-        } catch {
-            for p in batch { p.done.resume(throwing: error) }
-        }
+        // `seal` resumes every continuation of the batch exactly once, whether it succeeds or throws.
+        _ = try? seal(batch)
     }
 
+    /// Builds, signs and durably appends the next block from `batch`. Every continuation in the batch is
+    /// resumed exactly once here; the error thrown is for callers without a batch, like `sealIfDue`.
     private func seal(_ batch: [Pending]) throws -> Block? {
-        if let halted { throw TransactionRejection.chainHalted(halted) }
+        func refuseAll(_ error: any Error) -> any Error {
+            for p in batch { p.done.resume(throwing: error) }
+            return error
+        }
+        if let halted { throw refuseAll(TransactionRejection.chainHalted(halted)) }
         let height = state.height + 1
+        let proposer = state.proposer(forHeight: height)
+        // Fetch the signing key before touching the state, so a missing key refuses cleanly.
+        let key: SigningKey
+        do { key = try keystore.load(proposer) } catch {
+            throw refuseAll(TransactionRejection.chainHalted("\(proposer) cannot sign block \(height): \(error)"))
+        }
         let ctx = BlockContext(height: height, time: max(clock(), state.time))
         // Refused transactions must leave no trace, not even a block for a deadline they happened to cross.
         // Keeping a copy costs a copy of whatever changes next, so keep one only when something is due.
         let beforeBoundary = !batch.isEmpty && StateTransition.hasDue(state, ctx) ? state : nil
-        var blockEvents = StateTransition.beginBlock(&state, ctx)
+        let blockEvents = StateTransition.beginBlock(&state, ctx)
         var included: [(Pending, Receipt)] = []
-        var refused: [(Pending, any Error)] = []
         for p in batch {
             do {
                 included.append((p, try StateTransition.apply(p.tx, encodedSize: p.size, node: p.node, &state, ctx)))
             } catch {
-                refused.append((p, error))
+                p.done.resume(throwing: error)
             }
         }
-        for (p, error) in refused { p.done.resume(throwing: error) }
         if included.isEmpty && !batch.isEmpty {
             if let beforeBoundary { state = beforeBoundary }
             return nil
         }
         guard !included.isEmpty || !blockEvents.isEmpty else { return nil }
 
-        let proposer = state.proposer(forHeight: height)
         let receipts = included.map(\.1)
         let transactions = included.map(\.0.tx)
         let header = BlockHeader(height: height, previous: state.head, time: ctx.time, proposer: proposer,
                                  txRoot: Block.txRoot(genesis: nil, transactions: transactions),
                                  resultsRoot: Block.resultsRoot(receipts: receipts, blockEvents: blockEvents))
+        let block = Block(header: header, genesis: nil, transactions: transactions, receipts: receipts,
+                          blockEvents: blockEvents, signature: key.sign(header.hash.bytes))
         do {
-            let key = try keystore.load(proposer)
-            let block = Block(header: header, genesis: nil, transactions: transactions, receipts: receipts,
-                              blockEvents: blockEvents, signature: key.sign(header.hash.bytes))
             try file.append(block.encoded)
-            state.height = height
-            state.head = block.hash
-            state.time = ctx.time
-            if let i = state.nodes.firstIndex(where: { $0.name == proposer }) { state.nodes[i].blocksProposed += 1 }
-            blocks.append(block)
-            for (p, receipt) in included { p.done.resume(returning: receipt) }
-            for s in subscribers.values { s.yield(block) }
-            blockEvents = []
-            return block
         } catch {
-            // The in-memory state ran ahead of the disk; refuse everything from now on rather than diverge.
-            halted = "\(error)"
-            for (p, _) in included { p.done.resume(throwing: TransactionRejection.chainHalted("\(error)")) }
-            throw TransactionRejection.chainHalted("\(error)")
+            // The in-memory state ran ahead of the disk, and the block may or may not have reached it.
+            // Refuse everything from now on rather than diverge; reopening tells which it was.
+            let reason = "writing block \(height) failed (\(error)); it may or may not be on disk, so reopen the data directory to see which"
+            halted = reason
+            for (p, _) in included { p.done.resume(throwing: TransactionRejection.chainHalted(reason)) }
+            throw TransactionRejection.chainHalted(reason)
         }
+        state.height = height
+        state.head = block.hash
+        state.time = ctx.time
+        if let i = state.nodes.firstIndex(where: { $0.name == proposer }) { state.nodes[i].blocksProposed += 1 }
+        blocks.append(block)
+        for (p, receipt) in included { p.done.resume(returning: receipt) }
+        for s in subscribers.values { s.yield(block) }
+        return block
     }
 
     // MARK: Reading

@@ -13,8 +13,9 @@ public enum DurationText {
             guard let unit = units.first(where: { $0.0 == String(letters) }) else { return nil }
             rest = rest.dropFirst(letters.count)
             let (product, overflow) = n.multipliedReportingOverflow(by: unit.1)
-            guard !overflow else { return nil }
-            total += product
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !overflow, !sumOverflow else { return nil }
+            total = sum
         }
         return total
     }

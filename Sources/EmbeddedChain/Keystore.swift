@@ -36,6 +36,14 @@ public struct Keystore: Sendable {
         let ok = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == text.count && fsync(fd) == 0
         close(fd)
         guard ok, rename(tmp, p) == 0 else { throw .keystore("cannot write key file \(p)") }
+        LedgerFile.syncDirectory(of: p)
+    }
+
+    /// Moves a removed member's key out of use, into `retired/`, so it is never offered again.
+    public func retire(_ name: String, at height: UInt64) {
+        let retired = "\(directory)/retired"
+        try? FileManager.default.createDirectory(atPath: retired, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if rename(path(name), "\(retired)/\(name)-\(height).key") == 0 { LedgerFile.syncDirectory(of: path(name)) }
     }
 
     public func load(_ name: String) throws(LedgerError) -> SigningKey {

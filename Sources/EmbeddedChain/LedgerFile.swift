@@ -25,6 +25,15 @@ final class LedgerFile {
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
         length = Int(lseek(fd, 0, SEEK_END))
+        if length == 0 { LedgerFile.syncDirectory(of: path) }
+    }
+
+    /// Makes a new or renamed entry in a directory durable, not just the file's bytes.
+    static func syncDirectory(of path: String) {
+        let dir = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { return }
+        fsync(dir)
+        close(dir)
     }
 
     deinit { close(fd) }
@@ -48,7 +57,18 @@ final class LedgerFile {
         length += frame.count
     }
 
-    /// Cuts a torn tail off so the next append starts on a frame boundary.
+    /// Copies the bytes after `length` to `aside`, then cuts them off so the next append starts on a
+    /// frame boundary. Nothing is thrown away: the torn bytes stay inspectable.
+    func moveTail(from length: Int, to aside: String) throws(LedgerError) {
+        var tail = [UInt8](repeating: 0, count: self.length - length)
+        let n = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(length)) }
+        guard n == tail.count, FileManager.default.createFile(atPath: aside, contents: Data(tail)) else {
+            throw .io("cannot keep the torn tail of \(path) in \(aside)")
+        }
+        try truncate(to: length)
+    }
+
+    /// Cuts the file to `length` bytes.
     func truncate(to length: Int) throws(LedgerError) {
         guard ftruncate(fd, off_t(length)) == 0, fsync(fd) == 0 else {
             throw .io("cannot truncate \(path): \(String(cString: strerror(errno)))")
@@ -94,12 +114,8 @@ final class LedgerFile {
                 break
             }
             let body = Array(bytes[bodyStart..<bodyStart + n])
+            // A whole record that fails its check is damage, not a torn write, even when it is the last.
             guard LedgerFile.checksum(body) == Array(bytes[offset + 12..<offset + 20]) else {
-                // A whole last record that fails its check was being written when the power went.
-                if bodyStart + n == bytes.count {
-                    scan.tail = "a last record whose checksum does not match"
-                    break
-                }
                 throw .corrupt(height: UInt64(scan.records.count), reason: "record checksum mismatch at byte \(offset)")
             }
             scan.records.append(body)

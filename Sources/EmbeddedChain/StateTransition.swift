@@ -11,6 +11,7 @@ public enum StateTransition {
         guard member.publicKey.isValidSignature(tx.signature, for: tx.signingBytes) else {
             throw .badSignature(sender: tx.sender)
         }
+        if case .governance = tx.payload, tx.lane != .production { throw .wrongLane(tx.lane) }
         let expected = s.nextNonce(of: tx.sender)
         if tx.nonce < expected { throw .staleNonce(sender: tx.sender, expected: expected, got: tx.nonce) }
         if tx.nonce > expected { throw .nonceGap(sender: tx.sender, expected: expected, got: tx.nonce) }
@@ -31,7 +32,8 @@ public enum StateTransition {
         guard let logic = NodeLogics.named(logicVersion) else { throw .chainHalted("node \(node) runs unknown logic \(logicVersion)") }
         try validate(tx, encodedSize: encodedSize, in: s)
         try logic.admit(tx, encodedSize: encodedSize)
-        let caller = Caller(name: tx.sender, role: s.management.members[tx.sender]!.role)
+        let member = s.management.members[tx.sender]!
+        let caller = Caller(name: tx.sender, role: member.role, key: member.publicKey)
 
         let events: [ChainEvent]
         switch tx.payload {

@@ -9,6 +9,7 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
     case nonceGap(sender: String, expected: UInt64, got: UInt64)
     case governance(GovernanceError)
     case unknownNode(String)
+    case wrongLane(Lane)
     case chainHalted(String)
 
     public var description: String {
@@ -22,6 +23,7 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
         case let .nonceGap(sender, expected, got): "nonce \(got) of \(sender) skips ahead; the next nonce is \(expected)"
         case let .governance(e): e.description
         case let .unknownNode(name): "there is no node '\(name)'; run 'govconsole nodes' to list them"
+        case let .wrongLane(lane): "governance transactions travel on the production lane, not \(lane.rawValue); send it on production"
         case let .chainHalted(reason): "the chain stopped accepting transactions: \(reason)"
         }
     }

@@ -65,7 +65,7 @@ extension GovernanceEngine {
     }
 
     public func blocks(from height: UInt64 = 0, limit: Int = 1000) async -> [BlockView] {
-        await chain.blocks.dropFirst(Int(min(height, UInt64(Int.max)))).prefix(limit).map { b in
+        await chain.blocks.dropFirst(Int(min(height, UInt64(Int.max)))).prefix(max(0, limit)).map { b in
             BlockView(height: b.height, hash: b.hash.hex, previous: b.header.previous.hex, time: Date(milliseconds: b.header.time),
                       proposer: b.header.proposer,
                       transactions: zip(b.transactions, b.receipts).map { tx, r in

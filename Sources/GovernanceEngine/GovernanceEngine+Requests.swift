@@ -26,21 +26,30 @@ extension GovernanceEngine {
     /// between the two, once the request is known to be acceptable.
     func send(_ payload: Payload, as name: String, beforeSubmit: () throws -> Void = {}) async throws -> (Transaction, Receipt) {
         let tx = try await sign(payload, as: name)
-        do {
-            _ = try await platform.dryRun(tx)
-            try beforeSubmit()
-            return (tx, try await platform.submit(tx))
-        } catch let TransactionRejection.governance(error) {
-            // Callers see the management contract's refusal as itself, whichever layer found it.
-            throw error
-        }
+        _ = try await dryRun(tx)
+        try beforeSubmit()
+        return (tx, try await submit(tx))
+    }
+
+    // Callers see the management contract's refusal as itself, whichever layer found it.
+
+    func dryRun(_ tx: Transaction) async throws -> Receipt {
+        do { return try await platform.dryRun(tx) } catch let TransactionRejection.governance(error) { throw error }
+    }
+
+    func submit(_ tx: Transaction) async throws -> Receipt {
+        do { return try await platform.submit(tx) } catch let TransactionRejection.governance(error) { throw error }
     }
 
     /// The key a new member will sign with: the keystore's, if it already holds one for `name`,
     /// else a fresh one that `propose` stores once the proposal is accepted.
-    public func memberKey(for name: String) throws -> (PublicKey, SigningKey?) {
+    public func memberKey(for name: String) async throws -> (PublicKey, SigningKey?) {
         if let reason = Names.validate(name) { throw GovernanceError.invalidName(reason) }
-        if keystore.contains(name) { return (try keystore.load(name).publicKey, nil) }
+        if keystore.contains(name) {
+            let existing = try keystore.load(name).publicKey
+            // A removed member's key is never trusted again; the new member gets a new one.
+            if await !chain.state.management.retiredKeys.contains(existing) { return (existing, nil) }
+        }
         let key = SigningKey()
         return (key.publicKey, key)
     }
@@ -80,12 +89,16 @@ extension GovernanceEngine {
     public func execute(_ id: UInt64, as name: String) async throws -> ActionResult {
         try await serialized {
             let member = try await identity(name)
-            await registryCaughtUp()
             guard let p = await chain.state.management.proposal(id) else { throw GovernanceError.unknownProposal(id) }
             guard member.role == .admin else { throw GovernanceError.notAdmin(name: name, role: member.role) }
             guard p.proposer == name else { throw GovernanceError.notProposer(proposal: id, proposer: p.proposer, caller: name) }
-            try registry.check(p, holder: name, now: await chain.now())
+            await registryCaughtUp()
+            // A vote that passed at its deadline grants its permission at the next block boundary, which
+            // the execution's own block will be; check against the registry as it will be by then.
+            let upcoming = registry.previewing(await chain.boundaryPreview())
+            try upcoming.check(p, holder: name, now: await chain.now())
             let (tx, _) = try await send(.governance(.execute(proposal: id)), as: name)
+            if case let .removeMember(removed) = p.operation { keystore.retire(removed, at: await chain.state.height) }
             return ActionResult(proposal: id, operation: p.operation.kind.rawValue, target: p.operation.target,
                                 status: ProposalStatus.executed.rawValue, by: name, height: await chain.state.height, tx: tx.id.hex)
         }

@@ -81,6 +81,8 @@ public actor GovernanceEngine {
     public func close() async {
         listener?.cancel()
         listener = nil
+        for w in registryWaiters { w.resume.resume() }
+        registryWaiters = []
         await chain.close()
     }
 

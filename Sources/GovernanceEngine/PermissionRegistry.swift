@@ -15,8 +15,13 @@ struct PermissionRegistry {
     private(set) var height: UInt64 = 0
 
     mutating func record(_ block: Block) {
-        for recorded in block.events {
-            guard case let .governance(event) = recorded.event else { continue }
+        record(block.events.map(\.event))
+        height = block.height
+    }
+
+    mutating func record(_ events: [ChainEvent]) {
+        for e in events {
+            guard case let .governance(event) = e else { continue }
             switch event {
             case let .permissionGranted(p, holder, op, target, expires):
                 entries[p] = Entry(holder: holder, operation: op, target: target, expires: expires, state: .granted)
@@ -28,7 +33,13 @@ struct PermissionRegistry {
                 break
             }
         }
-        height = block.height
+    }
+
+    /// The registry as it will be once the next block boundary records `events`.
+    func previewing(_ events: [ChainEvent]) -> PermissionRegistry {
+        var copy = self
+        copy.record(events)
+        return copy
     }
 
     func state(of proposal: UInt64, at now: UInt64) -> PermissionState {

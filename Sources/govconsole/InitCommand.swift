@@ -38,12 +38,11 @@ struct InitCommand: AsyncParsableCommand {
         if demo { return Consortium.demo(policy: p) }
         let seats = try (admins.isEmpty ? ["ops"] : admins).map { Consortium.Seat(name: $0, role: .admin, weight: 0) }
             + voters.map { spec in
-                let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
-                guard let name = parts.first else { throw ValidationError("--voter needs a name") }
-                guard parts.count == 1 || UInt64(parts[1]) != nil else {
-                    throw ValidationError("--voter '\(spec)' has a weight that is not a whole number; write it like alice:2")
+                let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                guard !parts[0].isEmpty, parts.count == 1 || UInt64(parts[1]) != nil else {
+                    throw ValidationError("--voter '\(spec)' is not NAME or NAME:WEIGHT; write it like alice or alice:2")
                 }
-                return Consortium.Seat(name: name, role: .voter, weight: parts.count == 2 ? UInt64(parts[1])! : 1)
+                return Consortium.Seat(name: parts[0], role: .voter, weight: parts.count == 2 ? UInt64(parts[1])! : 1)
             }
         return Consortium(name: "consortium", seats: seats,
                           nodes: (1...nodes).map { Genesis.NodeSpec(name: "node-\($0)", logic: "v1") }, policy: p)

@@ -24,7 +24,7 @@ struct ProposeCommand: AsyncParsableCommand {
 
         @Argument(help: "The new member's name.") var name: String
         @Option(help: "voter or admin.", transform: Parse.role) var role: Role = .voter
-        @Option(help: "Voting weight, 1 to 1000000 (voters only).") var weight: UInt64 = 1
+        @Option(help: "Voting weight, 1 to 1000000 (voters only; default 1).") var weight: UInt64?
         @Option(help: ArgumentHelp("The member's Ed25519 public key, 64 hex digits.", valueName: "HEX"), transform: Parse.publicKey)
         var key: PublicKey?
         @OptionGroup var global: GlobalOptions
@@ -36,7 +36,7 @@ struct ProposeCommand: AsyncParsableCommand {
             } else {
                 (publicKey, generated) = try await global.withEngine { try await $0.memberKey(for: name) }
             }
-            try await ProposeCommand.submit(.addMember(name: name, role: role, weight: weight, publicKey: publicKey),
+            try await ProposeCommand.submit(.addMember(name: name, role: role, weight: weight ?? (role == .voter ? 1 : 0), publicKey: publicKey),
                                             newMemberKey: generated, global)
         }
     }

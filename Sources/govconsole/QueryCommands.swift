@@ -141,6 +141,10 @@ struct BlocksCommand: AsyncParsableCommand {
     @Option(help: "Most blocks to list.") var limit: Int = 1000
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be a positive number of blocks") }
+    }
+
     func run() async throws {
         let blocks = try await global.withEngine { await $0.blocks(from: from, limit: limit) }
         try global.emit(blocks) {

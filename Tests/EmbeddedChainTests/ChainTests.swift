@@ -75,6 +75,20 @@ import Testing
         #expect(t.chain.warnings.isEmpty)
     }
 
+    @Test func aBlockThatCannotBeSignedRefusesItsBatchCleanly() async throws {
+        let t = try TestChain()
+        // node-2 signs block 1; without its key the batch is refused and nothing changes.
+        let moved = t.dir + "/node-2.key.away"
+        try FileManager.default.moveItem(atPath: t.dir + "/keys/node-2.key", toPath: moved)
+        await #expect(throws: TransactionRejection.self) { try await t.send("ops", .propose(.newVoter("frank"))) }
+        #expect(await t.chain.state.height == 0)
+        #expect(await t.chain.state.nextNonce(of: "ops") == 1)
+        // With the key back the chain carries on.
+        try FileManager.default.moveItem(atPath: moved, toPath: t.dir + "/keys/node-2.key")
+        try await t.send("ops", .propose(.newVoter("frank")))
+        #expect(await t.chain.state.height == 1)
+    }
+
     @Test func aSecondOpenerIsLockedOut() async throws {
         let t = try TestChain()
         #expect(throws: LedgerError.locked(directory: t.dir + "/ledger")) {
@@ -132,6 +146,13 @@ import Testing
         #expect(await t.chain.state.height == height - 1)
         #expect(t.chain.warnings.first?.contains("cut short") == true)
         await t.chain.close()
+
+        // A flipped byte in the last block, whole, is damage too: it was acknowledged, so it is never cut.
+        var lastDamaged = good
+        lastDamaged[lastDamaged.count - 5] ^= 0x01
+        try lastDamaged.write(to: URL(fileURLWithPath: path))
+        #expect(throws: LedgerError.self) { try t.reopen() }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == lastDamaged)
 
         // A flipped byte inside an earlier block is not a torn write.
         var bad = good

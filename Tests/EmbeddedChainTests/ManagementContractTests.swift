@@ -121,7 +121,7 @@ import Testing
     @Test func onlyTheProposerCancelsAndOnlyWhileVoting() async throws {
         let t = try TestChain()
         try await t.send("ops", .propose(.newVoter("frank")))
-        await #expect(throws: TransactionRejection.governance(.notProposer(proposal: 1, proposer: "ops", caller: "alice"))) {
+        await #expect(throws: TransactionRejection.governance(.notAdmin(name: "alice", role: .voter))) {
             try await t.send("alice", .cancel(proposal: 1))
         }
         try await t.send("ops", .cancel(proposal: 1))
@@ -151,6 +151,42 @@ import Testing
         await #expect(throws: TransactionRejection.unknownSender("erin")) {
             try await t.vote("erin", 2, .approve)
         }
+    }
+
+    @Test func aRemovedMembersKeyAndNameDoNotComeBack() async throws {
+        let t = try TestChain()
+        try await t.send("ops", .propose(.setPolicy(PolicyChange(threshold: Ratio(parsing: "0.6")))))
+        try await t.send("ops", .propose(.removeMember(name: "erin")))
+        for v in ["alice", "bob", "carol"] { try await t.vote(v, 2, .approve) }
+        try await t.send("ops", .execute(proposal: 2))
+        let erinsOldKey = t.keys["erin"]!.publicKey
+        #expect(await t.chain.state.management.retiredKeys.contains(erinsOldKey))
+        // The old key is refused even under another name.
+        await #expect(throws: TransactionRejection.governance(.keyRetired)) {
+            try await t.send("ops", .propose(.addMember(name: "erin2", role: .voter, weight: 1, publicKey: erinsOldKey)))
+        }
+        // A new erin with a new key is not the erin of proposal 1's electorate.
+        let newErin = SigningKey()
+        try await t.send("ops", .propose(.addMember(name: "erin", role: .voter, weight: 1, publicKey: newErin.publicKey)))
+        for v in ["alice", "bob", "carol"] { try await t.vote(v, 3, .approve) }
+        try await t.send("ops", .execute(proposal: 3))
+        let request = await t.proposal(1).elector("erin")!.request
+        let vote = await t.tx("erin", .vote(proposal: 1, request: request, choice: .approve), key: newErin)
+        await #expect(throws: TransactionRejection.governance(.notElector(name: "erin", proposal: 1))) {
+            try await t.chain.submit(vote, via: "node-1")
+        }
+    }
+
+    @Test func governanceTravelsOnProductionAndAdminsHaveNoWeight() async throws {
+        let t = try TestChain()
+        let state = await t.chain.state
+        let gray = Transaction.signed(chain: state.genesisHash, sender: "ops", nonce: 1, lane: .gray,
+                                      payload: .governance(.propose(.newVoter("frank"))), key: t.keys["ops"]!)
+        await #expect(throws: TransactionRejection.wrongLane(.gray)) { try await t.chain.submit(gray, via: "node-1") }
+        await #expect(throws: TransactionRejection.governance(.adminWeight)) {
+            try await t.send("ops", .propose(.addMember(name: "root", role: .admin, weight: 5, publicKey: SigningKey().publicKey)))
+        }
+        #expect(await t.chain.state.height == 0)
     }
 
     @Test func adminsAndNodesDoNotVoteAndVotersDoNotPropose() async throws {

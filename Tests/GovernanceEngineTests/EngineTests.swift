@@ -83,11 +83,30 @@ final class TestClock: Sendable {
         await #expect(throws: GovernanceError.notAdmin(name: "bob", role: .voter)) {
             try await engine.propose(.removeMember(name: "erin"), as: "bob")
         }
-        await #expect(throws: GovernanceError.notProposer(proposal: 1, proposer: "ops", caller: "bob")) {
+        await #expect(throws: GovernanceError.notAdmin(name: "bob", role: .voter)) {
             try await engine.cancel(1, as: "bob")
         }
         let after = await engine.status()
         #expect(after.height == before.height && after.head == before.head)
+        await engine.close()
+    }
+
+    @Test func aProposalThatPassesAtItsDeadlineCanBeExecuted() async throws {
+        let engine = try await demo()
+        _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
+        // 2 approve, 1 reject: not settled early (the other two could reject), but passed at the deadline.
+        _ = try await engine.vote(1, "approve", as: "alice")
+        _ = try await engine.vote(1, "approve", as: "bob")
+        _ = try await engine.vote(1, "reject", as: "carol")
+        clock.advance(Policy.default.votingPeriod)
+        #expect(try await engine.proposal(1).status == "passed")
+        let result = try await engine.execute(1, as: "ops")
+        #expect(result.status == "executed")
+        #expect(await engine.events(proposal: 1).map(\.type).suffix(4) == ["ProposalPassed", "PermissionGranted", "PermissionConsumed", "OperationExecuted"])
+        // The removed member's key is retired from the keystore, and a new erin gets a new key.
+        #expect(!FileManager.default.fileExists(atPath: dir.keys + "/erin.key"))
+        let (key, generated) = try await engine.memberKey(for: "erin")
+        #expect(generated?.publicKey == key)
         await engine.close()
     }
 

@@ -123,7 +123,7 @@ private let refusals: [Refusal] = [
     Refusal(name: "execute twice", args: ["execute", "1", "--as", "ops"], mentioning: "already executed"),
     Refusal(name: "execute an unknown proposal", args: ["execute", "99", "--as", "ops"], mentioning: "no proposal 99"),
     Refusal(name: "cancel by an admin who did not propose", args: ["cancel", "3", "--as", "root"], mentioning: "only ops"),
-    Refusal(name: "cancel by a voter", args: ["cancel", "3", "--as", "alice"], mentioning: "only ops"),
+    Refusal(name: "cancel by a voter", args: ["cancel", "3", "--as", "alice"], mentioning: "only admins"),
     Refusal(name: "cancel after the vote passed", args: ["cancel", "2", "--as", "ops"], mentioning: "passed"),
     Refusal(name: "proposing an existing member", args: ["propose", "add-member", "alice", "--as", "ops"], mentioning: "already a member"),
     Refusal(name: "show an unknown proposal", args: ["show", "99"], mentioning: "no proposal 99"),
@@ -131,6 +131,11 @@ private let refusals: [Refusal] = [
     Refusal(name: "a missing argument", args: ["vote", "3", "--as", "dave"], mentioning: "govconsole vote --help", code: 64),
     Refusal(name: "a proposal id that is not a number", args: ["vote", "three", "approve", "--as", "dave"], mentioning: "--help", code: 64),
     Refusal(name: "a quorum above 1", args: ["init", "--demo", "--force", "--quorum", "2"], mentioning: "--quorum", code: 64),
+    Refusal(name: "a duration that overflows", args: ["init", "--demo", "--force", "--voting-period", "199999999999d199999999999d"], mentioning: "--voting-period", code: 64),
+    Refusal(name: "a duration under a second", args: ["init", "--demo", "--force", "--voting-period", "500ms"], mentioning: "1s", code: 64),
+    Refusal(name: "a voter without a name", args: ["init", "--force", "--voter", ":3"], mentioning: "NAME:WEIGHT", code: 64),
+    Refusal(name: "a negative block limit", args: ["blocks", "--limit=-1"], mentioning: "--limit", code: 64),
+    Refusal(name: "a weight for an admin", args: ["propose", "add-member", "boss", "--role", "admin", "--weight", "5", "--as", "ops"], mentioning: "no weight"),
 ]
 
 @Test(arguments: refusals)

@@ -4,7 +4,6 @@ public enum GovernanceError: Error, Hashable, Sendable, CustomStringConvertible 
     case notAdmin(name: String, role: Role)
     case notAVoter(name: String, role: Role)
     case notElector(name: String, proposal: UInt64)
-    case notAMember(name: String)
     case unknownProposal(UInt64)
     case votingClosed(proposal: UInt64, status: ProposalStatus)
     case wrongVoteRequest(proposal: UInt64, request: UInt64, voter: String)
@@ -25,17 +24,17 @@ public enum GovernanceError: Error, Hashable, Sendable, CustomStringConvertible 
     case tooManyOpenProposals(proposer: String, limit: Int)
     case tooManyMembers(limit: Int)
     case keyInUse(owner: String)
+    case keyRetired
+    case adminWeight
 
     public var description: String {
         switch self {
         case let .notAdmin(name, role):
-            "\(name) is a \(role.rawValue) and only admins may propose, execute or cancel; run it --as an admin"
+            "\(name) is \(role == .admin ? "an" : "a") \(role.rawValue) and only admins may propose, execute or cancel; run it --as an admin"
         case let .notAVoter(name, role):
             "\(name) is \(role == .admin ? "an" : "a") \(role.rawValue) and only voters vote; run it --as a voter"
         case let .notElector(name, p):
             "\(name) is not in the electorate of proposal \(p); only voters who were members when it was proposed may vote"
-        case let .notAMember(name):
-            "\(name) is no longer a member; only current voters may vote"
         case let .unknownProposal(p):
             "there is no proposal \(p); run 'govconsole proposals' to list them"
         case let .votingClosed(p, status):
@@ -76,6 +75,10 @@ public enum GovernanceError: Error, Hashable, Sendable, CustomStringConvertible 
             "the consortium already has \(limit) members, the most it may have"
         case let .keyInUse(owner):
             "that public key already belongs to \(owner); give each member its own key"
+        case .keyRetired:
+            "that public key belonged to a removed member and is not trusted again; generate a new key"
+        case .adminWeight:
+            "an admin does not vote, so it has no weight; drop --weight for an admin"
         }
     }
 }

@@ -2,6 +2,7 @@
 public struct Caller: Sendable {
     public let name: String
     public let role: Role
+    public let key: PublicKey
 }
 
 /// The block the contract is running in.
@@ -65,11 +66,11 @@ public enum ManagementContract {
         let id = UInt64(s.proposals.count + 1)
         var electors: [Elector] = []
         for m in electorate {
-            electors.append(Elector(name: m.name, weight: m.weight, request: s.nextRequest))
+            electors.append(Elector(name: m.name, key: m.publicKey, weight: m.weight, request: s.nextRequest))
             s.nextRequest += 1
         }
         let p = Proposal(
-            id: id, proposer: caller.name, operation: op, submittedAt: ctx.time, submittedHeight: ctx.height,
+            id: id, proposer: caller.name, proposerKey: caller.key, operation: op, submittedAt: ctx.time, submittedHeight: ctx.height,
             deadline: ctx.time + s.policy.votingPeriod, quorum: s.policy.quorum, threshold: s.policy.threshold,
             permissionTTL: s.policy.permissionTTL, electorate: electors,
             totalWeight: electors.reduce(0) { $0 + $1.weight })
@@ -89,8 +90,9 @@ public enum ManagementContract {
         guard caller.role == .voter else { throw .notAVoter(name: caller.name, role: caller.role) }
         let status = p.status(at: ctx.time)
         guard status == .voting else { throw .votingClosed(proposal: id, status: status) }
-        guard let elector = p.elector(caller.name) else { throw .notElector(name: caller.name, proposal: id) }
-        guard s.members[caller.name]?.role == .voter else { throw .notAMember(name: caller.name) }
+        guard let elector = p.elector(caller.name), elector.key == caller.key else {
+            throw .notElector(name: caller.name, proposal: id)
+        }
         guard elector.request == request else { throw .wrongVoteRequest(proposal: id, request: request, voter: caller.name) }
 
         let index = Int(id - 1)
@@ -113,7 +115,10 @@ public enum ManagementContract {
 
     static func cancel(_ id: UInt64, _ caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState) throws(GovernanceError) -> [GovernanceEvent] {
         guard let p = s.proposal(id) else { throw .unknownProposal(id) }
-        guard caller.name == p.proposer else { throw .notProposer(proposal: id, proposer: p.proposer, caller: caller.name) }
+        guard caller.role == .admin else { throw .notAdmin(name: caller.name, role: caller.role) }
+        guard caller.name == p.proposer, caller.key == p.proposerKey else {
+            throw .notProposer(proposal: id, proposer: p.proposer, caller: caller.name)
+        }
         let status = p.status(at: ctx.time)
         guard status == .voting else { throw .votingClosed(proposal: id, status: status) }
         s.proposals[Int(id - 1)].recordedStatus = .canceled
@@ -127,7 +132,9 @@ public enum ManagementContract {
     static func executeOperation(_ id: UInt64, _ caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState) throws(GovernanceError) -> [GovernanceEvent] {
         guard let p = s.proposal(id) else { throw .unknownProposal(id) }
         guard caller.role == .admin else { throw .notAdmin(name: caller.name, role: caller.role) }
-        guard caller.name == p.proposer else { throw .notProposer(proposal: id, proposer: p.proposer, caller: caller.name) }
+        guard caller.name == p.proposer, caller.key == p.proposerKey else {
+            throw .notProposer(proposal: id, proposer: p.proposer, caller: caller.name)
+        }
         let status = p.status(at: ctx.time)
         if status == .executed { throw .alreadyExecuted(proposal: id) }
         guard status == .passed else { throw .notPassed(proposal: id, status: status) }
@@ -163,8 +170,9 @@ public enum ManagementContract {
             guard s.members[name] == nil else { throw .memberExists(name) }
             guard role != .node else { throw .invalidName("a member's role must be voter or admin") }
             if role == .voter, weight < 1 || weight > Limits.maxWeight { throw .invalidWeight(weight) }
-            if role == .admin, weight > Limits.maxWeight { throw .invalidWeight(weight) }
+            if role == .admin, weight != 0 { throw .adminWeight }
             if let owner = s.keyOwners[key] { throw .keyInUse(owner: owner) }
+            if s.retiredKeys.contains(key) { throw .keyRetired }
             guard s.members.count < Limits.maxMembers else { throw .tooManyMembers(limit: Limits.maxMembers) }
         case let .removeMember(name):
             guard let m = s.members[name], m.role != .node else { throw .unknownMember(name) }
@@ -179,10 +187,14 @@ public enum ManagementContract {
     static func apply(_ op: ManagementOperation, _ s: inout ManagementState) {
         switch op {
         case let .addMember(name, role, weight, key):
-            s.members[name] = Member(name: name, role: role, weight: role == .voter ? weight : 0, publicKey: key)
+            s.members[name] = Member(name: name, role: role, weight: weight, publicKey: key)
             s.keyOwners[key] = name
         case let .removeMember(name):
-            if let m = s.members.removeValue(forKey: name) { s.keyOwners[m.publicKey] = nil }
+            if let m = s.members.removeValue(forKey: name) {
+                // A removed member's key is never trusted again, even under a new name.
+                s.keyOwners[m.publicKey] = nil
+                s.retiredKeys.insert(m.publicKey)
+            }
         case let .setPolicy(change):
             s.policy = s.policy.applying(change)
         }

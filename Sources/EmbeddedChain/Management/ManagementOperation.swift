@@ -24,7 +24,8 @@ public enum ManagementOperation: Hashable, Sendable {
     /// One line a person reads in a table or a feed.
     public var summary: String {
         switch self {
-        case let .addMember(name, role, weight, _): "add-member \(name) as \(role.rawValue) weight \(weight)"
+        case let .addMember(name, role, weight, _):
+            role == .voter ? "add-member \(name) as voter weight \(weight)" : "add-member \(name) as \(role.rawValue)"
         case let .removeMember(name): "remove-member \(name)"
         case let .setPolicy(change): "set-policy \(change.summary)"
         }

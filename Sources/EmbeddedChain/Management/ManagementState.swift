@@ -7,6 +7,8 @@ public struct ManagementState: Sendable {
     public internal(set) var proposals: [Proposal] = []
     public internal(set) var permissions: [UInt64: Permission] = [:]
     var keyOwners: [PublicKey: String] = [:]
+    /// Keys of removed members.
+    public internal(set) var retiredKeys: Set<PublicKey> = []
     var open: Set<UInt64> = []
     var openByProposer: [String: Int] = [:]
     var livePermissions: Set<UInt64> = []

@@ -10,6 +10,8 @@ public enum ProposalStatus: String, Sendable, CaseIterable, Codable {
 public struct Proposal: Hashable, Sendable {
     public let id: UInt64
     public let proposer: String
+    /// The proposer's key when it proposed: a later admin reusing the name does not inherit the proposal.
+    public let proposerKey: PublicKey
     public let operation: ManagementOperation
     public let submittedAt: UInt64
     public let submittedHeight: UInt64

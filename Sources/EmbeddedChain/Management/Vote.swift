@@ -21,8 +21,10 @@ public enum Choice: String, Sendable, CaseIterable, Codable {
 }
 
 /// One voter of a proposal's snapshotted electorate and the id of the vote event addressed to it.
+/// The key is part of the record so that a later member who reuses the name is not this elector.
 public struct Elector: Hashable, Sendable {
     public let name: String
+    public let key: PublicKey
     public let weight: UInt64
     public let request: UInt64
 }
