@@ -11,11 +11,17 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swiftwasm/WasmKit.git", from: "0.4.2"),
     ],
     targets: [
         .target(
             name: "EmbeddedChain",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+            ],
+            resources: [.copy("Contracts/Demo")]
         ),
         .target(name: "ServicePlatform", dependencies: ["EmbeddedChain"]),
         .target(name: "GovernanceEngine", dependencies: ["ServicePlatform", "EmbeddedChain"]),

@@ -1,7 +1,7 @@
 /// The signed part of a block. Its SHA-256 is the block hash, so it commits to the transactions
 /// (Merkle root of their ids) and to their results (hash of receipts and block events).
 public struct BlockHeader: Hashable, Sendable {
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
 
     public let height: UInt64
     public let previous: Hash256
@@ -21,7 +21,9 @@ extension BlockHeader: BinaryCodable {
 
     public init(from r: inout ByteReader) throws(DecodingFailure) {
         let v = try r.u8()
-        guard v == BlockHeader.version else { throw DecodingFailure("unknown block version \(v)") }
+        guard v == BlockHeader.version else {
+            throw DecodingFailure("block format \(v) is not this govconsole's (\(BlockHeader.version)); re-create the chain with 'govconsole init --force'")
+        }
         height = try r.u64()
         previous = try r.hash()
         time = try r.u64()

@@ -19,6 +19,9 @@ public actor Chain {
     private var sealScheduled = false
     private var halted: String?
     private var subscribers: [UUID: AsyncStream<Block>.Continuation] = [:]
+    private let runtime: ContractRuntime
+    /// Wall-clock processing time per node-logic version: measured, so kept beside the state, not in it.
+    public private(set) var processing: [String: ProcessingTime] = [:]
 
     private struct Pending {
         let tx: Transaction
@@ -30,7 +33,8 @@ public actor Chain {
     static func ledgerPath(_ directory: String) -> String { "\(directory)/blocks.log" }
 
     private init(directory: String, lock: DirectoryLock, file: LedgerFile, blocks: [Block], state: ChainState,
-                 keystore: Keystore, clock: @escaping ChainClock, warnings: [String]) {
+                 keystore: Keystore, clock: @escaping ChainClock, warnings: [String], runtime: ContractRuntime) {
+        self.runtime = runtime
         self.directory = directory
         self.lock = lock
         self.file = file
@@ -80,7 +84,7 @@ public actor Chain {
         try file.append(block.encoded)
         let state = ChainState(genesisBlock: block, genesis: genesis)
         return Chain(directory: directory, lock: lock, file: file, blocks: [block], state: state,
-                     keystore: keystore, clock: clock, warnings: [])
+                     keystore: keystore, clock: clock, warnings: [], runtime: ContractRuntime())
     }
 
     /// Opens a ledger: checks every frame, the hash chain and every block signature, and rebuilds the
@@ -103,14 +107,15 @@ public actor Chain {
         var state = try verifyGenesis(genesisBlock)
         var blocks = [genesisBlock]
         blocks.reserveCapacity(scan.records.count)
+        let runtime = ContractRuntime()
         for (i, record) in scan.records.enumerated().dropFirst() {
             let block: Block
             do { block = try Block.decode(record) } catch { throw .corrupt(height: UInt64(i), reason: "undecodable block (\(error))") }
-            try replay(block, onto: &state)
+            try replay(block, onto: &state, runtime: runtime)
             blocks.append(block)
         }
         return Chain(directory: directory, lock: lock, file: file, blocks: blocks, state: state,
-                     keystore: keystore, clock: clock, warnings: warnings)
+                     keystore: keystore, clock: clock, warnings: warnings, runtime: runtime)
     }
 
     static func verifyGenesis(_ block: Block) throws(LedgerError) -> ChainState {
@@ -128,7 +133,7 @@ public actor Chain {
     }
 
     /// Applies a stored block to the state, checking it as a validating node would.
-    static func replay(_ block: Block, onto s: inout ChainState) throws(LedgerError) {
+    static func replay(_ block: Block, onto s: inout ChainState, runtime: ContractRuntime) throws(LedgerError) {
         let h = block.height
         guard h == s.height + 1 else { throw .corrupt(height: h, reason: "expected height \(s.height + 1)") }
         guard block.header.previous == s.head else { throw .corrupt(height: h, reason: "previous hash does not match block \(s.height)") }
@@ -150,7 +155,7 @@ public actor Chain {
         receipts.reserveCapacity(block.transactions.count)
         for (tx, stored) in zip(block.transactions, block.receipts) {
             do {
-                receipts.append(try StateTransition.apply(tx, encodedSize: tx.encoded.count, node: stored.node, &s, ctx))
+                receipts.append(try StateTransition.apply(tx, encodedSize: tx.encoded.count, node: stored.node, &s, ctx, runtime: runtime))
             } catch {
                 throw .corrupt(height: h, reason: "transaction \(tx.id.short) does not replay: \(error)")
             }
@@ -186,7 +191,7 @@ public actor Chain {
         var s = state
         let ctx = BlockContext(height: s.height + 1, time: max(clock(), s.time))
         _ = StateTransition.beginBlock(&s, ctx)
-        return try StateTransition.apply(tx, encodedSize: tx.encoded.count, node: node, &s, ctx)
+        return try StateTransition.apply(tx, encodedSize: tx.encoded.count, node: node, &s, ctx, runtime: runtime)
     }
 
     /// What the next block boundary would record if a block were sealed now: votes closed by their
@@ -238,7 +243,10 @@ public actor Chain {
         var included: [(Pending, Receipt)] = []
         for p in batch {
             do {
-                included.append((p, try StateTransition.apply(p.tx, encodedSize: p.size, node: p.node, &state, ctx)))
+                let started = ContinuousClock.now
+                let receipt = try StateTransition.apply(p.tx, encodedSize: p.size, node: p.node, &state, ctx, runtime: runtime)
+                processing[receipt.logic, default: ProcessingTime()].add(ContinuousClock.now - started)
+                included.append((p, receipt))
             } catch {
                 p.done.resume(throwing: error)
             }
@@ -299,4 +307,17 @@ public actor Chain {
         for s in subscribers.values { s.finish() }
         subscribers = [:]
     }
+}
+
+/// Mean wall-clock time a node-logic version took per transaction it processed.
+public struct ProcessingTime: Sendable, Hashable {
+    public private(set) var count: UInt64 = 0
+    public private(set) var totalMicroseconds: UInt64 = 0
+
+    mutating func add(_ d: Duration) {
+        count += 1
+        totalMicroseconds += UInt64(max(0, d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000))
+    }
+
+    public var meanMicroseconds: UInt64 { count == 0 ? 0 : totalMicroseconds / count }
 }

@@ -9,6 +9,8 @@ public struct ChainState: Sendable {
     public internal(set) var nonces: [String: UInt64] = [:]
     public internal(set) var nodes: [NodeRecord]
     public internal(set) var transactionCount: UInt64 = 0
+    /// Each target contract's key-value storage, by contract name: shared by all its versions.
+    public internal(set) var contractStorage: [String: [[UInt8]: [UInt8]]] = [:]
 
     init(genesisBlock: Block, genesis: Genesis) {
         genesisHash = genesisBlock.hash
@@ -16,6 +18,18 @@ public struct ChainState: Sendable {
         head = genesisBlock.hash
         time = genesis.time
         management = ManagementState(policy: genesis.policy, members: genesis.members)
+        for c in genesis.contracts {
+            for v in c.versions {
+                let hash = Hash256.of(v.code)
+                management.code[hash] = v.code
+                if management.contracts[c.name] == nil {
+                    management.contracts[c.name] = DeployedContract(name: c.name, firstVersion: v.version, code: hash)
+                } else {
+                    management.contracts[c.name]!.add(v.version, hash)
+                }
+            }
+        }
+        if let first = genesis.nodes.first { management.nodeRouting = RoutingPolicy(old: first.logic) }
         nodes = genesis.nodes.map { NodeRecord(name: $0.name, logic: $0.logic) }
         // The first node signed the genesis block.
         if !nodes.isEmpty { nodes[0].blocksProposed = 1 }

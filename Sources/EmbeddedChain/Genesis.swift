@@ -12,8 +12,22 @@ public struct Genesis: Hashable, Sendable {
     /// Admins, voters and nodes with their public keys.
     public let members: [Member]
     public let nodes: [NodeSpec]
+    /// Target contracts deployed from the start: name and its versions' Wasm binaries, oldest first.
+    public let contracts: [GenesisContract]
 
-    public init(name: String, time: UInt64, policy: Policy, members: [Member], nodes: [NodeSpec]) {
+    public struct GenesisContract: Hashable, Sendable {
+        public let name: String
+        public let versions: [Version]
+        public struct Version: Hashable, Sendable {
+            public let version: String
+            public let code: [UInt8]
+            public init(version: String, code: [UInt8]) { self.version = version; self.code = code }
+        }
+        public init(name: String, versions: [Version]) { self.name = name; self.versions = versions }
+    }
+
+    public init(name: String, time: UInt64, policy: Policy, members: [Member], nodes: [NodeSpec], contracts: [GenesisContract] = []) {
+        self.contracts = contracts
         self.name = name
         self.time = time
         self.policy = policy
@@ -27,6 +41,10 @@ extension Genesis: BinaryCodable {
         w.string(name); w.u64(time); w.encode(policy)
         w.array(members) { $0.encode($1) }
         w.array(nodes) { $0.string($1.name); $0.string($1.logic) }
+        w.array(contracts) { w, c in
+            w.string(c.name)
+            w.array(c.versions) { $0.string($1.version); $0.data($1.code) }
+        }
     }
 
     public init(from r: inout ByteReader) throws(DecodingFailure) {
@@ -36,6 +54,11 @@ extension Genesis: BinaryCodable {
         members = try r.array { r throws(DecodingFailure) in try r.decode(Member.self) }
         nodes = try r.array { r throws(DecodingFailure) in
             NodeSpec(name: try r.string(limit: Limits.maxNameBytes), logic: try r.string(limit: Limits.maxNameBytes))
+        }
+        contracts = try r.array { r throws(DecodingFailure) in
+            GenesisContract(name: try r.string(limit: Limits.maxNameBytes), versions: try r.array { r throws(DecodingFailure) in
+                GenesisContract.Version(version: try r.string(limit: Limits.maxNameBytes), code: try r.data(limit: Limits.maxCodeBytes))
+            })
         }
     }
 }

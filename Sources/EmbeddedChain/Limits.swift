@@ -7,3 +7,8 @@ public enum Limits {
     public static let maxDuration: UInt64 = 366 * 24 * 3600 * 1000
     public static let minDuration: UInt64 = 1000
 }
+
+extension Limits {
+    /// A contract's Wasm binary; it must fit in one transaction with room to spare.
+    public static let maxCodeBytes = 192 * 1024
+}

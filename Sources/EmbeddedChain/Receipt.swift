@@ -7,8 +7,11 @@ public struct Receipt: Hashable, Sendable {
     public let ok: Bool
     public let error: String?
     public let events: [ChainEvent]
+    /// For a contract call: which version ran it, its fuel and its result.
+    public let call: CallReceipt?
 
-    public init(tx: Hash256, node: String, logic: String, ok: Bool, error: String?, events: [ChainEvent]) {
+    public init(tx: Hash256, node: String, logic: String, ok: Bool, error: String?, events: [ChainEvent], call: CallReceipt? = nil) {
+        self.call = call
         self.tx = tx
         self.node = node
         self.logic = logic
@@ -23,6 +26,7 @@ extension Receipt: BinaryCodable {
         w.hash(tx); w.string(node); w.string(logic); w.bool(ok)
         w.optional(error) { $0.string($1) }
         w.array(events) { $0.encode($1) }
+        w.optional(call) { $0.encode($1) }
     }
 
     public init(from r: inout ByteReader) throws(DecodingFailure) {
@@ -32,5 +36,6 @@ extension Receipt: BinaryCodable {
         ok = try r.bool()
         error = try r.optional { r throws(DecodingFailure) in try r.string() }
         events = try r.array { r throws(DecodingFailure) in try r.decode(ChainEvent.self) }
+        call = try r.optional { r throws(DecodingFailure) in try r.decode(CallReceipt.self) }
     }
 }

@@ -1,7 +1,7 @@
 /// The deterministic rules that take the chain from one state to the next. The block producer and the
 /// replay on open run the same code, so a replayed ledger reproduces every receipt byte for byte.
 public enum StateTransition {
-    /// Checks every version of node logic makes: size, signature, sender, chain and nonce.
+    /// Checks every version of node logic makes: size, signature, sender, chain, lane and nonce.
     public static func validate(_ tx: Transaction, encodedSize: Int, in s: ChainState) throws(TransactionRejection) {
         guard encodedSize <= Limits.maxTransactionBytes else {
             throw .oversize(bytes: encodedSize, limit: Limits.maxTransactionBytes)
@@ -25,28 +25,76 @@ public enum StateTransition {
         ManagementContract.beginBlock(&s.management, ctx).map(ChainEvent.governance)
     }
 
-    /// Applies one transaction admitted by `node`. Throws, leaving the state untouched, when it must not be included.
-    public static func apply(_ tx: Transaction, encodedSize: Int, node: String, _ s: inout ChainState, _ ctx: BlockContext) throws(TransactionRejection) -> Receipt {
+    /// Applies one transaction admitted by `node`. Throws, leaving the state untouched, when it must not
+    /// be included. A contract call that fails is included, with a failed receipt: it used its fuel.
+    static func apply(_ tx: Transaction, encodedSize: Int, node: String, _ s: inout ChainState, _ ctx: BlockContext,
+                      runtime: ContractRuntime) throws(TransactionRejection) -> Receipt {
         guard let nodeIndex = s.nodes.firstIndex(where: { $0.name == node }) else { throw .unknownNode(node) }
-        let logicVersion = s.nodes[nodeIndex].logic
-        guard let logic = NodeLogics.named(logicVersion) else { throw .chainHalted("node \(node) runs unknown logic \(logicVersion)") }
+        let nodeRecord = s.nodes[nodeIndex]
+        guard let logic = NodeLogics.named(nodeRecord.logic) else { throw .chainHalted("node \(node) runs unknown logic \(nodeRecord.logic)") }
         try validate(tx, encodedSize: encodedSize, in: s)
         try logic.admit(tx, encodedSize: encodedSize)
         let member = s.management.members[tx.sender]!
-        let caller = Caller(name: tx.sender, role: member.role, key: member.publicKey)
 
-        let events: [ChainEvent]
+        var receipt: Receipt
         switch tx.payload {
         case let .governance(call):
+            let caller = Caller(name: tx.sender, role: member.role, key: member.publicKey)
             do {
-                events = try ManagementContract.execute(call, caller: caller, ctx, &s.management).map(ChainEvent.governance)
+                let events = try ManagementContract.execute(call, caller: caller, ctx, &s.management, fleet: s.nodes)
+                receipt = Receipt(tx: tx.id, node: node, logic: nodeRecord.logic, ok: true, error: nil, events: events.map(ChainEvent.governance))
             } catch {
                 throw .governance(error)
             }
+        case let .call(call):
+            receipt = try runCall(call, tx, node: nodeRecord, &s, runtime)
+        case let .setNodeLogic(target, version, fault):
+            guard member.role == .node, tx.sender == target else { throw .notTheNode(sender: tx.sender, node: target) }
+            guard NodeLogics.named(version) != nil else { throw .governance(.unknownLogic(version)) }
+            guard fault <= Ratio.denominator else { throw .malformed("fault rate above 1") }
+            let i = s.nodes.firstIndex { $0.name == target }!
+            s.nodes[i].logic = version
+            s.nodes[i].faultRate = fault
+            receipt = Receipt(tx: tx.id, node: node, logic: nodeRecord.logic, ok: true, error: nil,
+                              events: [.governance(.nodeLogicChanged(node: target, logic: version, faultRate: fault))])
         }
         s.nonces[tx.sender] = tx.nonce
         s.nodes[nodeIndex].transactionsHandled += 1
         s.transactionCount += 1
-        return Receipt(tx: tx.id, node: node, logic: logicVersion, ok: true, error: nil, events: events)
+        return receipt
+    }
+
+    /// Claim 4: the management contract's routing policy picks the version for this transaction's lane;
+    /// the node runs it with its logic; the outcome feeds both versions' health gates.
+    private static func runCall(_ call: ContractCall, _ tx: Transaction, node: NodeRecord, _ s: inout ChainState,
+                                _ runtime: ContractRuntime) throws(TransactionRejection) -> Receipt {
+        guard let contract = s.management.contracts[call.contract] else { throw .governance(.unknownContract(call.contract)) }
+        let version = contract.routing.version(for: tx.id, lane: tx.lane)
+        let hash = contract.code[version]!
+        var outcome: ContractRuntime.Outcome
+        let injected = node.faultRate > 0 && faultBucket(tx.id) < node.faultRate
+        if injected {
+            outcome = .init(ok: false, error: "\(node.name) (logic \(node.logic)) failed to process the call: injected fault",
+                            fuel: 0, writes: [:], events: [])
+        } else {
+            outcome = runtime.call(code: s.management.code[hash]!, hash: hash, function: call.function, args: call.args,
+                                   caller: tx.sender, storage: s.contractStorage[call.contract] ?? [:])
+        }
+        if outcome.ok {
+            for (k, v) in outcome.writes { s.contractStorage[call.contract, default: [:]][k] = v }
+        }
+        var events = outcome.events.map { ChainEvent.contract(ContractEvent(contract: call.contract, version: version, topic: $0.topic, data: $0.data)) }
+        if !injected {
+            events += ManagementContract.recordCall(contract: call.contract, version: version, failed: !outcome.ok, fuel: outcome.fuel, &s.management)
+                .map(ChainEvent.governance)
+        }
+        events += ManagementContract.recordNodeCall(logic: node.logic, failed: injected, &s.management).map(ChainEvent.governance)
+        return Receipt(tx: tx.id, node: node.name, logic: node.logic, ok: outcome.ok, error: outcome.error, events: events,
+                       call: CallReceipt(contract: call.contract, version: version, function: call.function, fuel: outcome.fuel, result: outcome.result))
+    }
+
+    /// 0–999,999 from the transaction id, independent of the routing bucket.
+    static func faultBucket(_ id: Hash256) -> UInt64 {
+        id.bytes[16..<24].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } % Ratio.denominator
     }
 }

@@ -1,6 +1,11 @@
 /// What a transaction carries. Tags are part of the canonical encoding and never reused.
 public enum Payload: Hashable, Sendable {
     case governance(GovernanceCall)
+    /// A call to a target contract, routed by lane to one of its versions.
+    case call(ContractCall)
+    /// The platform operator replaces a node's logic; signed by the node itself. `faultRate` in parts per
+    /// million injects failures, to show a health gate at work.
+    case setNodeLogic(node: String, logic: String, faultRate: UInt64)
 
     public var summary: String {
         switch self {
@@ -11,6 +16,8 @@ public enum Payload: Hashable, Sendable {
             case let .execute(p): "execute \(p)"
             case let .cancel(p): "cancel \(p)"
             }
+        case let .call(call): "call \(call.summary)"
+        case let .setNodeLogic(node, logic, fault): "set-logic \(node) \(logic)" + (fault > 0 ? " fault \(Ratio(ppm: fault)!)" : "")
         }
     }
 }
@@ -19,12 +26,17 @@ extension Payload: BinaryCodable {
     public func encode(to w: inout ByteWriter) {
         switch self {
         case let .governance(call): w.u8(1); w.encode(call)
+        case let .call(call): w.u8(2); w.encode(call)
+        case let .setNodeLogic(node, logic, fault): w.u8(4); w.string(node); w.string(logic); w.u64(fault)
         }
     }
 
     public init(from r: inout ByteReader) throws(DecodingFailure) {
         switch try r.u8() {
         case 1: self = .governance(try r.decode())
+        case 2: self = .call(try r.decode())
+        case 4:
+            self = .setNodeLogic(node: try r.string(limit: Limits.maxNameBytes), logic: try r.string(limit: Limits.maxNameBytes), faultRate: try r.u64())
         case let t: throw DecodingFailure("unknown payload tag \(t)")
         }
     }

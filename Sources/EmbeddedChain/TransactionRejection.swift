@@ -10,6 +10,8 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
     case governance(GovernanceError)
     case unknownNode(String)
     case wrongLane(Lane)
+    case refusedByLogic(logic: String, reason: String)
+    case notTheNode(sender: String, node: String)
     case chainHalted(String)
 
     public var description: String {
@@ -23,6 +25,8 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
         case let .nonceGap(sender, expected, got): "nonce \(got) of \(sender) skips ahead; the next nonce is \(expected)"
         case let .governance(e): e.description
         case let .unknownNode(name): "there is no node '\(name)'; run 'govconsole nodes' to list them"
+        case let .refusedByLogic(logic, reason): "refused by node logic \(logic): \(reason)"
+        case let .notTheNode(sender, node): "only \(node) itself may replace its logic, not \(sender); sign it with \(node)'s key"
         case let .wrongLane(lane): "governance transactions travel on the production lane, not \(lane.rawValue); send it on production"
         case let .chainHalted(reason): "the chain stopped accepting transactions: \(reason)"
         }

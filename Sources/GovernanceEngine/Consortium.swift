@@ -17,22 +17,28 @@ public struct Consortium: Sendable {
     public var seats: [Seat]
     public var nodes: [Genesis.NodeSpec]
     public var policy: Policy
+    /// Target contracts to deploy in genesis: name, then versions with their WAT or Wasm source.
+    public var contracts: [(name: String, versions: [(version: String, source: String)])]
 
-    public init(name: String, seats: [Seat], nodes: [Genesis.NodeSpec], policy: Policy = .default) {
+    public init(name: String, seats: [Seat], nodes: [Genesis.NodeSpec], policy: Policy = .default,
+                contracts: [(name: String, versions: [(version: String, source: String)])] = []) {
         self.name = name
         self.seats = seats
         self.nodes = nodes
         self.policy = policy
+        self.contracts = contracts
     }
 
-    /// The demo: admin `ops`, five voters of weight 1, six nodes.
-    public static func demo(policy: Policy = .default) -> Consortium {
+    /// The demo: admin `ops`, five voters of weight 1, six nodes of which node-5 and node-6 already run
+    /// logic v2, and `asset-ledger` v1 and v2 deployed with every lane on v1.
+    public static func demo(policy: Policy = .default) throws -> Consortium {
         Consortium(
             name: "demo",
             seats: [Seat(name: "ops", role: .admin, weight: 0)]
                 + ["alice", "bob", "carol", "dave", "erin"].map { Seat(name: $0, role: .voter, weight: 1) },
-            nodes: (1...6).map { Genesis.NodeSpec(name: "node-\($0)", logic: "v1") },
-            policy: policy)
+            nodes: (1...6).map { Genesis.NodeSpec(name: "node-\($0)", logic: $0 >= 5 ? "v2" : "v1") },
+            policy: policy,
+            contracts: [("asset-ledger", try DemoContracts.assetLedger())])
     }
 
     /// Why this consortium cannot start a chain, or nil.

@@ -53,7 +53,13 @@ public actor GovernanceEngine {
             try keystore.store(key, for: node.name)
             members.append(Member(name: node.name, role: .node, weight: 0, publicKey: key.publicKey))
         }
-        let genesis = Genesis(name: consortium.name, time: clock(), policy: consortium.policy, members: members, nodes: consortium.nodes)
+        let contracts = try consortium.contracts.map { c in
+            Genesis.GenesisContract(name: c.name, versions: try c.versions.map {
+                Genesis.GenesisContract.Version(version: $0.version, code: try ContractCode.compile(Array($0.source.utf8)))
+            })
+        }
+        let genesis = Genesis(name: consortium.name, time: clock(), policy: consortium.policy, members: members,
+                              nodes: consortium.nodes, contracts: contracts)
         let chain = try Chain.create(at: dir.ledger, genesis: genesis, keystore: keystore, clock: clock)
         return await GovernanceEngine(dataDirectory: dir, chain: chain, keystore: keystore).started()
     }

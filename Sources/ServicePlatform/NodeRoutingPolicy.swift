@@ -1,18 +1,22 @@
 import EmbeddedChain
 
-/// Decides which node of the fleet admits a transaction. Every choice is a function of the transaction id,
-/// so any platform replica routes the same transaction to the same node.
-public protocol NodeRoutingPolicy: Sendable {
-    func route(_ tx: Transaction, fleet: [NodeRecord]) -> String
+/// Decides which node of the fleet admits a transaction (claim 6). Every choice is a function of the
+/// transaction id, so any platform replica routes the same transaction to the same node.
+public protocol NodeRouter: Sendable {
+    func route(_ tx: Transaction, fleet: [NodeRecord], policy: RoutingPolicy) -> String
 }
 
-/// Spreads transactions evenly over the whole fleet. Routing by lane and logic version replaces it
-/// when node-logic upgrades arrive.
-public struct EvenSpread: NodeRoutingPolicy {
+/// Sends each lane's share of transactions to nodes running the new logic and the rest to nodes running
+/// the old logic, spreading evenly within each group. When no node runs the version a transaction is
+/// routed to, the whole fleet takes it rather than nobody.
+public struct LogicVersionRouter: NodeRouter {
     public init() {}
 
-    public func route(_ tx: Transaction, fleet: [NodeRecord]) -> String {
-        let bucket = tx.id.bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return fleet[Int(bucket % UInt64(fleet.count))].name
+    public func route(_ tx: Transaction, fleet: [NodeRecord], policy: RoutingPolicy) -> String {
+        let version = policy.version(for: tx.id, lane: tx.lane)
+        let group = fleet.filter { $0.logic == version }
+        let candidates = group.isEmpty ? fleet : group
+        let spread = tx.id.bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return candidates[Int(spread % UInt64(candidates.count))].name
     }
 }

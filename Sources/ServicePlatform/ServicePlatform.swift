@@ -5,16 +5,18 @@ import EmbeddedChain
 /// commits back out to every subscriber.
 public actor ServicePlatform {
     public nonisolated let chain: Chain
-    private var routing: any NodeRoutingPolicy
+    private let router: any NodeRouter
 
-    public init(chain: Chain, routing: any NodeRoutingPolicy = EvenSpread()) {
+    public init(chain: Chain, router: any NodeRouter = LogicVersionRouter()) {
         self.chain = chain
-        self.routing = routing
+        self.router = router
     }
 
-    /// The node the routing policy sends `tx` to.
+    /// The node the routing policy sends `tx` to. The policy itself is switched by management
+    /// transactions and recorded on chain, so the platform reads it from there.
     public func node(for tx: Transaction) async -> String {
-        routing.route(tx, fleet: await chain.state.nodes)
+        let state = await chain.state
+        return router.route(tx, fleet: state.nodes, policy: state.management.nodeRouting)
     }
 
     /// Forwards a transaction to its node and returns the receipt once its block is durable.

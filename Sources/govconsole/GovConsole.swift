@@ -23,7 +23,7 @@ struct GovConsole: AsyncParsableCommand {
             engine = try await GovernanceEngine.open(at: dir)
         } catch EmbeddedChain.LedgerError.missing {
             warn("no chain in \(dir.path) yet; creating the demo consortium there")
-            engine = try await GovernanceEngine.create(at: dir, consortium: .demo())
+            engine = try await GovernanceEngine.create(at: dir, consortium: try .demo())
         }
         for w in engine.warnings { warn("warning: \(w)") }
         let status = await engine.status()

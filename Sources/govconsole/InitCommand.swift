@@ -35,7 +35,7 @@ struct InitCommand: AsyncParsableCommand {
 
     func consortium() throws -> Consortium {
         let p = Policy.default.applying(policy.change)
-        if demo { return Consortium.demo(policy: p) }
+        if demo { return try Consortium.demo(policy: p) }
         let seats = try (admins.isEmpty ? ["ops"] : admins).map { Consortium.Seat(name: $0, role: .admin, weight: 0) }
             + voters.map { spec in
                 let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)

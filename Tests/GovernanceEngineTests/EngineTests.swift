@@ -17,7 +17,7 @@ final class TestClock: Sendable {
     let dir = DataDirectory(path: NSTemporaryDirectory() + "gc-engine-\(UUID().uuidString)")
 
     func demo() async throws -> GovernanceEngine {
-        try await GovernanceEngine.create(at: dir, consortium: .demo(), clock: clock.read)
+        try await GovernanceEngine.create(at: dir, consortium: try .demo(), clock: clock.read)
     }
 
     func pass(_ engine: GovernanceEngine, _ id: UInt64) async throws {
@@ -144,27 +144,42 @@ final class TestClock: Sendable {
         let engine = try await demo()
         await engine.close()
         await #expect(throws: LedgerError.exists(directory: dir.path)) {
-            try await GovernanceEngine.create(at: dir, consortium: .demo(), clock: clock.read)
+            try await GovernanceEngine.create(at: dir, consortium: try .demo(), clock: clock.read)
         }
-        let replaced = try await GovernanceEngine.create(at: dir, consortium: .demo(), force: true, clock: clock.read)
+        let replaced = try await GovernanceEngine.create(at: dir, consortium: try .demo(), force: true, clock: clock.read)
         #expect(await replaced.status().height == 0)
         await replaced.close()
     }
 }
 
 @Suite struct RoutingTests {
-    @Test func evenSpreadIsDeterministicAndUsesTheWholeFleet() {
+    func tx(_ nonce: Int, lane: Lane = .production, key: SigningKey) -> Transaction {
+        Transaction.signed(chain: .zero, sender: "ops", nonce: UInt64(nonce), lane: lane,
+                           payload: .governance(.cancel(proposal: 1)), key: key)
+    }
+
+    @Test func spreadsEvenlyAndDeterministicallyOverNodesOfOneLogic() {
         let fleet = (1...6).map { NodeRecord(name: "node-\($0)", logic: "v1") }
         let key = SigningKey()
         var counts: [String: Int] = [:]
         for nonce in 1...600 {
-            let tx = Transaction.signed(chain: .zero, sender: "ops", nonce: UInt64(nonce), lane: .production,
-                                        payload: .governance(.cancel(proposal: 1)), key: key)
-            let node = EvenSpread().route(tx, fleet: fleet)
-            #expect(EvenSpread().route(tx, fleet: fleet) == node)
+            let node = LogicVersionRouter().route(tx(nonce, key: key), fleet: fleet, policy: RoutingPolicy(old: "v1"))
+            #expect(LogicVersionRouter().route(tx(nonce, key: key), fleet: fleet, policy: RoutingPolicy(old: "v1")) == node)
             counts[node, default: 0] += 1
         }
         #expect(counts.count == 6)
         #expect(counts.values.allSatisfy { $0 > 50 })
+    }
+
+    @Test func routesEachLaneToTheLogicItsStageNames() throws {
+        let fleet = (1...6).map { NodeRecord(name: "node-\($0)", logic: $0 >= 5 ? "v2" : "v1") }
+        let policy = try RoutingPolicy(old: "v1").advancing(to: "v2", stage: .prerelease, percent: 0, target: "nodes")
+        let key = SigningKey()
+        for nonce in 1...200 {
+            let pre = LogicVersionRouter().route(tx(nonce, lane: .prerelease, key: key), fleet: fleet, policy: policy)
+            let prod = LogicVersionRouter().route(tx(nonce, lane: .production, key: key), fleet: fleet, policy: policy)
+            #expect(["node-5", "node-6"].contains(pre))
+            #expect(!["node-5", "node-6"].contains(prod))
+        }
     }
 }

@@ -25,6 +25,14 @@ public enum GovernanceError: Error, Hashable, Sendable, CustomStringConvertible 
     case tooManyMembers(limit: Int)
     case keyInUse(owner: String)
     case keyRetired
+    case stageOutOfOrder(target: String, reason: String)
+    case nothingToRollBack(target: String)
+    case unknownContract(String)
+    case unknownVersion(contract: String, version: String)
+    case versionExists(contract: String, version: String)
+    case invalidCode(String)
+    case noNodeRunsLogic(String)
+    case unknownLogic(String)
     case adminWeight
 
     public var description: String {
@@ -75,6 +83,22 @@ public enum GovernanceError: Error, Hashable, Sendable, CustomStringConvertible 
             "the consortium already has \(limit) members, the most it may have"
         case let .keyInUse(owner):
             "that public key already belongs to \(owner); give each member its own key"
+        case let .stageOutOfOrder(target, reason):
+            "stage out of order for \(target): \(reason)"
+        case let .nothingToRollBack(target):
+            "\(target) has no rollout to roll back; every lane already runs the version in service"
+        case let .unknownContract(name):
+            "there is no contract '\(name)'; run 'govconsole routing' to list contracts"
+        case let .unknownVersion(contract, version):
+            "\(contract) has no version \(version); deploy it first with a deploy-contract proposal"
+        case let .versionExists(contract, version):
+            "\(contract) already has a version \(version); choose a new version name"
+        case let .invalidCode(reason):
+            "the contract code is not valid WebAssembly: \(reason)"
+        case let .noNodeRunsLogic(version):
+            "no node runs logic \(version); run 'govconsole node set-logic NODE \(version)' first"
+        case let .unknownLogic(version):
+            "there is no node logic \(version); the versions are \(NodeLogics.versions.joined(separator: ", "))"
         case .keyRetired:
             "that public key belonged to a removed member and is not trusted again; generate a new key"
         case .adminWeight:

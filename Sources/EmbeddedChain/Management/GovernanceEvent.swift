@@ -13,6 +13,15 @@ public enum GovernanceEvent: Hashable, Sendable {
     case permissionConsumed(proposal: UInt64, holder: String)
     case permissionExpired(proposal: UInt64, holder: String)
     case operationExecuted(proposal: UInt64, operation: OperationKind, target: String)
+    case contractDeployed(proposal: UInt64, contract: String, version: String, code: String)
+    /// A routing policy switched (claims 4 and 6): a contract's, or the nodes' (`target` "nodes").
+    case routingChanged(proposal: UInt64, target: String, stage: RolloutStage, old: String, new: String,
+                        prerelease: UInt8, gray: UInt8, production: UInt8)
+    /// Every lane back on the old version: by a rollback proposal, or by the health gate under the
+    /// pre-authorisation of the upgrade proposal that set the stage.
+    case rollbackTriggered(proposal: UInt64, target: String, automatic: Bool, reason: String)
+    /// The platform operator replaced a node's transaction-processing logic.
+    case nodeLogicChanged(node: String, logic: String, faultRate: UInt64)
 
     /// The event's type name as users and scripts see it.
     public var name: String {
@@ -29,16 +38,23 @@ public enum GovernanceEvent: Hashable, Sendable {
         case .permissionConsumed: "PermissionConsumed"
         case .permissionExpired: "PermissionExpired"
         case .operationExecuted: "OperationExecuted"
+        case .contractDeployed: "ContractDeployed"
+        case .routingChanged: "RoutingChanged"
+        case .rollbackTriggered: "RollbackTriggered"
+        case .nodeLogicChanged: "NodeLogicChanged"
         }
     }
 
-    public var proposal: UInt64 {
+    public var proposal: UInt64? {
         switch self {
         case let .proposalSubmitted(p, _, _, _, _), let .voteRequested(p, _, _, _), let .voteCast(p, _, _, _, _),
              let .tallyUpdated(p, _, _, _, _), let .proposalPassed(p), let .proposalRejected(p), let .proposalExpired(p),
              let .proposalCanceled(p, _), let .permissionGranted(p, _, _, _, _), let .permissionConsumed(p, _),
-             let .permissionExpired(p, _), let .operationExecuted(p, _, _):
+             let .permissionExpired(p, _), let .operationExecuted(p, _, _), let .contractDeployed(p, _, _, _),
+             let .routingChanged(p, _, _, _, _, _, _, _), let .rollbackTriggered(p, _, _, _):
             p
+        case .nodeLogicChanged:
+            nil
         }
     }
 
@@ -66,6 +82,15 @@ public enum GovernanceEvent: Hashable, Sendable {
             [("proposal", .int(p)), ("holder", .text(holder))]
         case let .operationExecuted(p, op, target):
             [("proposal", .int(p)), ("operation", .text(op.rawValue)), ("target", .text(target))]
+        case let .contractDeployed(p, contract, version, code):
+            [("proposal", .int(p)), ("contract", .text(contract)), ("version", .text(version)), ("code", .text(code))]
+        case let .routingChanged(p, target, stage, old, new, pre, gray, prod):
+            [("proposal", .int(p)), ("target", .text(target)), ("stage", .text(stage.rawValue)), ("old", .text(old)),
+             ("new", .text(new)), ("prerelease", .int(UInt64(pre))), ("gray", .int(UInt64(gray))), ("production", .int(UInt64(prod)))]
+        case let .rollbackTriggered(p, target, automatic, reason):
+            [("proposal", .int(p)), ("target", .text(target)), ("automatic", .text(automatic ? "yes" : "no")), ("reason", .text(reason))]
+        case let .nodeLogicChanged(node, logic, fault):
+            [("node", .text(node)), ("logic", .text(logic)), ("faultRate", .text(Ratio(ppm: fault).map { "\($0)" } ?? "?"))]
         }
     }
 }
@@ -97,6 +122,11 @@ extension GovernanceEvent: BinaryCodable {
         case let .permissionConsumed(p, holder): w.u8(10); w.u64(p); w.string(holder)
         case let .permissionExpired(p, holder): w.u8(11); w.u64(p); w.string(holder)
         case let .operationExecuted(p, op, target): w.u8(12); w.u64(p); w.string(op.rawValue); w.string(target)
+        case let .contractDeployed(p, contract, version, code): w.u8(13); w.u64(p); w.string(contract); w.string(version); w.string(code)
+        case let .routingChanged(p, target, stage, old, new, pre, gray, prod):
+            w.u8(14); w.u64(p); w.string(target); w.u8(stage.tag); w.string(old); w.string(new); w.u8(pre); w.u8(gray); w.u8(prod)
+        case let .rollbackTriggered(p, target, automatic, reason): w.u8(15); w.u64(p); w.string(target); w.bool(automatic); w.string(reason)
+        case let .nodeLogicChanged(node, logic, fault): w.u8(16); w.string(node); w.string(logic); w.u64(fault)
         }
     }
 
@@ -119,6 +149,11 @@ extension GovernanceEvent: BinaryCodable {
         case 10: self = .permissionConsumed(proposal: try r.u64(), holder: try r.string())
         case 11: self = .permissionExpired(proposal: try r.u64(), holder: try r.string())
         case 12: self = .operationExecuted(proposal: try r.u64(), operation: try kind(&r), target: try r.string())
+        case 13: self = .contractDeployed(proposal: try r.u64(), contract: try r.string(), version: try r.string(), code: try r.string())
+        case 14: self = .routingChanged(proposal: try r.u64(), target: try r.string(), stage: try RolloutStage(tag: try r.u8()),
+                                        old: try r.string(), new: try r.string(), prerelease: try r.u8(), gray: try r.u8(), production: try r.u8())
+        case 15: self = .rollbackTriggered(proposal: try r.u64(), target: try r.string(), automatic: try r.bool(), reason: try r.string())
+        case 16: self = .nodeLogicChanged(node: try r.string(), logic: try r.string(), faultRate: try r.u64())
         case let t: throw DecodingFailure("unknown event tag \(t)")
         }
     }

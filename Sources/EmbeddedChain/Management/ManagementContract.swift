@@ -45,18 +45,20 @@ public enum ManagementContract {
 
     // MARK: Calls
 
-    public static func execute(_ call: GovernanceCall, caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState) throws(GovernanceError) -> [GovernanceEvent] {
+    public static func execute(_ call: GovernanceCall, caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState,
+                               fleet: [NodeRecord]) throws(GovernanceError) -> [GovernanceEvent] {
         switch call {
-        case let .propose(op): try propose(op, caller, ctx, &s)
+        case let .propose(op): try propose(op, caller, ctx, &s, fleet)
         case let .vote(id, request, choice): try vote(id, request, choice, caller, ctx, &s)
-        case let .execute(id): try executeOperation(id, caller, ctx, &s)
+        case let .execute(id): try executeOperation(id, caller, ctx, &s, fleet)
         case let .cancel(id): try cancel(id, caller, ctx, &s)
         }
     }
 
-    static func propose(_ op: ManagementOperation, _ caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState) throws(GovernanceError) -> [GovernanceEvent] {
+    static func propose(_ op: ManagementOperation, _ caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState,
+                        _ fleet: [NodeRecord]) throws(GovernanceError) -> [GovernanceEvent] {
         guard caller.role == .admin else { throw .notAdmin(name: caller.name, role: caller.role) }
-        try check(op, against: s)
+        try check(op, against: s, fleet: fleet)
         let electorate = s.electorate
         guard !electorate.isEmpty else { throw .noElectorate }
         guard s.openByProposer[caller.name, default: 0] < maxOpenProposalsPerProposer else {
@@ -129,7 +131,8 @@ public enum ManagementContract {
     }
 
     /// Claim 2: the management request is carried out only with the permission the passed proposal granted.
-    static func executeOperation(_ id: UInt64, _ caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState) throws(GovernanceError) -> [GovernanceEvent] {
+    static func executeOperation(_ id: UInt64, _ caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState,
+                                 _ fleet: [NodeRecord]) throws(GovernanceError) -> [GovernanceEvent] {
         guard let p = s.proposal(id) else { throw .unknownProposal(id) }
         guard caller.role == .admin else { throw .notAdmin(name: caller.name, role: caller.role) }
         guard caller.name == p.proposer, caller.key == p.proposerKey else {
@@ -148,22 +151,22 @@ public enum ManagementContract {
         case .consumed: throw .alreadyExecuted(proposal: id)
         case .none: throw .noPermission(proposal: id)
         }
-        try check(p.operation, against: s)
+        try check(p.operation, against: s, fleet: fleet)
 
-        apply(p.operation, &s)
+        let effects = apply(p.operation, proposal: id, &s)
         s.permissions[id]!.recordedState = .consumed
         s.livePermissions.remove(id)
         s.proposals[Int(id - 1)].recordedStatus = .executed
         return [
             .permissionConsumed(proposal: id, holder: caller.name),
             .operationExecuted(proposal: id, operation: p.operation.kind, target: p.operation.target),
-        ]
+        ] + effects
     }
 
     // MARK: Operations
 
     /// Whether the operation could be applied to the state as it is: checked when proposed and again when executed.
-    public static func check(_ op: ManagementOperation, against s: ManagementState) throws(GovernanceError) {
+    public static func check(_ op: ManagementOperation, against s: ManagementState, fleet: [NodeRecord]) throws(GovernanceError) {
         switch op {
         case let .addMember(name, role, weight, key):
             if let reason = Names.validate(name) { throw .invalidName(reason) }
@@ -181,23 +184,112 @@ public enum ManagementContract {
         case let .setPolicy(change):
             guard !change.isEmpty else { throw .emptyPolicyChange }
             if let problem = s.policy.applying(change).problem { throw .invalidPolicy(problem) }
+        case let .deployContract(name, version, code):
+            if let reason = Names.validate(name) { throw .invalidName(reason) }
+            if let reason = Names.validate(version) { throw .invalidName(reason) }
+            if s.contracts[name]?.code[version] != nil { throw .versionExists(contract: name, version: version) }
+            _ = try ContractRuntime.compile(code)
+        case let .upgradeContract(name, to, stage, percent):
+            guard let c = s.contracts[name] else { throw .unknownContract(name) }
+            guard c.code[to] != nil else { throw .unknownVersion(contract: name, version: to) }
+            _ = try c.routing.advancing(to: to, stage: stage, percent: percent, target: name)
+        case let .rollbackContract(name):
+            guard let c = s.contracts[name] else { throw .unknownContract(name) }
+            _ = try c.routing.rolledBack(target: name)
+        case let .upgradeNodes(to, stage, percent):
+            guard NodeLogics.named(to) != nil else { throw .unknownLogic(to) }
+            guard fleet.contains(where: { $0.logic == to }) else { throw .noNodeRunsLogic(to) }
+            _ = try s.nodeRouting.advancing(to: to, stage: stage, percent: percent, target: ManagementOperation.nodesTarget)
+        case .rollbackNodes:
+            _ = try s.nodeRouting.rolledBack(target: ManagementOperation.nodesTarget)
         }
     }
 
-    static func apply(_ op: ManagementOperation, _ s: inout ManagementState) {
+    /// Applies a checked operation; returns the events it causes beyond `OperationExecuted`.
+    static func apply(_ op: ManagementOperation, proposal id: UInt64, _ s: inout ManagementState) -> [GovernanceEvent] {
         switch op {
         case let .addMember(name, role, weight, key):
             s.members[name] = Member(name: name, role: role, weight: weight, publicKey: key)
             s.keyOwners[key] = name
+            return []
         case let .removeMember(name):
             if let m = s.members.removeValue(forKey: name) {
                 // A removed member's key is never trusted again, even under a new name.
                 s.keyOwners[m.publicKey] = nil
                 s.retiredKeys.insert(m.publicKey)
             }
+            return []
         case let .setPolicy(change):
             s.policy = s.policy.applying(change)
+            return []
+        case let .deployContract(name, version, code):
+            let hash = Hash256.of(code)
+            s.code[hash] = code
+            if s.contracts[name] == nil {
+                s.contracts[name] = DeployedContract(name: name, firstVersion: version, code: hash)
+            } else {
+                s.contracts[name]!.add(version, hash)
+            }
+            return [.contractDeployed(proposal: id, contract: name, version: version, code: hash.hex)]
+        case let .upgradeContract(name, to, stage, percent):
+            var routing = try! s.contracts[name]!.routing.advancing(to: to, stage: stage, percent: percent, target: name)
+            routing.proposal = id
+            s.contracts[name]!.routing = routing
+            // A new rollout is judged on its own calls, not on an earlier attempt's.
+            if stage == .prerelease { s.contracts[name]!.stats[to] = RolloutStats() }
+            return [routingChanged(id, name, routing)]
+        case let .rollbackContract(name):
+            s.contracts[name]!.routing = try! s.contracts[name]!.routing.rolledBack(target: name)
+            return [.rollbackTriggered(proposal: id, target: name, automatic: false, reason: "rolled back by proposal \(id)"),
+                    routingChanged(id, name, s.contracts[name]!.routing)]
+        case let .upgradeNodes(to, stage, percent):
+            var routing = try! s.nodeRouting.advancing(to: to, stage: stage, percent: percent, target: ManagementOperation.nodesTarget)
+            routing.proposal = id
+            s.nodeRouting = routing
+            if stage == .prerelease { s.nodeStats[to] = RolloutStats() }
+            return [routingChanged(id, ManagementOperation.nodesTarget, routing)]
+        case .rollbackNodes:
+            s.nodeRouting = try! s.nodeRouting.rolledBack(target: ManagementOperation.nodesTarget)
+            return [.rollbackTriggered(proposal: id, target: ManagementOperation.nodesTarget, automatic: false, reason: "rolled back by proposal \(id)"),
+                    routingChanged(id, ManagementOperation.nodesTarget, s.nodeRouting)]
         }
+    }
+
+    static func routingChanged(_ id: UInt64, _ target: String, _ r: RoutingPolicy) -> GovernanceEvent {
+        .routingChanged(proposal: id, target: target, stage: r.stage, old: r.old, new: r.new ?? r.old,
+                        prerelease: r.prerelease, gray: r.gray, production: r.production)
+    }
+
+    // MARK: Health gates
+
+    /// Records one call served by `version` of `contract`, then rolls the contract's lanes back if the
+    /// new version now fails too often. The rollback acts under the pre-authorisation of the proposal that
+    /// set the stage.
+    static func recordCall(contract: String, version: String, failed: Bool, fuel: UInt64, _ s: inout ManagementState) -> [GovernanceEvent] {
+        s.contracts[contract]!.stats[version, default: RolloutStats()].record(failed: failed, cost: fuel)
+        let c = s.contracts[contract]!
+        guard let verdict = gateVerdict(c.routing, stats: c.stats, gate: s.policy.gate) else { return [] }
+        let proposal = c.routing.proposal
+        s.contracts[contract]!.routing = RoutingPolicy(old: c.routing.old)
+        return [.rollbackTriggered(proposal: proposal, target: contract, automatic: true, reason: verdict),
+                routingChanged(proposal, contract, s.contracts[contract]!.routing)]
+    }
+
+    /// The same for the node logic that processed a call.
+    static func recordNodeCall(logic: String, failed: Bool, _ s: inout ManagementState) -> [GovernanceEvent] {
+        s.nodeStats[logic, default: RolloutStats()].record(failed: failed, cost: 0)
+        guard let verdict = gateVerdict(s.nodeRouting, stats: s.nodeStats, gate: s.policy.gate) else { return [] }
+        let proposal = s.nodeRouting.proposal
+        s.nodeRouting = RoutingPolicy(old: s.nodeRouting.old)
+        return [.rollbackTriggered(proposal: proposal, target: ManagementOperation.nodesTarget, automatic: true, reason: verdict),
+                routingChanged(proposal, ManagementOperation.nodesTarget, s.nodeRouting)]
+    }
+
+    private static func gateVerdict(_ routing: RoutingPolicy, stats: [String: RolloutStats], gate: HealthGate) -> String? {
+        // Only a rollout in progress, not one completed, is watched: the old version must still be serving.
+        guard routing.stage != .none, !routing.isComplete, let new = routing.new else { return nil }
+        return gate.verdict(old: stats[routing.old] ?? RolloutStats(), new: stats[new] ?? RolloutStats(),
+                            oldVersion: routing.old, newVersion: new)
     }
 
     // MARK: Closing

@@ -13,6 +13,12 @@ public struct ManagementState: Sendable {
     var openByProposer: [String: Int] = [:]
     var livePermissions: Set<UInt64> = []
     var nextRequest: UInt64 = 1
+    /// Target contracts by name, and their code by hash (claim 4).
+    public internal(set) var contracts: [String: DeployedContract] = [:]
+    public internal(set) var code: [Hash256: [UInt8]] = [:]
+    /// The platform's node routing policy between logic versions (claim 6), and each version's record.
+    public internal(set) var nodeRouting = RoutingPolicy(old: "v1")
+    public internal(set) var nodeStats: [String: RolloutStats] = [:]
 
     public init(policy: Policy, members: [Member]) {
         self.policy = policy
