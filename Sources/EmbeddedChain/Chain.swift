@@ -189,6 +189,9 @@ public actor Chain {
     /// errors, on a copy of the state.
     public func dryRun(_ tx: Transaction, via node: String) throws(TransactionRejection) -> Receipt {
         var s = state
+        // A nonce ahead of the committed one belongs behind transactions still in flight: judge the
+        // transaction as if they had landed.
+        if tx.nonce > s.nextNonce(of: tx.sender) { s.nonces[tx.sender] = tx.nonce - 1 }
         let ctx = BlockContext(height: s.height + 1, time: max(clock(), s.time))
         _ = StateTransition.beginBlock(&s, ctx)
         return try StateTransition.apply(tx, encodedSize: tx.encoded.count, node: node, &s, ctx, runtime: runtime)

@@ -7,6 +7,8 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidConsortium(String)
     /// Claim 2: the engine checks its permission registry before it sends a management request.
     case permissionMissing(proposal: UInt64, holder: String, state: PermissionState, status: ProposalStatus)
+    case callFailed(contract: String, version: String, reason: String)
+    case invalidTraffic(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,10 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .unknownChoice(word):
             "unknown choice '\(word)'; vote approve, reject or abstain"
         case let .invalidConsortium(reason):
+            reason
+        case let .callFailed(contract, version, reason):
+            "the call would fail in \(contract) \(version): \(reason); nothing was written"
+        case let .invalidTraffic(reason):
             reason
         case let .permissionMissing(p, holder, state, status):
             switch state {

@@ -18,17 +18,26 @@ extension GovernanceEngine {
     func sign(_ payload: Payload, as name: String, lane: Lane = .production) async throws -> Transaction {
         let key = try keystore.load(name)
         let state = await chain.state
-        return Transaction.signed(chain: state.genesisHash, sender: name, nonce: state.nextNonce(of: name),
-                                  lane: lane, payload: payload, key: key)
+        let nonce = max(state.nextNonce(of: name), (issuedNonces[name] ?? 0) + 1)
+        issuedNonces[name] = nonce
+        return Transaction.signed(chain: state.genesisHash, sender: name, nonce: nonce, lane: lane, payload: payload, key: key)
     }
+
+    /// Forgets handed-out nonces after a refusal, so the sender's next transaction starts from the chain's.
+    func forgetNonces(of name: String) { issuedNonces[name] = nil }
 
     /// Dry-runs, then submits through the platform and waits for the durable receipt. `beforeSubmit` runs
     /// between the two, once the request is known to be acceptable.
     func send(_ payload: Payload, as name: String, beforeSubmit: () throws -> Void = {}) async throws -> (Transaction, Receipt) {
         let tx = try await sign(payload, as: name)
-        _ = try await dryRun(tx)
-        try beforeSubmit()
-        return (tx, try await submit(tx))
+        do {
+            _ = try await dryRun(tx)
+            try beforeSubmit()
+            return (tx, try await submit(tx))
+        } catch {
+            forgetNonces(of: name)
+            throw error
+        }
     }
 
     // Callers see the management contract's refusal as itself, whichever layer found it.

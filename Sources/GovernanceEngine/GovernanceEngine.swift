@@ -15,6 +15,9 @@ public actor GovernanceEngine {
     private var listener: Task<Void, Never>?
     private var requestInFlight = false
     private var requestQueue: [CheckedContinuation<Void, Never>] = []
+    /// The last nonce handed out per sender, so requests and generated traffic in flight together never
+    /// reuse one.
+    var issuedNonces: [String: UInt64] = [:]
 
     /// Problems the chain repaired on open; worth showing once.
     public nonisolated var warnings: [String] { chain.warnings }

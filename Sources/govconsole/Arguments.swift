@@ -31,6 +31,19 @@ enum Parse {
         return key
     }
 
+    static func stage(_ text: String) throws -> RolloutStage {
+        guard let stage = RolloutStage(rawValue: text.lowercased()), stage != .none else {
+            throw ValidationError("not a stage; use prerelease, gray or production")
+        }
+        return stage
+    }
+
+    static func check(percent: UInt8?, stage: RolloutStage) throws {
+        guard let percent else { return }
+        guard stage == .production else { throw ValidationError("--percent applies to the production stage only") }
+        guard (1...100).contains(percent) else { throw ValidationError("--percent must be 1 to 100") }
+    }
+
     static func role(_ text: String) throws -> Role {
         guard let role = Role(rawValue: text.lowercased()), role != .node else {
             throw ValidationError("not a member role; use voter or admin")
@@ -53,7 +66,15 @@ struct PolicyOptions: ParsableArguments {
     @Option(name: .customLong("permission-ttl"), help: ArgumentHelp("How long a granted permission stays usable, like 1h.", valueName: "DURATION"), transform: Parse.duration("--permission-ttl"))
     var permissionTTL: UInt64?
 
+    @Option(name: .customLong("gate-margin"), help: "How much more often a new version may fail than the old before the health gate rolls it back, like 0.1.",
+            transform: Parse.ratio("--gate-margin"))
+    var gateMargin: Ratio?
+
+    @Option(name: .customLong("gate-min-calls"), help: "Calls a new version must serve before the health gate judges it (1 to 500).")
+    var gateMinCalls: UInt64?
+
     var change: PolicyChange {
-        PolicyChange(quorum: quorum, threshold: threshold, votingPeriod: votingPeriod, permissionTTL: permissionTTL)
+        PolicyChange(quorum: quorum, threshold: threshold, votingPeriod: votingPeriod, permissionTTL: permissionTTL,
+                     gateMargin: gateMargin, gateMinCalls: gateMinCalls)
     }
 }

@@ -1,0 +1,152 @@
+import ArgumentParser
+import EmbeddedChain
+import Foundation
+import GovernanceEngine
+
+extension Lane: ExpressibleByArgument {}
+
+struct CallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Call a contract function; the lane decides which version serves it.",
+        discussion: "A call that would fail is refused with the contract's message and nothing is written.")
+
+    @Argument(help: "Contract name, like asset-ledger.") var contract: String
+    @Argument(help: "Function, like issue, transfer, balance.") var function: String
+    @Argument(help: "Arguments, as text; numbers are read by the contract.") var args: [String] = []
+    @Option(help: "Traffic lane: prerelease, gray or production.") var lane: Lane = .production
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let r = try await global.acting { try await $0.call(contract, function, args: args, lane: lane, as: $1) }
+        try global.emit(r) {
+            "\(r.contract).\(r.function) on \(lane.rawValue): \(r.version) via \(r.node) (logic \(r.logic)), fuel \(r.fuel)"
+                + (r.result.map { ", result \($0)" } ?? "")
+        }
+    }
+}
+
+struct TrafficCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "traffic",
+        abstract: "Send signed contract calls from the members for a while and summarise them per lane and version.")
+
+    @Option(help: "Calls per second.") var rate: Double = 20
+    @Option(help: ArgumentHelp("How long to send, like 10s or 1m.", valueName: "DURATION"), transform: { text in
+        guard let d = DurationText.parse(text), d >= 100, d <= 3_600_000 else {
+            throw ValidationError("not a duration from 100ms to 1h; write it like 10s or 1m")
+        }
+        return d
+    })
+    var duration: UInt64 = 10_000
+    @Option(help: ArgumentHelp("Share of calls per lane.", valueName: "LANE:WEIGHT,…"), transform: { text in
+        guard let mix = TrafficMix(parsing: text) else {
+            throw ValidationError("not a lane mix; write it like prerelease:5,gray:15,production:80")
+        }
+        return mix
+    })
+    var mix: TrafficMix = .standard
+    @Option(help: "Contract to call.") var contract: String = "asset-ledger"
+    @Option(help: "Seed for the choice of lanes, functions and amounts.") var seed: UInt64 = 1
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard rate > 0, rate <= 10_000 else { throw ValidationError("--rate must be above 0 and at most 10000") }
+    }
+
+    func run() async throws {
+        let s = try await global.withEngine { try await $0.traffic(rate: rate, duration: duration, mix: mix, contract: contract, seed: seed) }
+        try global.emit(s) {
+            var rows: [[String]] = []
+            for lane in s.lanes where lane.calls > 0 {
+                for v in lane.versions {
+                    rows.append([lane.lane, v.version, "\(v.calls)", "\(v.ok)", "\(v.failed)", "\(v.meanFuel)"])
+                }
+            }
+            var text = String(format: "%llu calls in %.1fs (%.1f/s): %llu ok, %llu failed, %llu refused\n\n",
+                              s.committed, s.seconds, s.perSecond, s.ok, s.failed, s.refused)
+            text += Output.table(["LANE", "VERSION", "CALLS", "OK", "FAILED", "MEAN FUEL"], rows)
+            text += "\n\n" + Output.table(["LOGIC", "CALLS", "NODE FAULTS"], s.logic.map { [$0.logic, "\($0.calls)", "\($0.failed)"] })
+            if !s.rollbacks.isEmpty { text += "\n\nautomatic rollbacks:\n" + s.rollbacks.map { "  " + $0 }.joined(separator: "\n") }
+            return text
+        }
+    }
+}
+
+struct RoutingCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "routing",
+        abstract: "Show each contract's and the node fleet's routing: stage, share per lane, per-version record.")
+
+    @OptionGroup var global: GlobalOptions
+
+    static func gauge(_ percent: UInt8, width: Int = 24) -> String {
+        let filled = Int(percent) * width / 100
+        return "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "]"
+    }
+
+    static func track(_ stage: String) -> String {
+        let stages = ["prerelease", "gray", "production"]
+        let at = stages.firstIndex(of: stage) ?? -1
+        return stages.enumerated().map { i, s in (i <= at ? "●" : "○") + " " + s }.joined(separator: " → ")
+    }
+
+    static func block(title: String, old: String, new: String?, stage: String, lanes: LanesView,
+                      stats: [String: VersionStats], cost: (VersionStats) -> String) -> [String] {
+        var lines = ["\(title)   \(old)" + (new.map { " → \($0)" } ?? "") + "   " + track(stage)]
+        for lane in Lane.allCases {
+            let p = lanes[lane]
+            lines.append("  " + lane.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + gauge(p)
+                         + " \(old) \(100 - Int(p))%" + (new.map { " | \($0) \(p)%" } ?? ""))
+        }
+        for (version, s) in stats.sorted(by: { $0.key < $1.key }) {
+            lines.append("  \(version)  calls \(s.calls)  failures \(s.failures) (\(String(format: "%.1f", s.failureRate * 100))%)  \(cost(s))")
+        }
+        return lines
+    }
+
+    func run() async throws {
+        let r = try await global.withEngine { await $0.routing() }
+        try global.emit(r) {
+            var lines: [String] = []
+            for c in r.contracts {
+                lines += RoutingCommand.block(title: c.name, old: c.old, new: c.new, stage: c.stage, lanes: c.lanes, stats: c.stats) {
+                    "mean fuel \($0.meanFuel ?? 0)"
+                }
+                lines.append("")
+            }
+            lines += RoutingCommand.block(title: "nodes", old: r.nodes.old, new: r.nodes.new, stage: r.nodes.stage, lanes: r.nodes.lanes,
+                                          stats: r.nodes.stats) { "mean \($0.meanMicros ?? 0)µs" }
+            lines.append("  fleet  " + r.nodes.fleet.map { "\($0.name) \($0.logic)" + ($0.faultRate > 0 ? " (faults \($0.faultRate))" : "") }
+                .joined(separator: ", "))
+            lines.append("")
+            lines.append("health gate: roll back when the new version fails more than \(r.gate.margin) above the old over at least \(r.gate.minCalls) of its last \(r.gate.window) calls")
+            return lines.joined(separator: "\n")
+        }
+    }
+}
+
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Platform operator actions on nodes.",
+        subcommands: [SetLogic.self])
+
+    struct SetLogic: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-logic",
+            abstract: "Replace a node's transaction-processing logic (recorded on chain, signed by the node).")
+
+        @Argument(help: "Node, like node-5.") var node: String
+        @Argument(help: "Logic version: v1 or v2.") var version: String
+        @Option(name: .customLong("fault-rate"), help: "Share of contract calls this node fails on purpose, like 0.3 (to show a health gate).",
+                transform: Parse.ratio("--fault-rate"))
+        var faultRate: Ratio = Ratio(ppm: 0)!
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let n = try await global.withEngine { try await $0.setNodeLogic(node, version, faultRate: faultRate) }
+            try global.emit(n) { "\(n.name) now runs logic \(n.logic)" + (faultRate.ppm > 0 ? " with fault rate \(faultRate)" : "") }
+        }
+    }
+}
