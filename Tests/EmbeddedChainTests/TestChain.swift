@@ -36,8 +36,12 @@ struct TestChain {
             members.append(Member(name: name, role: role, weight: weight, publicKey: key.publicKey))
         }
         self.keys = keys
+        let assetLedger = try DemoContracts.assetLedger().map {
+            Genesis.GenesisContract.Version(version: $0.version, code: try ContractCode.compile(Array($0.source.utf8)))
+        }
         let genesis = Genesis(name: "test", time: clock.now, policy: policy, members: members,
-                              nodes: TestChain.nodes.map { Genesis.NodeSpec(name: $0, logic: "v1") })
+                              nodes: TestChain.nodes.map { Genesis.NodeSpec(name: $0, logic: $0 == "node-3" ? "v2" : "v1") },
+                              contracts: [Genesis.GenesisContract(name: "asset-ledger", versions: assetLedger)])
         chain = try Chain.create(at: dir + "/ledger", genesis: genesis, keystore: keystore, clock: clock.read)
     }
 
@@ -58,6 +62,25 @@ struct TestChain {
     }
 
     func proposal(_ id: UInt64) async -> Proposal { await chain.state.management.proposal(id)! }
+
+    /// Proposes `op`, has alice, bob and carol approve, and executes it.
+    @discardableResult
+    func enact(_ op: ManagementOperation) async throws -> Receipt {
+        try await send("ops", .propose(op))
+        let id = UInt64(await chain.state.management.proposals.count)
+        for v in ["alice", "bob", "carol"] { try await vote(v, id, .approve) }
+        return try await send("ops", .execute(proposal: id))
+    }
+
+    /// Calls a contract as `sender` through `node` on `lane`; failed calls come back as failed receipts.
+    @discardableResult
+    func call(_ sender: String, _ function: String, _ args: [String] = [], lane: Lane = .production,
+              contract: String = "asset-ledger", via node: String = "node-1") async throws -> Receipt {
+        let state = await chain.state
+        let tx = Transaction.signed(chain: state.genesisHash, sender: sender, nonce: state.nextNonce(of: sender), lane: lane,
+                                    payload: .call(ContractCall(contract: contract, function: function, args: args)), key: keys[sender]!)
+        return try await chain.submit(tx, via: node)
+    }
 
     /// Closes this chain's lock and opens the same directory again, replaying the ledger.
     mutating func reopen() throws {

@@ -1,0 +1,183 @@
+@testable import EmbeddedChain
+import Foundation
+import Testing
+
+@Suite struct ContractTests {
+    @Test func assetLedgerV1IssuesTransfersAndRefusesOverdrafts() async throws {
+        let t = try TestChain()
+        #expect(try await t.call("alice", "issue", ["100"]).ok)
+        let transfer = try await t.call("alice", "transfer", ["bob", "30"])
+        #expect(transfer.ok && transfer.call?.version == "v1")
+        #expect(transfer.events.contains(.contract(ContractEvent(contract: "asset-ledger", version: "v1", topic: "transfer", data: "bob"))))
+        #expect(try await t.call("carol", "balance", ["alice"]).call?.result == "70")
+        #expect(try await t.call("bob", "balance").call?.result == "30")
+        #expect(try await t.call("bob", "supply").call?.result == "100")
+
+        // A failed call is included, with its reason, and changes no storage.
+        let overdraft = try await t.call("bob", "transfer", ["alice", "31"])
+        #expect(!overdraft.ok && overdraft.error == "insufficient balance")
+        #expect(try await t.call("bob", "balance").call?.result == "30")
+        #expect(try await t.call("bob", "issue", ["-5"]).error == "amount must be positive")
+        #expect(try await t.call("bob", "issue", ["ten"]).error == "argument 1 'ten' is not a whole number")
+        #expect(try await t.call("bob", "mint").error == "mint is not a function of this contract")
+    }
+
+    @Test func v2ChargesAFeeAndSharesStorageWithV1() async throws {
+        let t = try TestChain()
+        try await t.call("alice", "issue", ["100"])
+        try await t.enact(.upgradeContract(name: "asset-ledger", to: "v2", stage: .prerelease, percent: 0))
+        // Prerelease traffic goes to v2, which sees v1's balances and takes a fee of 1.
+        let r = try await t.call("alice", "transfer", ["bob", "10"], lane: .prerelease)
+        #expect(r.ok && r.call?.version == "v2")
+        #expect(try await t.call("alice", "balance", lane: .production).call?.result == "89")
+        #expect(try await t.call("alice", "fees", lane: .prerelease).call?.result == "1")
+        // Production is still on v1, which has no `fees` and charges none.
+        let v1 = try await t.call("alice", "transfer", ["bob", "10"], lane: .production)
+        #expect(v1.call?.version == "v1")
+        #expect(try await t.call("alice", "balance").call?.result == "79")
+        #expect(try await t.call("alice", "fees", lane: .production).error == "fees is not a function of this contract")
+    }
+
+    @Test func stagesMustComeInOrder() throws {
+        let p = RoutingPolicy(old: "v1")
+        #expect(throws: GovernanceError.self) { try p.advancing(to: "v2", stage: .gray, percent: 0, target: "c") }
+        #expect(throws: GovernanceError.self) { try p.advancing(to: "v2", stage: .production, percent: 100, target: "c") }
+        #expect(throws: GovernanceError.nothingToRollBack(target: "c")) { try p.rolledBack(target: "c") }
+        let pre = try p.advancing(to: "v2", stage: .prerelease, percent: 0, target: "c")
+        #expect([pre.prerelease, pre.gray, pre.production] == [100, 0, 0])
+        #expect(throws: GovernanceError.self) { try pre.advancing(to: "v3", stage: .prerelease, percent: 0, target: "c") }
+        let gray = try pre.advancing(to: "v2", stage: .gray, percent: 0, target: "c")
+        #expect([gray.prerelease, gray.gray, gray.production] == [100, 100, 0])
+        let half = try gray.advancing(to: "v2", stage: .production, percent: 50, target: "c")
+        #expect(half.production == 50 && !half.isComplete)
+        #expect(throws: GovernanceError.self) { try half.advancing(to: "v2", stage: .production, percent: 40, target: "c") }
+        let full = try half.advancing(to: "v2", stage: .production, percent: 100, target: "c")
+        #expect(full.isComplete)
+        // After a complete rollout the next one starts from the version now in service.
+        let next = try full.advancing(to: "v3", stage: .prerelease, percent: 0, target: "c")
+        #expect(next.old == "v2" && next.new == "v3")
+        let back = try half.rolledBack(target: "c")
+        #expect(back == RoutingPolicy(old: "v1"))
+    }
+
+    @Test func aWeightedShareIsWithinTwoPointsAndTheSameForEveryNode() throws {
+        let policy = try RoutingPolicy(old: "v1").advancing(to: "v2", stage: .prerelease, percent: 0, target: "c")
+            .advancing(to: "v2", stage: .gray, percent: 0, target: "c")
+        let key = SigningKey()
+        for percent: UInt8 in [10, 30, 50, 85] {
+            let p = try policy.advancing(to: "v2", stage: .production, percent: percent, target: "c")
+            var toNew = 0
+            for nonce in 1...10_000 {
+                let tx = Transaction.signed(chain: .zero, sender: "alice", nonce: UInt64(nonce), lane: .production,
+                                            payload: .call(ContractCall(contract: "c", function: "f", args: [])), key: key)
+                let decision = p.routesToNew(tx.id, lane: .production)
+                // Any node, given the same transaction, decides from its id alone.
+                let elsewhere = try RoutingPolicy.decode(p.encoded)
+                #expect(elsewhere.routesToNew(tx.id, lane: .production) == decision)
+                if decision { toNew += 1 }
+            }
+            #expect(abs(toNew - Int(percent) * 100) <= 200, "\(percent)%: \(toNew) of 10000")
+        }
+    }
+
+    @Test func anEndlessLoopRunsOutOfFuelAndTheChainGoesOn() async throws {
+        let t = try TestChain()
+        let loop = Array("""
+            (module (memory (export "memory") 1)
+              (func (export "spin") (loop $forever (br $forever))))
+            """.utf8)
+        try await t.enact(.deployContract(name: "spinner", version: "v1", code: try ContractCode.compile(loop)))
+        let r = try await t.call("alice", "spin", contract: "spinner")
+        #expect(!r.ok && r.error?.contains("fuel") == true)
+        #expect(r.call?.fuel == ContractRuntime.fuelPerCall)
+        #expect(try await t.call("alice", "issue", ["5"]).ok)
+    }
+
+    @Test func invalidCodeIsRefusedWhenProposed() async throws {
+        let t = try TestChain()
+        #expect(throws: GovernanceError.self) { try ContractCode.compile(Array("(module (func (export \"f\") i32.add))".utf8)) }
+        #expect(throws: GovernanceError.self) { try ContractCode.compile(Array("(module (oops))".utf8)) }
+        #expect(throws: GovernanceError.self) { try ContractCode.compile([0x00, 0x61, 0x73, 0x6d, 9, 9]) }
+        // A hand-made proposal carrying bad bytes is refused on chain too.
+        await #expect(throws: TransactionRejection.self) {
+            try await t.send("ops", .propose(.deployContract(name: "bad", version: "v1", code: [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff])))
+        }
+        #expect(await t.chain.state.height == 0)
+    }
+
+    @Test func theHealthGateRollsBackAFaultyVersion() async throws {
+        var policy = Policy.default
+        policy.gate = HealthGate(margin: Ratio(parsing: "0.1")!, minCalls: 20)
+        let t = try TestChain(policy: policy)
+        // v3 aborts every transfer: a broken release.
+        let faulty = Array("""
+            (module
+              (import "env" "abort" (func $abort (param i32 i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 0) "broken")
+              (func (export "transfer") (call $abort (i32.const 0) (i32.const 6))))
+            """.utf8)
+        try await t.enact(.deployContract(name: "asset-ledger", version: "v3", code: try ContractCode.compile(faulty)))
+        try await t.call("alice", "issue", ["1000"])
+        let upgrade = try await t.enact(.upgradeContract(name: "asset-ledger", to: "v3", stage: .prerelease, percent: 0))
+        _ = upgrade
+        let upgradeProposal = UInt64(await t.chain.state.management.proposals.count)
+        var rollback: GovernanceEvent?
+        for _ in 0..<25 {
+            let r = try await t.call("alice", "transfer", ["bob", "1"], lane: .prerelease)
+            for case let .governance(e) in r.events { if case .rollbackTriggered = e { rollback = e } }
+            if rollback != nil { break }
+        }
+        let event = try #require(rollback)
+        guard case let .rollbackTriggered(proposal, target, automatic, reason) = event else { return }
+        #expect(proposal == upgradeProposal && target == "asset-ledger" && automatic)
+        #expect(reason.contains("v3 failed 100.0%"))
+        #expect(await t.chain.state.management.contracts["asset-ledger"]!.routing == RoutingPolicy(old: "v1"))
+        // Prerelease traffic is back on v1.
+        #expect(try await t.call("alice", "transfer", ["bob", "1"], lane: .prerelease).call?.version == "v1")
+    }
+
+    @Test func logicV2AdmitsOnlyWellFormedCalls() async throws {
+        let t = try TestChain()
+        let many = (1...9).map(String.init)
+        // node-3 runs v2: it refuses the call at the door; node-1 (v1) lets it in to fail in the contract.
+        await #expect(throws: TransactionRejection.refusedByLogic(logic: "v2", reason: "a call may have at most 8 arguments")) {
+            try await t.call("alice", "balance", many, via: "node-3")
+        }
+        let v1 = try await t.call("alice", "balance", many, via: "node-1")
+        #expect(v1.logic == "v1")
+        #expect(try await t.call("alice", "balance", via: "node-3").logic == "v2")
+    }
+
+    @Test func onlyANodeReplacesItsOwnLogicAndFaultsAreInjected() async throws {
+        let t = try TestChain()
+        let state = await t.chain.state
+        func setLogic(_ sender: String, _ node: String, fault: UInt64) -> Transaction {
+            Transaction.signed(chain: state.genesisHash, sender: sender, nonce: 1, lane: .production,
+                               payload: .setNodeLogic(node: node, logic: "v2", faultRate: fault), key: t.keys[sender]!)
+        }
+        await #expect(throws: TransactionRejection.notTheNode(sender: "ops", node: "node-1")) {
+            try await t.chain.submit(setLogic("ops", "node-1", fault: 0), via: "node-1")
+        }
+        let r = try await t.chain.submit(setLogic("node-1", "node-1", fault: 1_000_000), via: "node-2")
+        #expect(r.events == [.governance(.nodeLogicChanged(node: "node-1", logic: "v2", faultRate: 1_000_000))])
+        let faulted = try await t.call("alice", "issue", ["5"], via: "node-1")
+        #expect(!faulted.ok && faulted.error?.contains("injected fault") == true && faulted.logic == "v2")
+        #expect(await t.chain.state.management.nodeStats["v2"]?.failures == 1)
+    }
+
+    @Test func contractCallsReplayToTheSameReceipts() async throws {
+        var t = try TestChain()
+        try await t.call("alice", "issue", ["100"])
+        try await t.enact(.upgradeContract(name: "asset-ledger", to: "v2", stage: .prerelease, percent: 0))
+        try await t.call("alice", "transfer", ["bob", "10"], lane: .prerelease)
+        try await t.call("alice", "transfer", ["bob", "500"], lane: .gray)
+        let before = await t.chain.state
+        await t.chain.close()
+        try t.reopen()   // replays every block and checks each stored receipt
+        let after = await t.chain.state
+        #expect(after.head == before.head)
+        #expect(after.contractStorage == before.contractStorage)
+        #expect(after.management.contracts == before.management.contracts)
+    }
+}
