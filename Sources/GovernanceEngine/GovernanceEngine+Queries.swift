@@ -51,7 +51,14 @@ extension GovernanceEngine {
             data: dataDirectory.path, height: s.height, head: s.head.hex, genesis: s.genesisHash.hex,
             time: Date(milliseconds: s.time), transactions: s.transactionCount,
             members: s.management.members.values.filter { $0.role != .node }.count, nodes: s.nodes.count,
-            proposals: counts, policy: PolicyView(s.management.policy))
+            proposals: counts, policy: PolicyView(s.management.policy),
+            contracts: s.management.contracts.values.sorted { $0.name < $1.name }.map { "\($0.name) \(Self.describe($0.routing))" },
+            nodeRouting: Self.describe(s.management.nodeRouting))
+    }
+
+    static func describe(_ r: RoutingPolicy) -> String {
+        guard let new = r.new, r.stage != .none else { return r.old }
+        return "\(r.old)→\(new) \(r.stage.rawValue)" + (r.stage == .production ? " \(r.production)%" : "")
     }
 
     /// Admins first, then voters, each by name.

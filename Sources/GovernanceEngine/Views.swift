@@ -98,6 +98,9 @@ public struct StatusView: Codable, Sendable {
     public let nodes: Int
     public let proposals: [String: Int]
     public let policy: PolicyView
+    /// Each contract as `name old[→new stage]`.
+    public let contracts: [String]
+    public let nodeRouting: String
 }
 
 public struct MemberView: Codable, Sendable, Hashable {

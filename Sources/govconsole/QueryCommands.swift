@@ -99,6 +99,8 @@ struct StatusCommand: AsyncParsableCommand {
             nodes         \(s.nodes)
             proposals     \(counts.isEmpty ? "none" : counts.joined(separator: ", "))
             policy        quorum \(s.policy.quorum), threshold \(s.policy.threshold), voting period \(s.policy.votingPeriod), permission lifetime \(s.policy.permissionTTL)
+            contracts     \(s.contracts.isEmpty ? "none" : s.contracts.joined(separator: ", "))
+            node logic    \(s.nodeRouting)
             """
     }
 
