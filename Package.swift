@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way only: govconsole → GovernanceEngine → ServicePlatform → EmbeddedChain.
+// Dependencies point one way only: govconsole → ConsoleUI → GovernanceEngine → ServicePlatform → EmbeddedChain.
+// ncurses is reached only through CNcurses, from ConsoleUI's NcursesBackend.
 let package = Package(
     name: "govconsole",
     platforms: [.macOS(.v15)],
@@ -12,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swiftwasm/WasmKit.git", from: "0.4.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         .target(
@@ -25,15 +27,22 @@ let package = Package(
         ),
         .target(name: "ServicePlatform", dependencies: ["EmbeddedChain"]),
         .target(name: "GovernanceEngine", dependencies: ["ServicePlatform", "EmbeddedChain"]),
+        .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
+        .target(
+            name: "ConsoleUI",
+            dependencies: ["GovernanceEngine", "EmbeddedChain", "CNcurses", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "govconsole",
             dependencies: [
                 "GovernanceEngine",
+                "ConsoleUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain"]),
         .testTarget(name: "GovernanceEngineTests", dependencies: ["GovernanceEngine"]),
+        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
         .testTarget(name: "govconsoleTests", dependencies: ["govconsole"]),
     ],
     swiftLanguageModes: [.v6]

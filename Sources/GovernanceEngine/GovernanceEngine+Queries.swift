@@ -37,9 +37,20 @@ extension GovernanceEngine {
 
     /// Every recorded event, oldest first, optionally of one proposal only.
     public func events(proposal: UInt64? = nil) async -> [EventView] {
-        await chain.blocks.flatMap(\.events)
-            .filter { proposal == nil || $0.event.proposal == proposal }
-            .map(EventView.init)
+        if let proposal {
+            await registryCaughtUp()
+            return (proposalEvents[proposal] ?? []).map(EventView.init)
+        }
+        return await chain.blocks.flatMap(\.events).map(EventView.init)
+    }
+
+    /// How `name` voted on each proposal it voted on.
+    public func votes(of name: String) async -> [UInt64: String] {
+        var out: [UInt64: String] = [:]
+        for p in await chain.state.management.proposals {
+            if let c = p.votes[name] { out[p.id] = c.rawValue }
+        }
+        return out
     }
 
     public func status() async -> StatusView {

@@ -18,6 +18,9 @@ public actor GovernanceEngine {
     /// The last nonce handed out per sender, so requests and generated traffic in flight together never
     /// reuse one.
     var issuedNonces: [String: UInt64] = [:]
+    /// Each proposal's events, kept as blocks arrive, so a proposal's history never needs a ledger scan.
+    var proposalEvents: [UInt64: [RecordedEvent]] = [:]
+    static let eventsPerProposal = 500
 
     /// Problems the chain repaired on open; worth showing once.
     public nonisolated var warnings: [String] { chain.warnings }
@@ -97,6 +100,11 @@ public actor GovernanceEngine {
 
     private func record(_ block: Block) {
         registry.record(block)
+        for e in block.events {
+            guard let p = e.event.proposal else { continue }
+            proposalEvents[p, default: []].append(e)
+            if proposalEvents[p]!.count > Self.eventsPerProposal { proposalEvents[p]!.removeFirst() }
+        }
         let ready = registryWaiters.filter { $0.height <= block.height }
         registryWaiters.removeAll { $0.height <= block.height }
         for w in ready { w.resume.resume() }

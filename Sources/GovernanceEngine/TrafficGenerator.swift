@@ -139,7 +139,7 @@ extension GovernanceEngine {
                     var rng = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
                     var part = TrafficSummary()
                     var next = started + interval * Double(index) / Double(senders.count)
-                    while ContinuousClock.now < end {
+                    while ContinuousClock.now < end && !Task.isCancelled {
                         let lane = mix.lane(rng.next())
                         let call: ContractCall
                         if rng.next() % 5 == 0 {

@@ -20,6 +20,14 @@ public struct TallyView: Codable, Sendable, Hashable {
     public let abstain: UInt64
     public let voted: UInt64
     public let total: UInt64
+
+    public init(approve: UInt64, reject: UInt64, abstain: UInt64, voted: UInt64, total: UInt64) {
+        self.approve = approve
+        self.reject = reject
+        self.abstain = abstain
+        self.voted = voted
+        self.total = total
+    }
 }
 
 public struct VoteRecord: Codable, Sendable, Hashable {
@@ -160,7 +168,7 @@ public struct EventView: Encodable, Sendable, Hashable {
         public let value: EventValue
     }
 
-    init(_ e: RecordedEvent) {
+    public init(_ e: RecordedEvent) {
         type = e.event.name
         height = e.height
         time = Date(milliseconds: e.time)

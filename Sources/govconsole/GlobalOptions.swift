@@ -18,6 +18,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the engine on the data directory, shows any repair warnings, runs `body`, and closes.
     func withEngine<T: Sendable>(_ body: (GovernanceEngine) async throws -> T) async throws -> T {
+        if let shared = EngineContext.engine { return try await body(shared) }
         let engine = try await GovernanceEngine.open(at: directory)
         for w in engine.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         do {
@@ -38,12 +39,14 @@ struct GlobalOptions: ParsableArguments {
     /// `--as`, else `$GOVCONSOLE_AS`, else the first admin by name.
     func actor(in engine: GovernanceEngine) async -> String {
         if let identity { return identity }
+        if let inConsole = EngineContext.identity { return inConsole }
         if let env = ProcessInfo.processInfo.environment["GOVCONSOLE_AS"], !env.isEmpty { return env }
         return await engine.members().first { $0.role == Role.admin.rawValue }?.name ?? "admin"
     }
 
     func emit<T: Encodable>(_ value: T, human: () -> String) throws {
-        print(json ? try Output.json(value) : human())
+        let text = json ? try Output.json(value) : human()
+        if let capture = EngineContext.output { capture.append(text) } else { print(text) }
     }
 
     func emit<T: Encodable>(_ value: T, human: (T) -> String) throws {

@@ -1,0 +1,63 @@
+import GovernanceEngine
+
+/// A key the console understands, decoded from the terminal by the backend.
+public enum Key: Hashable, Sendable {
+    case char(Character)
+    case up, down, left, right, pageUp, pageDown, home, end
+    case tab, backTab, enter, escape, backspace
+}
+
+/// Everything that can happen to the console: input, time, and what the engine pushes or answers.
+/// `update` is the only place any of it changes the state.
+public enum ConsoleMessage: Sendable {
+    case key(Key)
+    case click(x: Int, y: Int)
+    case resize(width: Int, height: Int)
+    case tick(now: UInt64)
+    /// Events the platform pushed, in order.
+    case events([EventView])
+    /// A fresh view of the engine, fetched because events arrived or a request finished.
+    case snapshot(ConsoleSnapshot)
+    /// A request finished; its one-line outcome for the status line.
+    case done(String)
+    case failed(String)
+    case identity(name: String, role: String)
+    case theme(name: String, warning: String?)
+}
+
+/// Side effects `update` asks for; the runtime carries them out and reports back with messages.
+public enum EngineCommand: Hashable, Sendable {
+    case vote(proposal: UInt64, choice: String)
+    case execute(proposal: UInt64)
+    case cancel(proposal: UInt64)
+    /// A command line with the CLI's subcommands, run against this console's engine as its identity.
+    case run([String])
+    case refresh(selected: UInt64?)
+    case switchIdentity(String)
+    case loadTheme(String)
+    case traffic(on: Bool)
+    case quit
+}
+
+/// What the console shows of the engine at one moment.
+public struct ConsoleSnapshot: Sendable {
+    public var status: StatusView
+    public var proposals: [ProposalSummary]
+    public var detail: ProposalDetail?
+    public var routing: RoutingView
+    public var nodes: [NodeView]
+    public var members: [MemberView]
+    /// The current identity's vote on each proposal it has voted on.
+    public var myVotes: [UInt64: String]
+
+    public init(status: StatusView, proposals: [ProposalSummary], detail: ProposalDetail?, routing: RoutingView,
+                nodes: [NodeView], members: [MemberView], myVotes: [UInt64: String]) {
+        self.status = status
+        self.proposals = proposals
+        self.detail = detail
+        self.routing = routing
+        self.nodes = nodes
+        self.members = members
+        self.myVotes = myVotes
+    }
+}

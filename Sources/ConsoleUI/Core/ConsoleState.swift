@@ -1,0 +1,157 @@
+import Foundation
+import GovernanceEngine
+
+/// The panes of the console, in Tab order.
+public enum Pane: String, CaseIterable, Sendable {
+    case proposals, feed, routing, nodes
+
+    public var title: String {
+        switch self {
+        case .proposals: "Proposals"
+        case .feed: "Live events"
+        case .routing: "Routing"
+        case .nodes: "Nodes"
+        }
+    }
+}
+
+/// One line of the live event feed.
+public struct FeedEntry: Hashable, Sendable {
+    public let height: UInt64
+    public let time: Date
+    public let type: String
+    public let text: String
+    public let role: ThemeRole
+    public let proposal: UInt64?
+}
+
+/// A modal layer over the panes.
+public enum Overlay: Hashable, Sendable {
+    case help
+    /// `:` — a CLI command line being typed.
+    case command(String)
+    /// `/` — a filter for the proposals table being typed.
+    case filter(String)
+    case identities(selected: Int)
+    case propose(ProposeForm)
+}
+
+/// The single source of truth of the console (Bubble Tea's model).
+public struct ConsoleState: Sendable {
+    public static let feedLimit = 1000
+    public static let historyLimit = 120
+
+    public var width: Int
+    public var height: Int
+    public var identity: String
+    public var role: String = ""
+    public var mode: String = "embedded"
+    public var theme: String
+    public var themes: [String]
+    public var themeWarning: String?
+    public var monochrome: Bool
+
+    public var focus: Pane = .proposals
+    public var snapshot: ConsoleSnapshot?
+    public var selected: UInt64?
+    public var filter: String = ""
+    /// Tallies as the latest `TallyUpdated` events report them, ahead of the next snapshot.
+    public var tallies: [UInt64: TallyView] = [:]
+
+    public var feed: [FeedEntry] = []
+    public var feedPaused = false
+    /// Lines scrolled back from the newest.
+    public var feedScroll = 0
+    public var unseen = 0
+
+    public var routingScroll = 0
+    public var nodesScroll = 0
+
+    /// Blocks and transactions per second, one sample per tick.
+    public var blockRate: [Double] = []
+    public var txRate: [Double] = []
+    var lastHeight: UInt64?
+    var lastTransactions: UInt64?
+    var lastTick: UInt64?
+    public var now: UInt64 = 0
+
+    public var notice: String?
+    public var statusLine: String?
+    public var statusIsError = false
+    public var overlay: Overlay?
+    public var trafficOn = true
+    public var quitting = false
+
+    public init(width: Int, height: Int, identity: String, theme: String = "default", themes: [String] = ["default"],
+                monochrome: Bool = false) {
+        self.width = width
+        self.height = height
+        self.identity = identity
+        self.theme = theme
+        self.themes = themes
+        self.monochrome = monochrome
+    }
+
+    /// The proposals table as shown: newest first, filtered.
+    public var visibleProposals: [ProposalSummary] {
+        let all = (snapshot?.proposals ?? []).reversed()
+        guard !filter.isEmpty else { return Array(all) }
+        let f = filter.lowercased()
+        return all.filter { p in
+            [String(p.id), p.operation, p.target, p.status, p.proposer, p.summary].contains { $0.lowercased().contains(f) }
+        }
+    }
+
+    public var selectedIndex: Int? {
+        guard let selected else { return nil }
+        return visibleProposals.firstIndex { $0.id == selected }
+    }
+
+    public var selectedSummary: ProposalSummary? { visibleProposals.first { $0.id == selected } }
+}
+
+/// The form `p` opens to propose any operation the engine supports.
+public struct ProposeForm: Hashable, Sendable {
+    public struct Field: Hashable, Sendable {
+        public let label: String
+        /// The CLI flag, or nil for a positional argument.
+        public let flag: String?
+        public var value: String
+    }
+
+    public static let operations = ["add-member", "remove-member", "set-policy", "upgrade-contract", "rollback-contract",
+                                    "upgrade-nodes", "rollback-nodes", "deploy-contract"]
+
+    public var operation: Int = 0
+    public var fields: [Field] = ProposeForm.fields(for: "add-member")
+    /// 0 is the operation chooser; 1… are fields.
+    public var cursor: Int = 0
+
+    public static func fields(for op: String) -> [Field] {
+        switch op {
+        case "add-member": [Field(label: "name", flag: nil, value: ""), Field(label: "role", flag: "--role", value: "voter"),
+                            Field(label: "weight", flag: "--weight", value: "1")]
+        case "remove-member": [Field(label: "name", flag: nil, value: "")]
+        case "set-policy": [Field(label: "quorum", flag: "--quorum", value: ""), Field(label: "threshold", flag: "--threshold", value: ""),
+                            Field(label: "voting period", flag: "--voting-period", value: ""),
+                            Field(label: "permission ttl", flag: "--permission-ttl", value: "")]
+        case "upgrade-contract": [Field(label: "contract", flag: nil, value: "asset-ledger"), Field(label: "to version", flag: "--to", value: "v2"),
+                                  Field(label: "stage", flag: "--stage", value: "prerelease"), Field(label: "percent", flag: "--percent", value: "")]
+        case "rollback-contract": [Field(label: "contract", flag: nil, value: "asset-ledger")]
+        case "upgrade-nodes": [Field(label: "to logic", flag: "--to", value: "v2"), Field(label: "stage", flag: "--stage", value: "prerelease"),
+                               Field(label: "percent", flag: "--percent", value: "")]
+        case "rollback-nodes": []
+        default: [Field(label: "contract", flag: nil, value: ""), Field(label: "version", flag: "--version", value: ""),
+                  Field(label: "file", flag: "--file", value: "")]
+        }
+    }
+
+    /// The form as the CLI's `propose` arguments; empty optional fields are left out.
+    public var arguments: [String] {
+        var args = ["propose", ProposeForm.operations[operation]]
+        for f in fields where !f.value.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let flag = f.flag { args += [flag, f.value.trimmingCharacters(in: .whitespaces)] } else { args.append(f.value.trimmingCharacters(in: .whitespaces)) }
+        }
+        return args
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Draws the whole console for `state` into `buffer`. A pure function of the state: no engine, no
+/// terminal, no clock.
+public func render(_ state: ConsoleState, into b: inout ScreenBuffer, ascii: Bool = false) {
+    b.fill(b.area)
+    let layout = ConsoleLayout(width: b.width, height: b.height, focus: state.focus)
+    if layout.isTooSmall {
+        let text = "govconsole needs a window of at least \(ConsoleLayout.minimum.width)×\(ConsoleLayout.minimum.height)"
+        b.put(String(text.prefix(b.width)), x: 0, y: 0, style: Style(.warn, bold: true))
+        return
+    }
+    HeaderPane.draw(state, in: layout.header, into: &b, ascii: ascii)
+    if layout.isTabbed { TabBar.draw(state, in: layout.tabBar, into: &b) }
+    for (pane, rect) in layout.panes {
+        let focused = pane == state.focus
+        switch pane {
+        case .proposals: ProposalsPane.draw(state, in: rect, focused: focused, into: &b, ascii: ascii)
+        case .feed: FeedPane.draw(state, in: rect, focused: focused, into: &b, ascii: ascii)
+        case .routing: RoutingPane.draw(state, in: rect, focused: focused, into: &b, ascii: ascii)
+        case .nodes: NodesPane.draw(state, in: rect, focused: focused, into: &b, ascii: ascii)
+        }
+    }
+    StatusPane.draw(state, in: layout.status, into: &b)
+    FooterPane.draw(state, in: layout.footer, into: &b)
+    if let overlay = state.overlay { OverlayPane.draw(overlay, state, screen: b.area, into: &b, ascii: ascii) }
+}
+
+/// Shared text helpers for panes.
+enum Fmt {
+    static func left(_ deadline: Date, now: UInt64) -> String {
+        let seconds = Int(deadline.timeIntervalSince1970 - Double(now) / 1000)
+        if seconds <= 0 { return "closed" }
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return "\(seconds / 60)m\(String(format: "%02d", seconds % 60))s" }
+        if seconds < 86_400 { return "\(seconds / 3600)h\(String(format: "%02d", (seconds % 3600) / 60))m" }
+        return "\(seconds / 86_400)d\((seconds % 86_400) / 3600)h"
+    }
+
+    static func clock(_ ms: UInt64) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "HH:mm:ss"
+        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
+    static func rate(_ v: Double) -> String { v >= 100 ? String(format: "%.0f", v) : String(format: "%.1f", v) }
+
+    static func choiceGlyph(_ choice: String?, ascii: Bool) -> (String, ThemeRole) {
+        switch choice {
+        case "approve": (ascii ? "+" : "✓", .approve)
+        case "reject": (ascii ? "x" : "✗", .reject)
+        case "abstain": (ascii ? "~" : "○", .abstain)
+        default: (ascii ? "." : "·", .muted)
+        }
+    }
+
+    static func statusRole(_ status: String) -> ThemeRole {
+        switch status {
+        case "voting": .accent
+        case "passed", "executed": .approve
+        case "rejected": .reject
+        case "expired", "canceled": .muted
+        default: .text
+        }
+    }
+}

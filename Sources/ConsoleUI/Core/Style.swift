@@ -1,0 +1,36 @@
+/// What a cell means, not what colour it is: a theme maps each role to colours (btop's semantic keys).
+public enum ThemeRole: String, CaseIterable, Sendable, Hashable {
+    case text, muted, border, title, selected, approve, reject, abstain, gaugeOld, gaugeNew
+    case warn, error, header, accent, focus
+}
+
+/// How a cell is drawn: a foreground role, an optional background role, and attributes.
+public struct Style: Hashable, Sendable {
+    public var fg: ThemeRole
+    public var bg: ThemeRole?
+    public var bold: Bool
+    public var reverse: Bool
+
+    public init(_ fg: ThemeRole = .text, bg: ThemeRole? = nil, bold: Bool = false, reverse: Bool = false) {
+        self.fg = fg
+        self.bg = bg
+        self.bold = bold
+        self.reverse = reverse
+    }
+
+    public static let plain = Style()
+    public func bolded() -> Style { var s = self; s.bold = true; return s }
+}
+
+/// One character cell of the screen.
+public struct Cell: Hashable, Sendable {
+    public var char: Character
+    public var style: Style
+
+    public init(_ char: Character = " ", _ style: Style = .plain) {
+        self.char = char
+        self.style = style
+    }
+
+    public static let blank = Cell()
+}

@@ -1,0 +1,86 @@
+/// The top line: chain height, block and transaction rates with sparklines, identity, mode, theme, time.
+enum HeaderPane {
+    static func draw(_ s: ConsoleState, in r: Rect, into b: inout ScreenBuffer, ascii: Bool) {
+        b.fill(r, style: Style(.header, reverse: true))
+        let bar = Style(.header, reverse: true)
+        var x = r.x
+        func put(_ text: String, _ style: Style = bar) { x += b.put(text, x: x, y: r.y, style: style, limit: max(0, r.maxX - x)) }
+        put(" govconsole ", Style(.header, bold: true, reverse: true))
+        put("│ height \(s.snapshot?.status.height ?? 0) ")
+        put("│ \(Fmt.rate(s.blockRate.last ?? 0)) blk/s ")
+        let spark = r.width >= 120 ? 16 : 8
+        if r.width >= 90 {
+            Sparkline.draw(s.blockRate, x: x, y: r.y, width: spark, into: &b, style: Style(.header, reverse: true), ascii: ascii)
+            x += spark + 1
+        }
+        put("│ \(Fmt.rate(s.txRate.last ?? 0)) tx/s ")
+        if r.width >= 90 {
+            Sparkline.draw(s.txRate, x: x, y: r.y, width: spark, into: &b, style: Style(.header, reverse: true), ascii: ascii)
+            x += spark + 1
+        }
+        put("│ \(s.identity)\(s.role.isEmpty ? "" : " (\(s.role))") ", Style(.header, bold: true, reverse: true))
+        if r.width >= 100 { put("│ \(s.mode) │ theme \(s.theme) ") }
+        if s.now > 0 {
+            let clock = " \(Fmt.clock(s.now)) UTC "
+            if r.maxX - clock.count > x { b.put(clock, x: r.maxX - clock.count, y: r.y, style: bar) }
+        }
+    }
+}
+
+/// The tab bar of the one-pane layout used on small terminals.
+enum TabBar {
+    static func draw(_ s: ConsoleState, in r: Rect, into b: inout ScreenBuffer) {
+        var x = r.x
+        for (i, pane) in Pane.allCases.enumerated() {
+            let label = " \(i + 1) \(pane.title) "
+            let style = pane == s.focus ? Style(.focus, bold: true, reverse: true) : Style(.muted)
+            x += b.put(label, x: x, y: r.y, style: style, limit: max(0, r.maxX - x))
+            x += b.put(" ", x: x, y: r.y, limit: max(0, r.maxX - x))
+        }
+    }
+}
+
+/// The line above the footer: errors, vote requests, outcomes of requests.
+enum StatusPane {
+    static func draw(_ s: ConsoleState, in r: Rect, into b: inout ScreenBuffer) {
+        if let line = s.statusLine {
+            b.line(" " + line, in: r, row: 0, style: Style(s.statusIsError ? .error : .approve, bold: s.statusIsError))
+        } else if let notice = s.notice {
+            b.line(" ▶ " + notice, in: r, row: 0, style: Style(.warn, bold: true))
+        } else if let warning = s.themeWarning {
+            b.line(" " + warning, in: r, row: 0, style: Style(.warn))
+        }
+    }
+}
+
+/// The bottom line: the keys that work in the focused pane.
+enum FooterPane {
+    static func keys(for s: ConsoleState) -> [(String, String)] {
+        if let overlay = s.overlay {
+            switch overlay {
+            case .help: return [("any key", "close")]
+            case .command: return [("Enter", "run"), ("Esc", "cancel")]
+            case .filter: return [("Enter", "keep filter"), ("Esc", "close")]
+            case .identities: return [("↑↓", "choose"), ("Enter", "switch"), ("Esc", "cancel")]
+            case .propose: return [("←→", "operation"), ("Tab", "next field"), ("Enter", "propose"), ("Esc", "cancel")]
+            }
+        }
+        var keys: [(String, String)]
+        switch s.focus {
+        case .proposals: keys = [("↑↓", "select"), ("y/n/a", "vote"), ("x", "execute"), ("c", "cancel"), ("p", "propose"), ("/", "filter")]
+        case .feed: keys = [("↑↓", "scroll"), ("space", s.feedPaused ? "resume" : "pause")]
+        case .routing, .nodes: keys = [("↑↓", "scroll"), ("p", "propose")]
+        }
+        keys += [("Tab", "pane"), ("i", "identity"), (":", "command"), ("g", s.trafficOn ? "stop traffic" : "traffic"), ("t", "theme"), ("?", "help"), ("q", "quit")]
+        return keys
+    }
+
+    static func draw(_ s: ConsoleState, in r: Rect, into b: inout ScreenBuffer) {
+        var x = r.x + 1
+        for (key, action) in keys(for: s) {
+            guard x + key.count + action.count + 2 < r.maxX else { break }
+            x += b.put(key, x: x, y: r.y, style: Style(.accent, bold: true))
+            x += b.put(" \(action)  ", x: x, y: r.y, style: Style(.muted))
+        }
+    }
+}

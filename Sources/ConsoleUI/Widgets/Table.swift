@@ -1,0 +1,52 @@
+/// A table with a header row, fixed column widths, a selected row and scrolling to keep it visible.
+public struct Table {
+    public struct Column {
+        public let title: String
+        public let width: Int
+        public init(_ title: String, _ width: Int) { self.title = title; self.width = width }
+    }
+
+    public let columns: [Column]
+    public let rows: [[(String, Style)]]
+    public let selected: Int?
+
+    public init(columns: [Column], rows: [[(String, Style)]], selected: Int?) {
+        self.columns = columns
+        self.rows = rows
+        self.selected = selected
+    }
+
+    /// The first row shown so that `selected` is visible in `visible` rows.
+    public static func offset(selected: Int?, count: Int, visible: Int) -> Int {
+        guard let selected, visible > 0 else { return 0 }
+        return max(0, min(selected - visible + 1, count - visible, selected))
+            .clamped(0, max(0, count - visible))
+    }
+
+    public func draw(in rect: Rect, into b: inout ScreenBuffer, focused: Bool) {
+        guard rect.height > 0 else { return }
+        var x = rect.x
+        for c in columns {
+            b.put(c.title, x: x, y: rect.y, style: Style(.muted, bold: true), limit: min(c.width, rect.maxX - x))
+            x += c.width + 1
+        }
+        let visible = rect.height - 1
+        let first = Table.offset(selected: selected, count: rows.count, visible: visible)
+        for (i, row) in rows.dropFirst(first).prefix(visible).enumerated() {
+            let y = rect.y + 1 + i
+            let isSelected = first + i == selected
+            if isSelected { b.fill(Rect(x: rect.x, y: y, width: rect.width, height: 1), style: Style(.selected, reverse: focused)) }
+            var x = rect.x
+            for (c, (text, style)) in zip(columns, row) {
+                var s = style
+                if isSelected { s.reverse = focused; if !focused { s.bold = true } }
+                b.put(text, x: x, y: y, style: s, limit: min(c.width, rect.maxX - x))
+                x += c.width + 1
+            }
+        }
+    }
+}
+
+extension Int {
+    func clamped(_ lo: Int, _ hi: Int) -> Int { Swift.max(lo, Swift.min(hi, self)) }
+}

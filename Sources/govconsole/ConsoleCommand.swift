@@ -1,0 +1,103 @@
+import ArgumentParser
+import ConsoleUI
+import EmbeddedChain
+import Foundation
+import GovernanceEngine
+
+/// The console's options, parsed by the root command.
+struct ConsoleOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Theme name (default, light, high-contrast, mono) or path to a theme file.", valueName: "NAME|PATH"))
+    var theme: String = "default"
+
+    @Flag(name: .customLong("no-traffic"), help: "Start without the traffic generator (g toggles it).")
+    var noTraffic = false
+
+    @Option(name: .customLong("traffic-rate"), help: "Calls per second the console's traffic generator sends.")
+    var trafficRate: Double = 4
+}
+
+enum ConsoleLauncher {
+    /// Where theme files are looked for: $GOVCONSOLE_THEMES, ./Themes, the package's Themes beside the
+    /// build, the installed share directory, and the data directory's themes.
+    static func themeDirectories(data: DataDirectory) -> [String] {
+        var dirs: [String] = []
+        let env = ProcessInfo.processInfo.environment
+        if let t = env["GOVCONSOLE_THEMES"], !t.isEmpty { dirs.append(t) }
+        dirs.append(FileManager.default.currentDirectoryPath + "/Themes")
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for up in ["../../Themes", "../../../Themes", "../share/govconsole/Themes"] {
+            dirs.append(exe.appendingPathComponent(up).standardizedFileURL.path)
+        }
+        dirs.append(data.path + "/themes")
+        return dirs.filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    static func run(global: GlobalOptions, options: ConsoleOptions) async throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw ValidationError("the console needs a terminal; in scripts use a subcommand such as 'govconsole status' (see --help)")
+        }
+        let dir = global.directory
+        let engine: GovernanceEngine
+        do {
+            engine = try await GovernanceEngine.open(at: dir)
+        } catch LedgerError.missing {
+            warn("no chain in \(dir.path) yet; creating the demo consortium there")
+            engine = try await GovernanceEngine.create(at: dir, consortium: try .demo())
+        }
+        for w in engine.warnings { warn("warning: \(w)") }
+        let members = await engine.members()
+        let identity = global.identity ?? members.first { $0.role == Role.admin.rawValue }?.name ?? "ops"
+        guard members.contains(where: { $0.name == identity }) else {
+            await engine.close()
+            throw EngineError.unknownIdentity(identity, known: members.map(\.name))
+        }
+        let env = ProcessInfo.processInfo.environment
+        let dumb = env["TERM"] == "dumb"
+        let noColor = env["NO_COLOR"].map { !$0.isEmpty } ?? false
+        let runtime = ConsoleRuntime(
+            engine: engine, backend: NcursesBackend(monochrome: noColor || dumb || options.theme == "mono", ascii: dumb),
+            runner: InProcessRunner(),
+            options: .init(identity: identity, theme: options.theme, themeDirectories: themeDirectories(data: dir),
+                           monochrome: noColor || dumb || options.theme == "mono", ascii: dumb,
+                           traffic: !options.noTraffic, trafficRate: options.trafficRate, logPath: dir.path + "/govconsole.log"))
+        do {
+            try await runtime.run()
+        } catch {
+            await engine.close()
+            throw error
+        }
+        await engine.close()
+    }
+}
+
+/// Runs the CLI's subcommands inside the console, against its engine and as its identity.
+struct InProcessRunner: CommandRunner {
+    func run(_ args: [String], engine: GovernanceEngine, identity: String) async -> (ok: Bool, text: String) {
+        let args = args.first == "govconsole" ? Array(args.dropFirst()) : args
+        guard let first = args.first else { return (false, "type a command, like: proposals --status voting") }
+        if ["init", "traffic"].contains(first) {
+            return (false, "'\(first)' cannot run inside the console; quit and run 'govconsole \(first)' in a shell (g toggles traffic here)")
+        }
+        let capture = OutputCapture()
+        do {
+            var command = try GovConsole.parseAsRoot(args)
+            guard var async = command as? any AsyncParsableCommand, !(command is GovConsole) else {
+                return (false, "'\(args.joined(separator: " "))' is not a subcommand; press ? for keys or type e.g. 'show 3'")
+            }
+            try await EngineContext.$engine.withValue(engine) {
+                try await EngineContext.$identity.withValue(identity) {
+                    try await EngineContext.$output.withValue(capture) {
+                        try await async.run()
+                    }
+                }
+            }
+            command = async
+            _ = command
+            return (true, capture.text)
+        } catch {
+            var message = GovConsole.message(for: error)
+            if message.hasPrefix("Error: ") { message.removeFirst(7) }
+            return (false, message.split(separator: "\n").first.map(String.init) ?? message)
+        }
+    }
+}
