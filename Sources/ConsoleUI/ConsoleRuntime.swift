@@ -280,7 +280,7 @@ public final class ConsoleRuntime: @unchecked Sendable {
     }
 
     /// Everything the console draws, read from the engine in one go.
-    static func snapshot(_ engine: GovernanceEngine, identity: String, selected: UInt64?) async -> ConsoleSnapshot {
+    public static func snapshot(_ engine: GovernanceEngine, identity: String, selected: UInt64?) async -> ConsoleSnapshot {
         let proposals = await engine.proposals()
         let id = selected ?? proposals.last?.id
         var detail: ProposalDetail?

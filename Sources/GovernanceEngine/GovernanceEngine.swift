@@ -34,8 +34,10 @@ public actor GovernanceEngine {
 
     /// Creates a new consortium: a key for every identity and a genesis block. Refuses to replace an
     /// existing chain unless `force` is set.
+    /// `keys` makes each identity's key; tests pass a deterministic one so that screens repeat exactly.
     public static func create(at dir: DataDirectory, consortium: Consortium, force: Bool = false,
-                              clock: @escaping ChainClock = WallClock.now) async throws -> GovernanceEngine {
+                              clock: @escaping ChainClock = WallClock.now,
+                              keys: (String) -> SigningKey = { _ in SigningKey() }) async throws -> GovernanceEngine {
         if let problem = consortium.problem { throw EngineError.invalidConsortium(problem) }
         if Chain.exists(at: dir.ledger) {
             guard force else { throw LedgerError.exists(directory: dir.path) }
@@ -50,12 +52,12 @@ public actor GovernanceEngine {
         }
         var members: [Member] = []
         for seat in consortium.seats {
-            let key = SigningKey()
+            let key = keys(seat.name)
             try keystore.store(key, for: seat.name)
             members.append(Member(name: seat.name, role: seat.role, weight: seat.role == .voter ? seat.weight : 0, publicKey: key.publicKey))
         }
         for node in consortium.nodes {
-            let key = SigningKey()
+            let key = keys(node.name)
             try keystore.store(key, for: node.name)
             members.append(Member(name: node.name, role: .node, weight: 0, publicKey: key.publicKey))
         }

@@ -6,8 +6,10 @@ public func render(_ state: ConsoleState, into b: inout ScreenBuffer, ascii: Boo
     b.fill(b.area)
     let layout = ConsoleLayout(width: b.width, height: b.height, focus: state.focus)
     if layout.isTooSmall {
-        let text = "govconsole needs a window of at least \(ConsoleLayout.minimum.width)×\(ConsoleLayout.minimum.height)"
-        b.put(String(text.prefix(b.width)), x: 0, y: 0, style: Style(.warn, bold: true))
+        let need = "\(ConsoleLayout.minimum.width)×\(ConsoleLayout.minimum.height)"
+        let text = ["govconsole needs a window of at least \(need)", "window too small: need \(need)", "need \(need)"]
+            .first { $0.count <= b.width } ?? need
+        b.put(text, x: 0, y: 0, style: Style(.warn, bold: true))
         return
     }
     HeaderPane.draw(state, in: layout.header, into: &b, ascii: ascii)
