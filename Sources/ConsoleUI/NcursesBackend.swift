@@ -157,7 +157,8 @@ public final class NcursesBackend: TerminalBackend {
         case let .ansi(i): return colors >= 16 ? i : i % 8
         case let .index(i): return colors >= 256 ? i : nearest(.rgb(xterm(i).0, xterm(i).1, xterm(i).2), colors: colors)
         case let .rgb(r, g, b):
-            let candidates = colors >= 256 ? Array(0..<256) : Array(0..<min(16, max(8, colors)))
+            // In 256 colours the first 16 are the user's palette, so exact colours come from the fixed cube and ramp.
+            let candidates = colors >= 256 ? Array(16..<256) : Array(0..<min(16, max(8, colors)))
             return candidates.min { distance(xterm($0), (r, g, b)) < distance(xterm($1), (r, g, b)) } ?? -1
         }
     }

@@ -49,4 +49,11 @@ public struct RecordedEvent: Hashable, Sendable {
     public let time: UInt64
     public let tx: Hash256?
     public let event: ChainEvent
+
+    public init(height: UInt64, time: UInt64, tx: Hash256?, event: ChainEvent) {
+        self.height = height
+        self.time = time
+        self.tx = tx
+        self.event = event
+    }
 }

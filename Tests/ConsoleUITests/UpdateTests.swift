@@ -1,0 +1,190 @@
+@testable import ConsoleUI
+import EmbeddedChain
+import Foundation
+import GovernanceEngine
+import Testing
+
+@Suite struct UpdateTests {
+    func state() async throws -> ConsoleState { try await Fixture.state(width: 160, height: 48, identity: "carol") }
+
+    @Test func votingKeysVoteOnTheSelectedProposal() async throws {
+        var s = try await state()
+        #expect(s.selected == 3)
+        #expect(update(&s, .key(.char("y"))) == [.vote(proposal: 3, choice: "approve")])
+        #expect(update(&s, .key(.char("n"))) == [.vote(proposal: 3, choice: "reject")])
+        #expect(update(&s, .key(.char("a"))) == [.vote(proposal: 3, choice: "abstain")])
+        #expect(s.notice == nil)
+    }
+
+    @Test func withNothingSelectedAVoteIsRefusedInTheStatusLine() {
+        var s = ConsoleState(width: 80, height: 24, identity: "bob")
+        #expect(update(&s, .key(.char("y"))).isEmpty)
+        #expect(s.statusIsError && s.statusLine == "select a proposal first")
+    }
+
+    @Test func aTallyUpdateMovesTheBarsInTheSameUpdate() async throws {
+        var s = try await state()
+        let event = EventView(RecordedEvent(height: 99, time: 0, tx: nil,
+                                            event: .governance(.tallyUpdated(proposal: 3, approve: 2, reject: 1, abstain: 0, total: 6))))
+        let commands = update(&s, .events([event]))
+        #expect(s.tallies[3] == TallyView(approve: 2, reject: 1, abstain: 0, voted: 3, total: 6))
+        #expect(commands == [.refresh(selected: 3)])
+        let screen = Fixture.screen(s)
+        // Proposal 3 proposes quorum 0.6; it is itself judged under the 0.5 in force when it was made.
+        #expect(screen.contains("3/6 quorum 50%"))
+    }
+
+    @Test func aVoteRequestForMeRaisesANoticeAndSelectsTheProposal() {
+        var s = ConsoleState(width: 80, height: 24, identity: "bob")
+        let mine = EventView(RecordedEvent(height: 5, time: 0, tx: nil, event: .governance(.voteRequested(proposal: 7, voter: "bob", weight: 1, request: 9))))
+        let theirs = EventView(RecordedEvent(height: 5, time: 0, tx: nil, event: .governance(.voteRequested(proposal: 8, voter: "eve", weight: 1, request: 10))))
+        _ = update(&s, .events([theirs]))
+        #expect(s.notice == nil)
+        _ = update(&s, .events([mine]))
+        #expect(s.notice?.contains("proposal 7") == true && s.selected == 7)
+    }
+
+    @Test func thePausedFeedHoldsStillAndCountsWhatItHasNotShown() {
+        var s = ConsoleState(width: 80, height: 24, identity: "bob")
+        func event(_ p: UInt64) -> EventView {
+            EventView(RecordedEvent(height: p, time: 0, tx: nil, event: .governance(.proposalPassed(proposal: p))))
+        }
+        _ = update(&s, .events([event(1)]))
+        _ = update(&s, .key(.char(" ")))
+        #expect(s.feedPaused)
+        _ = update(&s, .events([event(2), event(3)]))
+        #expect(s.unseen == 2 && s.feedScroll == 2 && s.feed.count == 3)
+        _ = update(&s, .key(.char(" ")))
+        #expect(!s.feedPaused && s.unseen == 0 && s.feedScroll == 0)
+    }
+
+    @Test func theFeedIsBounded() {
+        var s = ConsoleState(width: 80, height: 24, identity: "bob")
+        let events = (1...1500).map { EventView(RecordedEvent(height: UInt64($0), time: 0, tx: nil, event: .governance(.proposalPassed(proposal: 1)))) }
+        _ = update(&s, .events(events))
+        #expect(s.feed.count == ConsoleState.feedLimit && s.feed.last?.height == 1500)
+    }
+
+    @Test func tabMovesFocusAndQQuits() {
+        var s = ConsoleState(width: 80, height: 24, identity: "bob")
+        _ = update(&s, .key(.tab))
+        #expect(s.focus == .feed)
+        _ = update(&s, .key(.backTab))
+        _ = update(&s, .key(.backTab))
+        #expect(s.focus == .nodes)
+        #expect(update(&s, .key(.char("q"))) == [.quit] && s.quitting)
+    }
+
+    @Test func theCommandLineRunsCLIWords() {
+        var s = ConsoleState(width: 80, height: 24, identity: "bob")
+        _ = update(&s, .key(.char(":")))
+        for ch in "call asset-ledger transfer \"carol x\" 5" { _ = update(&s, .key(.char(ch))) }
+        #expect(update(&s, .key(.enter)) == [.run(["call", "asset-ledger", "transfer", "carol x", "5"])])
+        #expect(s.overlay == nil)
+    }
+
+    @Test func theProposeFormBuildsTheCLIArguments() {
+        var s = ConsoleState(width: 80, height: 24, identity: "ops")
+        _ = update(&s, .key(.char("p")))
+        _ = update(&s, .key(.tab))
+        for ch in "frank" { _ = update(&s, .key(.char(ch))) }
+        #expect(update(&s, .key(.enter)) == [.run(["propose", "add-member", "frank", "--role", "voter", "--weight", "1"])])
+        // The chooser switches operations and their fields.
+        _ = update(&s, .key(.char("p")))
+        _ = update(&s, .key(.right)); _ = update(&s, .key(.right)); _ = update(&s, .key(.right))
+        #expect(update(&s, .key(.enter)) == [.run(["propose", "upgrade-contract", "asset-ledger", "--to", "v2", "--stage", "prerelease"])])
+    }
+
+    @Test func theFilterNarrowsTheTable() async throws {
+        var s = try await state()
+        _ = update(&s, .key(.char("/")))
+        for ch in "frank" { _ = update(&s, .key(.char(ch))) }
+        #expect(s.visibleProposals.map(\.id) == [1])
+        #expect(s.selected == 1)
+    }
+
+    @Test func aClickSelectsARow() async throws {
+        var s = try await state()
+        let table = try #require(ConsoleLayout(width: 160, height: 48).proposalTable)
+        // Rows are newest first: the third row is proposal 1.
+        #expect(update(&s, .click(x: table.x + 2, y: table.y + 3)) == [.refresh(selected: 1)])
+        #expect(s.selected == 1 && s.focus == .proposals)
+    }
+
+    @Test func anEngineRefusalShowsInTheStatusLine() {
+        var s = ConsoleState(width: 80, height: 24, identity: "bob")
+        _ = update(&s, .failed("only ops, who proposed 3, may do that, not bob; run it --as ops"))
+        #expect(s.statusIsError)
+        var b = ScreenBuffer(width: 80, height: 24)
+        render(s, into: &b)
+        #expect(b.text.contains("only ops, who proposed 3"))
+    }
+
+    @Test func onlyChangedCellsAreFlushed() async throws {
+        let s = try await state()
+        var a = ScreenBuffer(width: 160, height: 48)
+        render(s, into: &a)
+        var t = s
+        _ = update(&t, .key(.char("j")))
+        var b = ScreenBuffer(width: 160, height: 48)
+        render(t, into: &b)
+        let changed = b.changes(since: a).count
+        #expect(changed > 0 && changed < 160 * 48 / 4)
+        #expect(a.changes(since: a).isEmpty)
+        #expect(a.changes(since: nil).count == 160 * 48)
+    }
+}
+
+@Suite struct ThemeTests {
+    static let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Themes").standardizedFileURL.path
+
+    @Test func everyShippedThemeLoads() throws {
+        #expect(ThemeLoader.available(in: [ThemeTests.themes]) == ["default", "high-contrast", "light", "mono"])
+        for name in ["default", "light", "high-contrast", "mono"] {
+            let theme = try ThemeLoader.load(path: ThemeLoader.resolve(name, directories: [ThemeTests.themes])!)
+            #expect(theme.name == name)
+        }
+        #expect(try ThemeLoader.load(path: ThemeTests.themes + "/mono.yaml").monochrome)
+    }
+
+    func write(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "theme-\(UUID().uuidString).yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func aBadColourNamesTheFileLineAndKey() throws {
+        let path = try write("name: broken\nroles:\n  text: \"#d0d0d0\"\n  approve: \"greem\"\n")
+        do {
+            _ = try ThemeLoader.load(path: path)
+            Issue.record("a bad colour was accepted")
+        } catch {
+            #expect(error.line == 4 && error.key == "approve")
+            #expect(error.description.contains((path as NSString).lastPathComponent + ":4: approve"))
+            #expect(error.description.contains("using the default theme"))
+        }
+    }
+
+    @Test func unknownRolesAndBadYamlAreRefused() throws {
+        #expect(throws: ThemeError.self) { try ThemeLoader.load(path: try write("roles:\n  sparkle: red\n")) }
+        #expect(throws: ThemeError.self) { try ThemeLoader.load(path: try write("roles: [unclosed\n")) }
+        #expect(throws: ThemeError.self) { try ThemeLoader.load(path: "/nonexistent/theme.yaml") }
+    }
+
+    @Test func coloursParse() {
+        #expect(ThemeColor(parsing: "#ff0000") == .rgb(255, 0, 0))
+        #expect(ThemeColor(parsing: "bright-red") == .ansi(9))
+        #expect(ThemeColor(parsing: "208") == .index(208))
+        #expect(ThemeColor(parsing: "default") == .terminalDefault)
+        #expect(ThemeColor(parsing: "#ff00") == nil && ThemeColor(parsing: "256") == nil)
+        #expect(ThemeLoader.parse("white on #005f87 bold") == RoleStyle(fg: .ansi(7), bg: .rgb(0, 95, 135), bold: true))
+    }
+
+    @Test func coloursMapToWhatTheTerminalHas() {
+        #expect(NcursesBackend.nearest(.rgb(255, 0, 0), colors: 256) == 196)
+        #expect(NcursesBackend.nearest(.rgb(255, 0, 0), colors: 16) == 9)
+        #expect(NcursesBackend.nearest(.rgb(250, 10, 10), colors: 8) == 1)
+        #expect(NcursesBackend.nearest(.ansi(12), colors: 8) == 4)
+        #expect(NcursesBackend.nearest(.terminalDefault, colors: 256) == -1)
+    }
+}
