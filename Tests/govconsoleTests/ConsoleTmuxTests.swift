@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The console in a real terminal: tmux runs it, the test types keys and reads the screen.
+@Suite(.serialized) struct ConsoleTmuxTests {
+    struct Tmux {
+        let session = "gc-\(UUID().uuidString.prefix(8))"
+        let socket = NSTemporaryDirectory() + "gc-tmux-\(UUID().uuidString.prefix(8))"
+
+        /// Runs tmux and returns what it printed. Spawned and reaped directly: Foundation's Process never
+        /// sees `new-session -d` finish, because the tmux server it starts lives on.
+        @discardableResult
+        func run(_ args: [String]) throws -> String {
+            let outPath = NSTemporaryDirectory() + "gc-tmux-out-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: outPath) }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            let argv = (["tmux", "-S", socket] + args).map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            var pid: pid_t = 0
+            guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else {
+                throw TmuxError(text: "cannot start tmux; install it (apt-get install tmux)")
+            }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+            guard (status >> 8) & 0xff == 0, status & 0x7f == 0 else {
+                throw TmuxError(text: "tmux \(args.joined(separator: " ")): \(text)")
+            }
+            return text
+        }
+
+        func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
+        func screen() throws -> String { try run(["capture-pane", "-p", "-t", session]) }
+
+        /// Waits until the screen shows `text`, or fails with the screen as it is.
+        func waitFor(_ text: String, timeout: Double = 10) throws -> String {
+            let deadline = Date().addingTimeInterval(timeout)
+            var last = ""
+            while Date() < deadline {
+                last = try screen()
+                if last.contains(text) { return last }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            throw TmuxError(text: "the screen never showed '\(text)'; it shows:\n\(last)")
+        }
+
+        func kill() { _ = try? run(["kill-server"]) }
+    }
+
+    struct TmuxError: Error, CustomStringConvertible { let text: String; var description: String { text } }
+
+    @Test func threeVotersVoteWithKeysAndTheScreenFollows() throws {
+        let sandbox = try Sandbox()
+        try sandbox.ok("init", "--demo")
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let exe = try Sandbox.executable().path
+        // A shell first, so that after quitting the test can see the terminal it gets back.
+        try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "48", "env PS1='gc-shell$ ' bash --norc --noprofile"])
+        try tmux.keys("\(exe) --data \(sandbox.data) --no-traffic", "Enter")
+        _ = try tmux.waitFor("Proposals")
+        _ = try tmux.waitFor("no proposals yet")
+
+        // Propose through the console's command line, as ops.
+        try tmux.keys(":")
+        try tmux.keys("propose add-member frank", "Enter")
+        var screen = try tmux.waitFor("add-member frank as voter weight 1")
+        #expect(screen.contains("0/5 quorum 50%"))
+
+        // alice, bob and carol each take the console in turn and approve with y.
+        for (i, voter) in ["alice", "bob", "carol"].enumerated() {
+            try tmux.keys("i")
+            _ = try tmux.waitFor("Act as")
+            try tmux.keys("j", "Enter")
+            _ = try tmux.waitFor("\(voter) (voter)")
+            try tmux.keys("y")
+            screen = try tmux.waitFor("\(voter) voted approve on #1")
+            #expect(screen.contains("\(i + 1)/5 quorum 50%"), "after \(voter):\n\(screen)")
+        }
+        #expect(screen.contains("passed"))
+        #expect(screen.contains("permission granted"))
+
+        // q quits and hands the terminal back: the shell prompt, and no trace of the console.
+        try tmux.keys("q")
+        let after = try tmux.waitFor("gc-shell$", timeout: 10)
+        let lastLines = after.split(separator: "\n").suffix(3).joined(separator: "\n")
+        #expect(lastLines.contains("gc-shell$"))
+        #expect(!after.contains("Proposals") && !after.contains("│"), "the console's screen was left behind:\n\(after)")
+
+        // What the keys did is on the ledger.
+        let shown = try sandbox.ok("show", "1", "--json").object()
+        #expect(shown["status"] as? String == "passed")
+        #expect((shown["votes"] as? [[String: Any]])?.count == 3)
+    }
+
+    @Test func aRefusedKeyShowsTheEngineErrorAndNothingCrashes() throws {
+        let sandbox = try Sandbox()
+        try sandbox.ok("init", "--demo")
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let exe = try Sandbox.executable().path
+        try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "100", "-y", "30", "\(exe) --data \(sandbox.data) --no-traffic"])
+        _ = try tmux.waitFor("Proposals")
+        try tmux.keys(":")
+        try tmux.keys("propose remove-member erin", "Enter")
+        _ = try tmux.waitFor("remove-member erin")
+        // ops is an admin: its vote is refused by the contract, shown in the status line.
+        try tmux.keys("y")
+        _ = try tmux.waitFor("only voters vote")
+        // Executing while still voting is refused by the engine's permission check.
+        try tmux.keys("x")
+        _ = try tmux.waitFor("holds no permission")
+        try tmux.keys("q")
+    }
+}
