@@ -25,6 +25,11 @@ import Testing
         try check("main-80x24", Fixture.screen(try await Fixture.state(width: 80, height: 24)))
     }
 
+    /// The capture shown in the README.
+    @Test func mainScreenAt120x36() async throws {
+        try check("main-120x36", Fixture.screen(try await Fixture.state(width: 120, height: 36)))
+    }
+
     @Test func onePaneWithTabsBelow80x24() async throws {
         var s = try await Fixture.state(width: 70, height: 20)
         s.focus = .routing

@@ -8,7 +8,7 @@ enum HeaderPane {
         put(" govconsole ", Style(.header, bold: true, reverse: true))
         put("│ height \(s.snapshot?.status.height ?? 0) ")
         put("│ \(Fmt.rate(s.blockRate.last ?? 0)) blk/s ")
-        let spark = r.width >= 120 ? 16 : 8
+        let spark = r.width >= 150 ? 16 : 8
         if r.width >= 90 {
             Sparkline.draw(s.blockRate, x: x, y: r.y, width: spark, into: &b, style: Style(.header, reverse: true), ascii: ascii)
             x += spark + 1
@@ -19,7 +19,8 @@ enum HeaderPane {
             x += spark + 1
         }
         put("│ \(s.identity)\(s.role.isEmpty ? "" : " (\(s.role))") ", Style(.header, bold: true, reverse: true))
-        if r.width >= 100 { put("│ \(s.mode) │ theme \(s.theme) ") }
+        if r.width >= 110 { put("│ \(s.mode) ") }
+        if r.width >= 140 { put("│ theme \(s.theme) ") }
         if s.now > 0 {
             let clock = " \(Fmt.clock(s.now)) UTC "
             if r.maxX - clock.count > x { b.put(clock, x: r.maxX - clock.count, y: r.y, style: bar) }

@@ -8,10 +8,10 @@ enum ProposalsPane {
         let inner = Box.draw(title, in: r, focused: focused, into: &b, ascii: ascii)
         let tableRect = ConsoleLayout.table(in: r)
         let list = s.visibleProposals
-        let wide = inner.width >= 70
+        let wide = inner.width >= 60
         let columns = wide
-            ? [Table.Column("ID", 3), Table.Column("OPERATION", 17), Table.Column("TARGET", 13), Table.Column("STATUS", 8),
-               Table.Column("LEFT", 7), Table.Column("YOU", max(4, inner.width - 53))]
+            ? [Table.Column("ID", 3), Table.Column("OPERATION", 16), Table.Column("TARGET", 12), Table.Column("STATUS", 8),
+               Table.Column("LEFT", 7), Table.Column("YOU", max(4, inner.width - 51))]
             : [Table.Column("ID", 3), Table.Column("OPERATION", 14), Table.Column("TARGET", 10), Table.Column("STATUS", 8),
                Table.Column("YOU", max(3, inner.width - 39))]
         let rows: [[(String, Style)]] = list.map { p in
