@@ -214,14 +214,6 @@ public final class ConsoleRuntime: @unchecked Sendable {
                     }
                 }
             }
-        case let .switchIdentity(name):
-            Task { [engine] in
-                if let m = await engine.members().first(where: { $0.name == name }) {
-                    self.post(.identity(name: m.name, role: m.role))
-                } else {
-                    self.post(.failed("unknown identity \(name)"))
-                }
-            }
         case let .loadTheme(name):
             let (loaded, warning) = loadTheme(name)
             theme = loaded

@@ -62,7 +62,9 @@ extension GovernanceEngine {
                 fleet: s.nodes.map { RoutingView.Node(name: $0.name, logic: $0.logic, faultRate: Ratio(ppm: $0.faultRate)!.value,
                                                       transactions: $0.transactionsHandled) },
                 stats: Dictionary(uniqueKeysWithValues: Set(s.nodes.map(\.logic)).union(s.management.nodeStats.keys).map { logic in
-                    (logic, VersionStats(s.management.nodeStats[logic] ?? RolloutStats(), micros: processing[logic]?.meanMicroseconds ?? 0))
+                    // Processing time is measured by the process that processed the transactions, so a fresh
+                    // CLI process has none to report.
+                    (logic, VersionStats(s.management.nodeStats[logic] ?? RolloutStats(), micros: processing[logic]?.meanMicroseconds, isNode: true))
                 })),
             gate: GateView(margin: s.management.policy.gate.margin.value, minCalls: s.management.policy.gate.minCalls, window: RolloutStats.window))
     }
@@ -127,11 +129,11 @@ public struct VersionStats: Codable, Sendable, Hashable {
     public let totalCalls: UInt64
     public let totalFailures: UInt64
 
-    init(_ s: RolloutStats, micros: UInt64?) {
+    init(_ s: RolloutStats, micros: UInt64?, isNode: Bool = false) {
         calls = s.calls
         failures = s.failures
         failureRate = Double(s.failurePPM) / 1_000_000
-        meanFuel = micros == nil ? s.meanCost : nil
+        meanFuel = isNode ? nil : s.meanCost
         meanMicros = micros
         totalCalls = s.totalCalls
         totalFailures = s.totalFailures

@@ -123,6 +123,8 @@ public struct NodeView: Codable, Sendable, Hashable {
     public let logic: String
     public let blocks: UInt64
     public let transactions: UInt64
+    /// Share of contract calls this node fails on purpose (0 unless set with `node set-logic --fault-rate`).
+    public let faultRate: Double
 }
 
 public struct TransactionView: Codable, Sendable, Hashable {
@@ -224,5 +226,8 @@ extension MemberView {
 }
 
 extension NodeView {
-    init(_ n: NodeRecord) { self.init(name: n.name, logic: n.logic, blocks: n.blocksProposed, transactions: n.transactionsHandled) }
+    init(_ n: NodeRecord) {
+        self.init(name: n.name, logic: n.logic, blocks: n.blocksProposed, transactions: n.transactionsHandled,
+                  faultRate: Double(n.faultRate) / 1_000_000)
+    }
 }

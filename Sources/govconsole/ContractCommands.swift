@@ -116,7 +116,7 @@ struct RoutingCommand: AsyncParsableCommand {
                 lines.append("")
             }
             lines += RoutingCommand.block(title: "nodes", old: r.nodes.old, new: r.nodes.new, stage: r.nodes.stage, lanes: r.nodes.lanes,
-                                          stats: r.nodes.stats) { "mean \($0.meanMicros ?? 0)µs" }
+                                          stats: r.nodes.stats) { $0.meanMicros.map { "mean \($0)µs" } ?? "time measured only while the console runs" }
             lines.append("  fleet  " + r.nodes.fleet.map { "\($0.name) \($0.logic)" + ($0.faultRate > 0 ? " (faults \($0.faultRate))" : "") }
                 .joined(separator: ", "))
             lines.append("")

@@ -188,3 +188,14 @@ import Testing
         #expect(NcursesBackend.nearest(.terminalDefault, colors: 256) == -1)
     }
 }
+
+@Suite struct IdentityTests {
+    @Test func choosingAnIdentityTakesEffectBeforeTheNextKey() async throws {
+        var s = try await Fixture.state(width: 160, height: 48, identity: "ops")
+        _ = update(&s, .key(.char("i")))
+        _ = update(&s, .key(.down))
+        #expect(update(&s, .key(.enter)) == [.refresh(selected: s.selected)])
+        #expect(s.identity == "alice" && s.role == "voter")
+        #expect(update(&s, .key(.char("y"))) == [.vote(proposal: 3, choice: "approve")])
+    }
+}

@@ -33,7 +33,6 @@ public enum EngineCommand: Hashable, Sendable {
     /// A command line with the CLI's subcommands, run against this console's engine as its identity.
     case run([String])
     case refresh(selected: UInt64?)
-    case switchIdentity(String)
     case loadTheme(String)
     case traffic(on: Bool)
     case quit

@@ -215,7 +215,10 @@ private func overlayKey(_ s: inout ConsoleState, _ key: Key) -> [EngineCommand] 
         case .up, .char("k"): s.overlay = .identities(selected: max(0, selected - 1))
         case .enter:
             s.overlay = nil
-            if selected < names.count { return [.switchIdentity(names[selected])] }
+            // The switch takes effect now, so the very next key already acts as the new identity.
+            if selected < names.count, let member = s.snapshot?.members[selected] {
+                return update(&s, .identity(name: member.name, role: member.role))
+            }
         default: break
         }
     case var .propose(form):

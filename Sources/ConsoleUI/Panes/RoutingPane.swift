@@ -16,7 +16,7 @@ enum RoutingPane {
         }
         let n = routing.nodes
         out += block("nodes", old: n.old, new: n.new, stage: n.stage, lanes: n.lanes, stats: n.stats, width: width, ascii: ascii,
-                     compact: compact, withStats: withStats) { "\($0.meanMicros ?? 0)µs" }
+                     compact: compact, withStats: withStats) { $0.meanMicros.map { "\($0)µs" } ?? "" }
         return out
     }
 

@@ -86,7 +86,7 @@ public enum GovernanceError: Error, Hashable, Sendable, CustomStringConvertible 
         case let .stageOutOfOrder(target, reason):
             "stage out of order for \(target): \(reason)"
         case let .nothingToRollBack(target):
-            "\(target) has no rollout to roll back; every lane already runs the version in service"
+            "there is no rollout of \(target) to roll back; every lane already runs the version in service"
         case let .unknownContract(name):
             "there is no contract '\(name)'; run 'govconsole routing' to list contracts"
         case let .unknownVersion(contract, version):

@@ -256,7 +256,7 @@ public enum ManagementContract {
     }
 
     static func routingChanged(_ id: UInt64, _ target: String, _ r: RoutingPolicy) -> GovernanceEvent {
-        .routingChanged(proposal: id, target: target, stage: r.stage, old: r.old, new: r.new ?? r.old,
+        .routingChanged(proposal: id, target: target, stage: r.stage, old: r.old, new: r.new ?? "none",
                         prerelease: r.prerelease, gray: r.gray, production: r.production)
     }
 

@@ -67,13 +67,13 @@ public struct RoutingPolicy: Hashable, Sendable {
         case .none:
             throw .stageOutOfOrder(target: target, reason: "name a stage: prerelease, gray or production")
         case .prerelease:
-            guard p.stage <= .prerelease else { throw .stageOutOfOrder(target: target, reason: "\(version) is already past pre-release") }
+            guard p.stage == .none else { throw .stageOutOfOrder(target: target, reason: "\(version) is already in \(p.stage.rawValue); propose the next stage") }
             p.new = version
             p.stage = .prerelease
             p.prerelease = 100
         case .gray:
             guard p.stage >= .prerelease else { throw .stageOutOfOrder(target: target, reason: "the gray stage needs the pre-release stage of \(version) first") }
-            guard p.stage <= .gray else { throw .stageOutOfOrder(target: target, reason: "\(version) is already in production") }
+            guard p.stage == .prerelease else { throw .stageOutOfOrder(target: target, reason: "\(version) is already in \(p.stage.rawValue); propose the next stage") }
             p.stage = .gray
             p.gray = 100
         case .production:
