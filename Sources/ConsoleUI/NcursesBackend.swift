@@ -54,6 +54,8 @@ public final class NcursesBackend: TerminalBackend {
     public func wait(milliseconds: Int, wakeFD: Int32) {
         var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
         _ = poll(&fds, 2, Int32(max(0, milliseconds)))
+        // The terminal went away (its window closed, its tmux server died): leave, do not spin.
+        if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { NcursesBackend.interrupted = 1 }
     }
 
     public func readInputs() -> [ConsoleMessage] {
@@ -183,7 +185,7 @@ public final class NcursesBackend: TerminalBackend {
 
     // MARK: Signals
 
-    /// Set by SIGINT or SIGTERM; the loop sees it, leaves, and restores the terminal.
+    /// Set by SIGINT, SIGTERM or SIGHUP; the loop sees it, leaves, and restores the terminal.
     nonisolated(unsafe) static var interrupted: sig_atomic_t = 0
     nonisolated(unsafe) static var wakeWriteFD: Int32 = -1
 
@@ -195,6 +197,7 @@ public final class NcursesBackend: TerminalBackend {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        signal(SIGHUP, handler)
     }
 }
 

@@ -34,7 +34,7 @@ enum ConsoleLauncher {
 
     static func run(global: GlobalOptions, options: ConsoleOptions) async throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw ValidationError("the console needs a terminal; in scripts use a subcommand such as 'govconsole status' (see --help)")
+            throw ConsoleError.terminal("the console needs a terminal; in scripts use a subcommand such as 'govconsole status' (see 'govconsole --help')")
         }
         let dir = global.directory
         let engine: GovernanceEngine

@@ -52,7 +52,14 @@ import Glibc
             throw TmuxError(text: "the screen never showed '\(text)'; it shows:\n\(last)")
         }
 
-        func kill() { _ = try? run(["kill-server"]) }
+        /// Ends the session for good: kill-server can leave a server behind, so its pid is killed too,
+        /// and with it the pane's shell and console, which see their terminal hang up.
+        func kill() {
+            let pid = (try? run(["display-message", "-p", "-t", session, "#{pid}"]))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            _ = try? run(["kill-server"])
+            if let pid, let n = Int32(pid) { Glibc.kill(n, SIGKILL) }
+            try? FileManager.default.removeItem(atPath: socket)
+        }
     }
 
     struct TmuxError: Error, CustomStringConvertible { let text: String; var description: String { text } }
