@@ -15,3 +15,4 @@ static inline unsigned long gc_all_mouse_events(void) { return (unsigned long)(B
 // Globals ncurses owns; read through functions so Swift does not see shared mutable state.
 static inline WINDOW *gc_stdscr(void) { return stdscr; }
 static inline int gc_colors(void) { return COLORS; }
+static inline int gc_color_pairs(void) { return COLOR_PAIRS; }

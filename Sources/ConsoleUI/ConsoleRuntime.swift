@@ -228,7 +228,12 @@ public final class ConsoleRuntime: @unchecked Sendable {
             let rate = options.trafficRate
             trafficTask = Task { [engine] in
                 while !Task.isCancelled {
-                    _ = try? await engine.traffic(rate: rate, duration: 60_000, seed: UInt64(Date().timeIntervalSince1970))
+                    do {
+                        _ = try await engine.traffic(rate: rate, duration: 600_000, seed: UInt64(Date().timeIntervalSince1970))
+                    } catch {
+                        self.post(.trafficStopped("\(error)"))
+                        return
+                    }
                 }
             }
         }

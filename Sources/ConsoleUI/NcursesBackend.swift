@@ -9,8 +9,15 @@ import Glibc
 public final class NcursesBackend: TerminalBackend {
     private var started = false
     private var monochrome: Bool
-    private var pairs: [ThemeRole: Int32] = [:]
+    /// A colour pair per (foreground role, background role) drawn so far.
+    private var pairs: [PairKey: Int32] = [:]
     private var roleBold: [ThemeRole: Bool] = [:]
+    private var theme = Theme.fallback
+
+    private struct PairKey: Hashable {
+        let fg: ThemeRole
+        let bg: ThemeRole?
+    }
     private let ascii: Bool
 
     public init(monochrome: Bool, ascii: Bool) {
@@ -21,6 +28,8 @@ public final class NcursesBackend: TerminalBackend {
     public func start() throws {
         setlocale(LC_ALL, "")
         setenv("ESCDELAY", "25", 0)
+        // A dumb terminal cannot move the cursor; draw as a vt100 would, in ASCII and without colour.
+        if ProcessInfo.processInfo.environment["TERM"] == "dumb" { setenv("TERM", "vt100", 1) }
         guard initscr() != nil else { throw ConsoleError.terminal("cannot initialise the terminal; is TERM set?") }
         started = true
         cbreak()
@@ -101,17 +110,30 @@ public final class NcursesBackend: TerminalBackend {
     }
 
     public func apply(theme: Theme) {
+        self.theme = theme
         pairs = [:]
-        roleBold = [:]
+        roleBold = Dictionary(uniqueKeysWithValues: ThemeRole.allCases.map { ($0, theme.style($0).bold) })
+    }
+
+    /// The pair for a role's foreground on another role's background (its `on` colour, or, when it has
+    /// none, its foreground), allocated the first time it is drawn.
+    private func pair(_ fg: ThemeRole, _ bg: ThemeRole?) -> Int32? {
+        guard !monochrome, !theme.monochrome else { return nil }
+        let key = PairKey(fg: fg, bg: bg)
+        if let p = pairs[key] { return p }
         let colors = Int(gc_colors())
-        for (i, role) in ThemeRole.allCases.enumerated() {
-            let s = theme.style(role)
-            roleBold[role] = s.bold
-            guard !monochrome, !theme.monochrome else { continue }
-            let pair = Int32(i + 1)
-            init_pair(Int16(pair), Int16(NcursesBackend.nearest(s.fg, colors: colors)), Int16(NcursesBackend.nearest(s.bg, colors: colors)))
-            pairs[role] = pair
+        guard pairs.count + 1 < Int(gc_color_pairs()) else { return nil }
+        let back: ThemeColor
+        if let bg {
+            let b = theme.style(bg)
+            back = b.bg == .terminalDefault ? b.fg : b.bg
+        } else {
+            back = theme.style(fg).bg
         }
+        let n = Int32(pairs.count + 1)
+        init_pair(Int16(n), Int16(NcursesBackend.nearest(theme.style(fg).fg, colors: colors)), Int16(NcursesBackend.nearest(back, colors: colors)))
+        pairs[key] = n
+        return n
     }
 
     public func draw(_ buffer: ScreenBuffer, previous: ScreenBuffer?, theme: Theme) {
@@ -141,10 +163,7 @@ public final class NcursesBackend: TerminalBackend {
 
     private func attributes(_ style: Style) -> Int32 {
         var a = Int32(gc_attr_normal())
-        if let pair = pairs[style.bg ?? style.fg] ?? pairs[style.fg] {
-            // A cell with a background role takes that role's colours (header, selected).
-            a |= Int32(gc_color_pair(Int32(style.bg != nil ? (pairs[style.bg!] ?? pair) : pair)))
-        }
+        if let p = pair(style.fg, style.bg) { a |= Int32(gc_color_pair(p)) }
         if style.bold || roleBold[style.fg] == true { a |= Int32(gc_attr_bold()) }
         if style.reverse || (monochrome && style.bg != nil) { a |= Int32(gc_attr_reverse()) }
         return a
@@ -156,7 +175,9 @@ public final class NcursesBackend: TerminalBackend {
     static func nearest(_ c: ThemeColor, colors: Int) -> Int {
         switch c {
         case .terminalDefault: return -1
-        case let .ansi(i): return colors >= 16 ? i : i % 8
+        case let .ansi(i):
+            // Below 16 colours, a bright colour becomes the nearest of the eight, not its dark twin.
+            return colors >= 16 || i < 8 ? i : nearest(.rgb(xterm(i).0, xterm(i).1, xterm(i).2), colors: colors)
         case let .index(i): return colors >= 256 ? i : nearest(.rgb(xterm(i).0, xterm(i).1, xterm(i).2), colors: colors)
         case let .rgb(r, g, b):
             // In 256 colours the first 16 are the user's palette, so exact colours come from the fixed cube and ramp.

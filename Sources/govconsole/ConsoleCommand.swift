@@ -12,8 +12,12 @@ struct ConsoleOptions: ParsableArguments {
     @Flag(name: .customLong("no-traffic"), help: "Start without the traffic generator (g toggles it).")
     var noTraffic = false
 
-    @Option(name: .customLong("traffic-rate"), help: "Calls per second the console's traffic generator sends.")
+    @Option(name: .customLong("traffic-rate"), help: "Calls per second the console's traffic generator sends (0.1 to 10000).")
     var trafficRate: Double = 4
+
+    func validate() throws {
+        guard trafficRate >= 0.1, trafficRate <= 10_000 else { throw ValidationError("--traffic-rate must be from 0.1 to 10000 calls per second") }
+    }
 }
 
 enum ConsoleLauncher {

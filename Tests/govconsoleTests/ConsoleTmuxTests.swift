@@ -87,7 +87,7 @@ import Glibc
             try tmux.keys("i")
             _ = try tmux.waitFor("Act as")
             try tmux.keys("j", "Enter")
-            _ = try tmux.waitFor("now acting as \(voter)")
+            _ = try tmux.waitFor("\(voter) (voter) │ embedded")
             try tmux.keys("y")
             screen = try tmux.waitFor("\(voter) voted approve on #1")
             #expect(screen.contains("\(i + 1)/5 quorum 50%"), "after \(voter):\n\(screen)")

@@ -16,7 +16,7 @@ public struct ConsoleLayout: Sendable {
     /// The proposals table inside its pane, for mouse hits.
     public let proposalTable: Rect?
 
-    public init(width: Int, height: Int, focus: Pane = .proposals) {
+    public init(width: Int, height: Int, focus: Pane = .proposals, nodes: Int = 6) {
         let screen = Rect(x: 0, y: 0, width: width, height: height)
         isTooSmall = width < ConsoleLayout.minimum.width || height < ConsoleLayout.minimum.height
         isTabbed = !isTooSmall && (width < ConsoleLayout.full.width || height < ConsoleLayout.full.height)
@@ -41,7 +41,8 @@ public struct ConsoleLayout: Sendable {
             let (left, right) = body0.splitLeft(width * 11 / 20)
             let routingRows = min(max(9, right.height * 2 / 5), 16 + max(0, (right.height - 30) / 2))
             let (routing, below) = right.splitTop(routingRows)
-            let nodesRows = height >= 40 ? 9 : 5
+            // The whole fleet when it fits in half of what is left, so the feed keeps some room.
+            let nodesRows = max(4, min(nodes + 3, below.height / 2))
             let (nodes, feed) = below.splitTop(nodesRows)
             panes = [(.proposals, left), (.routing, routing), (.nodes, nodes), (.feed, feed)]
             proposalTable = ConsoleLayout.table(in: left)

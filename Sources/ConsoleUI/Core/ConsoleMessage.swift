@@ -23,6 +23,8 @@ public enum ConsoleMessage: Sendable {
     case failed(String)
     case identity(name: String, role: String)
     case theme(name: String, warning: String?)
+    /// The traffic generator could not go on.
+    case trafficStopped(String)
 }
 
 /// Side effects `update` asks for; the runtime carries them out and reports back with messages.

@@ -4,7 +4,7 @@ import Foundation
 /// terminal, no clock.
 public func render(_ state: ConsoleState, into b: inout ScreenBuffer, ascii: Bool = false) {
     b.fill(b.area)
-    let layout = ConsoleLayout(width: b.width, height: b.height, focus: state.focus)
+    let layout = ConsoleLayout(width: b.width, height: b.height, focus: state.focus, nodes: state.snapshot?.nodes.count ?? 6)
     if layout.isTooSmall {
         let need = "\(ConsoleLayout.minimum.width)×\(ConsoleLayout.minimum.height)"
         let text = ["govconsole needs a window of at least \(need)", "window too small: need \(need)", "need \(need)"]

@@ -24,6 +24,10 @@ public func update(_ s: inout ConsoleState, _ message: ConsoleMessage) -> [Engin
             if snapshot.detail?.id != s.selected { return [.refresh(selected: s.selected)] }
         }
         if let me = snapshot.members.first(where: { $0.name == s.identity }) { s.role = me.role }
+        // A vote still waiting for this identity gets its notice, e.g. right after switching to it.
+        if s.notice == nil, let d = snapshot.detail, d.status == "voting", d.pending.contains(s.identity) {
+            s.notice = "your vote is requested on proposal \(d.id): y approve · n reject · a abstain"
+        }
         return []
     case let .done(text):
         s.statusLine = text
@@ -40,6 +44,11 @@ public func update(_ s: inout ConsoleState, _ message: ConsoleMessage) -> [Engin
         s.statusLine = "now acting as \(name) (\(role))"
         s.statusIsError = false
         return [.refresh(selected: s.selected)]
+    case let .trafficStopped(reason):
+        s.trafficOn = false
+        s.statusLine = "traffic stopped: \(reason)"
+        s.statusIsError = true
+        return []
     case let .theme(name, warning):
         s.theme = name
         s.themeWarning = warning
@@ -141,15 +150,15 @@ private func paneKey(_ s: inout ConsoleState, _ key: Key) -> [EngineCommand] {
         s.feedPaused.toggle()
         if !s.feedPaused { s.feedScroll = 0; s.unseen = 0 }
     case .char("y"), .char("n"), .char("a"):
-        guard let id = s.selected else { return refuse(&s, "select a proposal first") }
+        guard let id = s.selectedSummary?.id else { return refuse(&s, "select a proposal first") }
         let choice = key == .char("y") ? "approve" : key == .char("n") ? "reject" : "abstain"
         s.notice = nil
         return [.vote(proposal: id, choice: choice)]
     case .char("x"):
-        guard let id = s.selected else { return refuse(&s, "select a proposal first") }
+        guard let id = s.selectedSummary?.id else { return refuse(&s, "select a proposal first") }
         return [.execute(proposal: id)]
     case .char("c"):
-        guard let id = s.selected else { return refuse(&s, "select a proposal first") }
+        guard let id = s.selectedSummary?.id else { return refuse(&s, "select a proposal first") }
         return [.cancel(proposal: id)]
     case .char("/"):
         s.focus = .proposals
@@ -244,7 +253,7 @@ private func overlayKey(_ s: inout ConsoleState, _ key: Key) -> [EngineCommand] 
 }
 
 private func click(_ s: inout ConsoleState, x: Int, y: Int) -> [EngineCommand] {
-    let layout = ConsoleLayout(width: s.width, height: s.height)
+    let layout = ConsoleLayout(width: s.width, height: s.height, focus: s.focus, nodes: s.snapshot?.nodes.count ?? 6)
     for (pane, rect) in layout.panes where rect.contains(x: x, y: y) {
         s.focus = pane
         if pane == .proposals, let table = layout.proposalTable {
@@ -259,8 +268,8 @@ private func click(_ s: inout ConsoleState, x: Int, y: Int) -> [EngineCommand] {
     }
     if layout.isTabbed, y == layout.tabBar.y {
         var col = 0
-        for pane in Pane.allCases {
-            let w = pane.title.count + 4
+        for (i, pane) in Pane.allCases.enumerated() {
+            let w = " \(i + 1) \(pane.title) ".count + 1
             if x >= col && x < col + w { s.focus = pane }
             col += w
         }

@@ -1,24 +1,27 @@
 /// The top line: chain height, block and transaction rates with sparklines, identity, mode, theme, time.
 enum HeaderPane {
     static func draw(_ s: ConsoleState, in r: Rect, into b: inout ScreenBuffer, ascii: Bool) {
-        b.fill(r, style: Style(.header, reverse: true))
-        let bar = Style(.header, reverse: true)
+        b.fill(r, style: Style(.header, bg: .header))
+        let bar = Style(.header, bg: .header)
         var x = r.x
-        func put(_ text: String, _ style: Style = bar) { x += b.put(text, x: x, y: r.y, style: style, limit: max(0, r.maxX - x)) }
-        put(" govconsole ", Style(.header, bold: true, reverse: true))
+        func put(_ text: String, _ style: Style = bar) {
+            let shown = ascii ? text.replacingOccurrences(of: "│", with: "|") : text
+            x += b.put(shown, x: x, y: r.y, style: style, limit: max(0, r.maxX - x))
+        }
+        put(" govconsole ", Style(.header, bg: .header, bold: true))
         put("│ height \(s.snapshot?.status.height ?? 0) ")
         put("│ \(Fmt.rate(s.blockRate.last ?? 0)) blk/s ")
         let spark = r.width >= 150 ? 16 : 8
         if r.width >= 90 {
-            Sparkline.draw(s.blockRate, x: x, y: r.y, width: spark, into: &b, style: Style(.header, reverse: true), ascii: ascii)
+            Sparkline.draw(s.blockRate, x: x, y: r.y, width: spark, into: &b, style: bar, ascii: ascii)
             x += spark + 1
         }
         put("│ \(Fmt.rate(s.txRate.last ?? 0)) tx/s ")
         if r.width >= 90 {
-            Sparkline.draw(s.txRate, x: x, y: r.y, width: spark, into: &b, style: Style(.header, reverse: true), ascii: ascii)
+            Sparkline.draw(s.txRate, x: x, y: r.y, width: spark, into: &b, style: bar, ascii: ascii)
             x += spark + 1
         }
-        put("│ \(s.identity)\(s.role.isEmpty ? "" : " (\(s.role))") ", Style(.header, bold: true, reverse: true))
+        put("│ \(s.identity)\(s.role.isEmpty ? "" : " (\(s.role))") ", Style(.header, bg: .header, bold: true))
         if r.width >= 110 { put("│ \(s.mode) ") }
         if r.width >= 140 { put("│ theme \(s.theme) ") }
         if s.now > 0 {
@@ -34,7 +37,7 @@ enum TabBar {
         var x = r.x
         for (i, pane) in Pane.allCases.enumerated() {
             let label = " \(i + 1) \(pane.title) "
-            let style = pane == s.focus ? Style(.focus, bold: true, reverse: true) : Style(.muted)
+            let style = pane == s.focus ? Style(.selected, bg: .selected, bold: true) : Style(.muted)
             x += b.put(label, x: x, y: r.y, style: style, limit: max(0, r.maxX - x))
             x += b.put(" ", x: x, y: r.y, limit: max(0, r.maxX - x))
         }
@@ -44,10 +47,13 @@ enum TabBar {
 /// The line above the footer: errors, vote requests, outcomes of requests.
 enum StatusPane {
     static func draw(_ s: ConsoleState, in r: Rect, into b: inout ScreenBuffer) {
-        if let line = s.statusLine {
-            b.line(" " + line, in: r, row: 0, style: Style(s.statusIsError ? .error : .approve, bold: s.statusIsError))
+        // An error first; then a vote waiting for you; then the outcome of the last request.
+        if let line = s.statusLine, s.statusIsError {
+            b.line(" " + line, in: r, row: 0, style: Style(.error, bold: true))
         } else if let notice = s.notice {
             b.line(" ▶ " + notice, in: r, row: 0, style: Style(.warn, bold: true))
+        } else if let line = s.statusLine {
+            b.line(" " + line, in: r, row: 0, style: Style(.approve))
         } else if let warning = s.themeWarning {
             b.line(" " + warning, in: r, row: 0, style: Style(.warn))
         }
@@ -72,8 +78,9 @@ enum FooterPane {
         case .feed: keys = [("↑↓", "scroll"), ("space", s.feedPaused ? "resume" : "pause")]
         case .routing, .nodes: keys = [("↑↓", "scroll"), ("p", "propose")]
         }
-        keys += [("Tab", "pane"), ("i", "identity"), (":", "command"), ("g", s.trafficOn ? "stop traffic" : "traffic"), ("t", "theme"), ("?", "help"), ("q", "quit")]
-        return keys
+        // Help and quit first, so a narrow footer never loses them.
+        return [("?", "help"), ("q", "quit")] + keys
+            + [("Tab", "pane"), ("i", "identity"), (":", "command"), ("g", s.trafficOn ? "stop traffic" : "traffic"), ("t", "theme")]
     }
 
     static func draw(_ s: ConsoleState, in r: Rect, into b: inout ScreenBuffer) {

@@ -20,7 +20,7 @@ enum OverlayPane {
     static func draw(_ overlay: Overlay, _ s: ConsoleState, screen: Rect, into b: inout ScreenBuffer, ascii: Bool) {
         switch overlay {
         case .help:
-            let w = min(screen.width - 4, 76), h = min(screen.height - 2, keyMap.count + 2)
+            let w = min(screen.width - 4, 96), h = min(screen.height - 2, keyMap.count + 2)
             let inner = Box.draw("Keys", in: centered(w, h, in: screen), focused: true, into: &b, ascii: ascii)
             for (i, (key, what)) in keyMap.prefix(inner.height).enumerated() {
                 b.put(key, x: inner.x + 1, y: inner.y + i, style: Style(.accent, bold: true), limit: 18)
@@ -36,18 +36,18 @@ enum OverlayPane {
             let inner = Box.draw("Act as", in: centered(30, h, in: screen), focused: true, into: &b, ascii: ascii)
             let first = Table.offset(selected: selected, count: members.count, visible: inner.height)
             for (i, m) in members.dropFirst(first).prefix(inner.height).enumerated() {
-                let style = first + i == selected ? Style(.selected, reverse: true) : Style()
+                let style = first + i == selected ? Style(.selected, bg: .selected) : Style()
                 b.line(" \(m.name) (\(m.role))", in: inner, row: i, style: style)
             }
         case let .propose(form):
             let h = min(screen.height - 2, form.fields.count + 5)
             let inner = Box.draw("Propose", in: centered(min(screen.width - 4, 60), h, in: screen), focused: true, into: &b, ascii: ascii)
             let op = ProposeForm.operations[form.operation]
-            b.line(" operation  ‹ \(op) ›", in: inner, row: 0, style: form.cursor == 0 ? Style(.selected, reverse: true) : Style(.title, bold: true))
+            b.line(" operation  ‹ \(op) ›", in: inner, row: 0, style: form.cursor == 0 ? Style(.selected, bg: .selected) : Style(.title, bold: true))
             for (i, f) in form.fields.enumerated() where i + 2 < inner.height {
                 let active = form.cursor == i + 1
                 b.line(" " + f.label.padding(toLength: 15, withPad: " ", startingAt: 0) + f.value + (active ? "▏" : ""),
-                       in: inner, row: i + 1, style: active ? Style(.selected, reverse: true) : Style())
+                       in: inner, row: i + 1, style: active ? Style(.selected, bg: .selected) : Style())
             }
             b.line(" as \(s.identity): Enter proposes", in: inner, row: inner.height - 1, style: Style(.muted))
         }

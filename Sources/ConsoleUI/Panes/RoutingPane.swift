@@ -64,8 +64,8 @@ enum RoutingPane {
         for (version, st) in stats.sorted(by: { $0.key < $1.key }) {
             let failing = st.failures > 0
             statLine.append(Segment("\(version) ", Style(.title)))
-            statLine.append(Segment("\(st.calls) calls ", Style(.muted)))
-            statLine.append(Segment("\(st.failures) fail", Style(failing ? .reject : .muted)))
+            statLine.append(Segment("\(st.totalCalls) calls ", Style(.muted)))
+            statLine.append(Segment("\(st.totalFailures) fail", Style(failing ? .reject : .muted)))
             statLine.append(Segment(" \(cost(st))   ", Style(.muted)))
         }
         out.append(statLine)

@@ -16,7 +16,8 @@ public enum TallyBar {
         guard width > 0, total > 0 else { return }
         func cells(_ w: UInt64) -> Int { Int((w * UInt64(width) + total / 2) / total) }
         var col = x
-        for (w, role, glyph) in [(approve, ThemeRole.approve, ascii ? "+" : "█"), (reject, .reject, ascii ? "x" : "█"),
+        // Distinct glyphs, so the bar still reads without colour.
+        for (w, role, glyph) in [(approve, ThemeRole.approve, ascii ? "+" : "█"), (reject, .reject, ascii ? "x" : "▓"),
                                  (abstain, .abstain, ascii ? "~" : "▒")] {
             let n = min(cells(w), x + width - col)
             b.put(String(repeating: glyph, count: n), x: col, y: y, style: Style(role))

@@ -35,11 +35,11 @@ public struct Table {
         for (i, row) in rows.dropFirst(first).prefix(visible).enumerated() {
             let y = rect.y + 1 + i
             let isSelected = first + i == selected
-            if isSelected { b.fill(Rect(x: rect.x, y: y, width: rect.width, height: 1), style: Style(.selected, reverse: focused)) }
+            if isSelected { b.fill(Rect(x: rect.x, y: y, width: rect.width, height: 1), style: Style(.selected, bg: focused ? .selected : nil)) }
             var x = rect.x
             for (c, (text, style)) in zip(columns, row) {
                 var s = style
-                if isSelected { s.reverse = focused; if !focused { s.bold = true } }
+                if isSelected { if focused { s.bg = .selected } else { s.bold = true } }
                 b.put(text, x: x, y: y, style: s, limit: min(c.width, rect.maxX - x))
                 x += c.width + 1
             }
