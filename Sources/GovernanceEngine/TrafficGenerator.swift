@@ -34,8 +34,8 @@ public struct TrafficMix: Sendable, Hashable {
 }
 
 /// What a run of generated traffic did, per lane and version and per node logic.
-public struct TrafficSummary: Codable, Sendable {
-    public struct VersionCount: Codable, Sendable {
+public struct TrafficSummary: Encodable, Sendable {
+    public struct VersionCount: Encodable, Sendable {
         public let version: String
         public var calls: UInt64 = 0
         public var ok: UInt64 = 0
@@ -43,22 +43,17 @@ public struct TrafficSummary: Codable, Sendable {
         public var fuel: UInt64 = 0
         public var meanFuel: UInt64 { calls == 0 ? 0 : fuel / calls }
 
+        // Fuel is summed while counting; the summary reports its mean.
         enum CodingKeys: String, CodingKey { case version, calls, ok, failed, meanFuel }
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(version, forKey: .version); try c.encode(calls, forKey: .calls); try c.encode(ok, forKey: .ok)
             try c.encode(failed, forKey: .failed); try c.encode(meanFuel, forKey: .meanFuel)
         }
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            version = try c.decode(String.self, forKey: .version)
-            calls = try c.decode(UInt64.self, forKey: .calls); ok = try c.decode(UInt64.self, forKey: .ok)
-            failed = try c.decode(UInt64.self, forKey: .failed)
-        }
         init(version: String) { self.version = version }
     }
 
-    public struct LaneCount: Codable, Sendable {
+    public struct LaneCount: Encodable, Sendable {
         public let lane: String
         public var calls: UInt64 = 0
         public var ok: UInt64 = 0
@@ -66,7 +61,7 @@ public struct TrafficSummary: Codable, Sendable {
         public var versions: [VersionCount] = []
     }
 
-    public struct LogicCount: Codable, Sendable {
+    public struct LogicCount: Encodable, Sendable {
         public let logic: String
         public var calls: UInt64 = 0
         public var failed: UInt64 = 0
