@@ -140,7 +140,7 @@ public enum LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .io(reason): reason
         case let .missing(dir): "no chain in \(dir); run 'govconsole init --demo --data \(dir)' to create one"
         case let .exists(dir): "a chain already exists in \(dir); pass --force to replace it (its ledger and keys are deleted) or use another --data directory"
-        case let .corrupt(height, reason): "the ledger is corrupt at height \(height): \(reason); restore the data directory from a backup or re-create it with 'govconsole init --force'"
+        case let .corrupt(height, reason): "the ledger is corrupt at height \(height): \(reason); run 'govconsole verify' for a full audit, then restore the data directory from a backup or re-create it with 'govconsole init --force'"
         case let .locked(dir): "another govconsole process is using \(dir); wait for it to finish or stop it"
         case let .keystore(reason): reason
         }

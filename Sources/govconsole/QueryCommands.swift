@@ -159,3 +159,38 @@ struct BlocksCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Audit the whole ledger: hash chain, signatures, nonces, re-execution from genesis, governance invariants.",
+        discussion: "Read-only: it repairs nothing. Exits non-zero when it finds a problem.")
+
+    @OptionGroup var global: GlobalOptions
+
+    struct Report: Encodable {
+        let ok: Bool
+        let height: UInt64
+        let checked: [String: UInt64]
+        let problems: [String]
+    }
+
+    func run() async throws {
+        let audit = try LedgerAudit.run(directory: global.directory.ledger)
+        let report = Report(ok: audit.ok, height: audit.height, checked: audit.checked, problems: audit.problems)
+        try global.emit(report) {
+            let checks = report.checked.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            return (report.ok ? "ledger OK up to height \(report.height)" : "ledger has \(report.problems.count) problem(s); verified up to height \(report.height)")
+                + "\nchecked: " + checks
+                + report.problems.map { "\nproblem: " + $0 }.joined()
+        }
+        if !report.ok {
+            throw VerifyFailed(count: report.problems.count)
+        }
+    }
+
+    struct VerifyFailed: Error, CustomStringConvertible {
+        let count: Int
+        var description: String { "the audit found \(count) problem(s), listed above" }
+    }
+}

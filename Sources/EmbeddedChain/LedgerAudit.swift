@@ -1,0 +1,107 @@
+/// What `govconsole verify` found: every check it made, and every problem.
+public struct AuditReport: Sendable, Hashable {
+    public var height: UInt64 = 0
+    public var checked: [String: UInt64] = [:]
+    public var problems: [String] = []
+    public var ok: Bool { problems.isEmpty }
+}
+
+/// A full, read-only audit of a ledger: every frame, the hash chain, every block and transaction
+/// signature, every nonce, the re-execution of every block from genesis (which must reproduce each
+/// stored receipt and the results root), and the governance invariants over the recorded events.
+/// Unlike opening the chain it repairs nothing: a torn tail is reported, not cut.
+public enum LedgerAudit {
+    public static func run(directory: String) throws(LedgerError) -> AuditReport {
+        guard Chain.exists(at: directory) else { throw .missing(directory: directory) }
+        let lock = try DirectoryLock(directory: directory)
+        defer { lock.release() }
+        let file = try LedgerFile(path: Chain.ledgerPath(directory))
+        var report = AuditReport()
+        func count(_ key: String, _ n: Int = 1) { report.checked[key, default: 0] += UInt64(n) }
+
+        let scan: LedgerFile.Scan
+        do { scan = try file.scan() } catch {
+            report.problems.append("\(error)")
+            return report
+        }
+        if let tail = scan.tail {
+            report.problems.append("the ledger ends in \(tail) after height \(max(scan.records.count, 1) - 1); opening the chain cuts it back")
+        }
+        guard let first = scan.records.first else {
+            report.problems.append("the ledger has no whole genesis block")
+            return report
+        }
+        let runtime = ContractRuntime()
+        var invariants = Invariants()
+        var state: ChainState
+        do {
+            let genesis = try Block.decode(first)
+            state = try Chain.verifyGenesis(genesis)
+            count("frames"); count("blocks"); count("signatures")
+        } catch {
+            report.problems.append("genesis: \(error)")
+            return report
+        }
+        for (i, record) in scan.records.enumerated().dropFirst() {
+            count("frames")
+            do {
+                let block: Block
+                do { block = try Block.decode(record) } catch { throw LedgerError.corrupt(height: UInt64(i), reason: "undecodable block (\(error))") }
+                try Chain.replay(block, onto: &state, runtime: runtime)
+                count("blocks")
+                count("signatures", 1 + block.transactions.count)
+                count("transactions", block.transactions.count)
+                count("nonces", block.transactions.count)
+                count("receipts", block.receipts.count)
+                count("events", block.events.count)
+                report.problems += invariants.check(block)
+            } catch {
+                // Later blocks build on this one's state, so the audit cannot go past it.
+                report.problems.append("\(error)")
+                break
+            }
+        }
+        report.height = state.height
+        report.checked["invariants"] = invariants.checks
+        return report
+    }
+
+    /// Governance promises checked over the recorded events, block by block.
+    struct Invariants {
+        var passed: Set<UInt64> = []
+        var consumed: Set<UInt64> = []
+        var electorate: [UInt64: Set<String>] = [:]
+        var checks: UInt64 = 0
+
+        mutating func check(_ block: Block) -> [String] {
+            var problems: [String] = []
+            for e in block.events {
+                guard case let .governance(g) = e.event else { continue }
+                switch g {
+                case let .voteRequested(p, voter, _, _):
+                    electorate[p, default: []].insert(voter)
+                case let .voteCast(p, voter, _, _, _):
+                    checks += 1
+                    if electorate[p]?.contains(voter) != true {
+                        problems.append("height \(block.height): \(voter) voted on proposal \(p) from outside its snapshotted electorate")
+                    }
+                case let .proposalPassed(p):
+                    passed.insert(p)
+                case let .permissionConsumed(p, _):
+                    checks += 1
+                    if !consumed.insert(p).inserted {
+                        problems.append("height \(block.height): the permission of proposal \(p) was used twice")
+                    }
+                case let .operationExecuted(p, _, _):
+                    checks += 1
+                    if !passed.contains(p) {
+                        problems.append("height \(block.height): proposal \(p) was executed without having passed")
+                    }
+                default:
+                    break
+                }
+            }
+            return problems
+        }
+    }
+}
