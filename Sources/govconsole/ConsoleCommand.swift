@@ -84,7 +84,7 @@ struct InProcessRunner: CommandRunner {
         }
         let capture = OutputCapture()
         do {
-            var command = try GovConsole.parseAsRoot(args)
+            let command = try GovConsole.parseAsRoot(args)
             guard var async = command as? any AsyncParsableCommand, !(command is GovConsole) else {
                 return (false, "'\(args.joined(separator: " "))' is not a subcommand; press ? for keys or type e.g. 'show 3'")
             }
@@ -95,8 +95,6 @@ struct InProcessRunner: CommandRunner {
                     }
                 }
             }
-            command = async
-            _ = command
             return (true, capture.text)
         } catch {
             var message = GovConsole.message(for: error)

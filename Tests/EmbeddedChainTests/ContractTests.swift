@@ -119,8 +119,7 @@ import Testing
             """.utf8)
         try await t.enact(.deployContract(name: "asset-ledger", version: "v3", code: try ContractCode.compile(faulty)))
         try await t.call("alice", "issue", ["1000"])
-        let upgrade = try await t.enact(.upgradeContract(name: "asset-ledger", to: "v3", stage: .prerelease, percent: 0))
-        _ = upgrade
+        try await t.enact(.upgradeContract(name: "asset-ledger", to: "v3", stage: .prerelease, percent: 0))
         let upgradeProposal = UInt64(await t.chain.state.management.proposals.count)
         var rollback: GovernanceEvent?
         for _ in 0..<25 {

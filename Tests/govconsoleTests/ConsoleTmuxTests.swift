@@ -54,6 +54,11 @@ import Glibc
 
         /// Ends the session for good: kill-server can leave a server behind, so its pid is killed too,
         /// and with it the pane's shell and console, which see their terminal hang up.
+        /// Starts `command` in a new detached session of the given size.
+        func start(_ command: String, width: Int, height: Int) throws {
+            try run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", command])
+        }
+
         func kill() {
             let pid = (try? run(["display-message", "-p", "-t", session, "#{pid}"]))?.trimmingCharacters(in: .whitespacesAndNewlines)
             _ = try? run(["kill-server"])
@@ -71,7 +76,7 @@ import Glibc
         defer { tmux.kill() }
         let exe = try Sandbox.executable().path
         // A shell first, so that after quitting the test can see the terminal it gets back.
-        try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "48", "env PS1='gc-shell$ ' bash --norc --noprofile"])
+        try tmux.start("env PS1='gc-shell$ ' bash --norc --noprofile", width: 160, height: 48)
         try tmux.keys("\(exe) --data \(sandbox.data) --no-traffic", "Enter")
         _ = try tmux.waitFor("Proposals")
         _ = try tmux.waitFor("no proposals yet")
@@ -114,7 +119,7 @@ import Glibc
         let tmux = Tmux()
         defer { tmux.kill() }
         let exe = try Sandbox.executable().path
-        try tmux.run(["new-session", "-d", "-s", tmux.session, "-x", "100", "-y", "30", "\(exe) --data \(sandbox.data) --no-traffic"])
+        try tmux.start("\(exe) --data \(sandbox.data) --no-traffic", width: 100, height: 30)
         _ = try tmux.waitFor("Proposals")
         try tmux.keys(":")
         try tmux.keys("propose remove-member erin", "Enter")
