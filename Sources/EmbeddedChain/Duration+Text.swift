@@ -20,6 +20,16 @@ public enum DurationText {
         return total
     }
 
+    /// The two largest units, for time left or time since: `45s`, `5m03s`, `23h59m`, `2d4h`.
+    public static func approximate(seconds: Int) -> String {
+        let s = max(0, seconds)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m\(two(s % 60))s" }
+        if s < 86_400 { return "\(s / 3600)h\(two((s % 3600) / 60))m" }
+        return "\(s / 86_400)d\((s % 86_400) / 3600)h"
+    }
+
     public static func format(_ ms: UInt64) -> String {
         if ms == 0 { return "0s" }
         if ms % 1000 != 0 && ms < 60_000 { return "\(ms)ms" }

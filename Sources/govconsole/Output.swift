@@ -1,3 +1,4 @@
+import EmbeddedChain
 import Foundation
 import GovernanceEngine
 
@@ -22,26 +23,19 @@ enum Output {
         }.joined(separator: "\n")
     }
 
+    /// One format style for every row: building a formatter per call dominated long listings.
+    private static let iso = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)
+
+    /// `2026-11-25 04:42:11 UTC`.
     static func time(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return f.string(from: date) + " UTC"
+        date.formatted(iso).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
     }
 
     /// `in 23h59m`, `4m ago`.
     static func relative(_ date: Date, now: Date = Date()) -> String {
         let seconds = Int(date.timeIntervalSince(now).rounded())
-        let text = duration(abs(seconds))
+        let text = DurationText.approximate(seconds: abs(seconds))
         return seconds >= 0 ? "in \(text)" : "\(text) ago"
-    }
-
-    static func duration(_ seconds: Int) -> String {
-        if seconds < 60 { return "\(seconds)s" }
-        if seconds < 3600 { return "\(seconds / 60)m\(seconds % 60 == 0 ? "" : "\(seconds % 60)s")" }
-        if seconds < 86_400 { return "\(seconds / 3600)h\((seconds % 3600) / 60)m" }
-        return "\(seconds / 86_400)d\((seconds % 86_400) / 3600)h"
     }
 
     static func tally(_ t: TallyView) -> String {

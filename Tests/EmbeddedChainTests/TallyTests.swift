@@ -82,5 +82,9 @@ import Testing
         for bad in ["", "10", "1x", "h", "-1s", "1.5h"] { #expect(DurationText.parse(bad) == nil, "\(bad)") }
         #expect(DurationText.format(5_400_000) == "1h30m")
         #expect(DurationText.format(86_400_000) == "1d")
+        #expect(DurationText.approximate(seconds: 45) == "45s")
+        #expect(DurationText.approximate(seconds: 303) == "5m03s")
+        #expect(DurationText.approximate(seconds: 86_340) == "23h59m")
+        #expect(DurationText.approximate(seconds: 187_200) == "2d4h")
     }
 }

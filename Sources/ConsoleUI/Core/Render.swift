@@ -1,3 +1,4 @@
+import EmbeddedChain
 import Foundation
 
 /// Draws the whole console for `state` into `buffer`. A pure function of the state: no engine, no
@@ -32,11 +33,7 @@ public func render(_ state: ConsoleState, into b: inout ScreenBuffer, ascii: Boo
 enum Fmt {
     static func left(_ deadline: Date, now: UInt64) -> String {
         let seconds = Int(deadline.timeIntervalSince1970 - Double(now) / 1000)
-        if seconds <= 0 { return "closed" }
-        if seconds < 60 { return "\(seconds)s" }
-        if seconds < 3600 { return "\(seconds / 60)m\(String(format: "%02d", seconds % 60))s" }
-        if seconds < 86_400 { return "\(seconds / 3600)h\(String(format: "%02d", (seconds % 3600) / 60))m" }
-        return "\(seconds / 86_400)d\((seconds % 86_400) / 3600)h"
+        return seconds <= 0 ? "closed" : DurationText.approximate(seconds: seconds)
     }
 
     static func clock(_ ms: UInt64) -> String {
