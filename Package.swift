@@ -40,10 +40,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The writer the crash harness kills; built for the tests, not shipped as a product.
+        .executableTarget(name: "crashwriter", dependencies: ["GovernanceEngine", "ServicePlatform", "EmbeddedChain"]),
         .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain"]),
         .testTarget(name: "GovernanceEngineTests", dependencies: ["GovernanceEngine"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
-        .testTarget(name: "govconsoleTests", dependencies: ["govconsole"]),
+        .testTarget(name: "govconsoleTests", dependencies: ["govconsole", "crashwriter", "EmbeddedChain"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -144,7 +144,7 @@ final class Sandbox {
 
     /// The built `govconsole`: next to the test bundle (the build `swift test` just made), else in the
     /// package's `.build/debug`.
-    static func executable() throws -> URL {
+    static func executable(_ name: String = "govconsole") throws -> URL {
         var dirs: [URL] = []
         if let argv0 = CommandLine.arguments.first {
             dirs.append(URL(fileURLWithPath: argv0).deletingLastPathComponent())
@@ -160,14 +160,15 @@ final class Sandbox {
             dir.deleteLastPathComponent()
         }
         for d in dirs {
-            let candidate = d.appendingPathComponent("govconsole")
+            let candidate = d.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
-        throw LocateError(searched: dirs.map(\.path))
+        throw LocateError(name: name, searched: dirs.map(\.path))
     }
 
     struct LocateError: Error, CustomStringConvertible {
+        let name: String
         let searched: [String]
-        var description: String { "govconsole executable not found in: \(searched.joined(separator: ", "))" }
+        var description: String { "\(name) executable not found in: \(searched.joined(separator: ", "))" }
     }
 }
