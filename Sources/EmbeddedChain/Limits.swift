@@ -12,3 +12,9 @@ extension Limits {
     /// A contract's Wasm binary; it must fit in one transaction with room to spare.
     public static let maxCodeBytes = 192 * 1024
 }
+
+extension Limits {
+    /// A contract instance's linear memory (256 pages) and table size.
+    public static let maxContractMemoryBytes = 16 << 20
+    public static let maxContractTableElements = 10_000
+}

@@ -1,4 +1,6 @@
-import WasmKit
+// The resource limiter is public but behind WasmKit's `Fuzzing` SPI in 0.4.x; without it a contract's
+// `memory.grow` could allocate gigabytes within its fuel.
+@_spi(Fuzzing) import WasmKit
 import WAT
 
 /// Runs target contracts: WebAssembly modules executed by WasmKit with fuel metering as gas.
@@ -38,14 +40,23 @@ final class ContractRuntime {
         var events: [(topic: String, data: String)]
     }
 
+    static let wasmMagic: [UInt8] = [0x00, 0x61, 0x73, 0x6d]
+
     /// WAT text or a Wasm binary, checked, as the Wasm binary the chain stores; or the parser's message.
     static func compile(_ source: [UInt8]) throws(GovernanceError) -> [UInt8] {
+        guard !source.starts(with: wasmMagic) else { return try validate(source) }
+        guard let text = String(validating: source, as: UTF8.self) else { throw .invalidCode("neither a Wasm binary nor UTF-8 WAT text") }
         let wasm: [UInt8]
-        if source.starts(with: [0x00, 0x61, 0x73, 0x6d]) {
-            wasm = source
-        } else {
-            guard let text = String(validating: source, as: UTF8.self) else { throw .invalidCode("neither a Wasm binary nor UTF-8 WAT text") }
-            do { wasm = try wat2wasm(text) } catch { throw .invalidCode("\(error)") }
+        do { wasm = try wat2wasm(text) } catch { throw .invalidCode("\(error)") }
+        return try validate(wasm)
+    }
+
+    /// Checks a Wasm binary as the chain will run it: size, parse, imports, every function body, and
+    /// instantiation (start function included) under the fuel and memory limits. The management contract
+    /// accepts only binaries, so what is stored is exactly what was checked.
+    static func validate(_ wasm: [UInt8]) throws(GovernanceError) -> [UInt8] {
+        guard wasm.starts(with: wasmMagic) else {
+            throw .invalidCode("the code is not a Wasm binary; compile WAT text first ('govconsole propose deploy-contract' does)")
         }
         guard wasm.count <= Limits.maxCodeBytes else {
             throw .invalidCode("the module is \(wasm.count) bytes, over the \(Limits.maxCodeBytes)-byte limit")
@@ -56,6 +67,7 @@ final class ContractRuntime {
             let module = try parseWasm(bytes: wasm)
             let store = Store(engine: runtime.engine)
             store.fuel = Fuel(remaining: fuelPerCall)
+            store.resourceLimiter = ContractLimits.shared
             let context = CallContext(caller: "", args: [], storage: [:])
             _ = try module.instantiate(store: store, imports: runtime.imports(store: store, context: context))
         } catch let error as GovernanceError {
@@ -85,6 +97,7 @@ final class ContractRuntime {
         let context = CallContext(caller: caller, args: args, storage: storage)
         let store = Store(engine: engine)
         store.fuel = Fuel(remaining: ContractRuntime.fuelPerCall)
+        store.resourceLimiter = ContractLimits.shared
         func used() -> UInt64 { ContractRuntime.fuelPerCall - (store.fuel?.remaining ?? 0) }
         do {
             let instance = try module(code, hash: hash).instantiate(store: store, imports: imports(store: store, context: context))
@@ -109,6 +122,14 @@ final class ContractRuntime {
             let message = text.hasPrefix("Trap: ") ? String(text.dropFirst(6)) : text
             return Outcome(ok: false, error: message.split(separator: "\n").first.map(String.init) ?? message, fuel: used(), writes: [:], events: [])
         }
+    }
+
+    /// Fuel bounds a contract's time; this bounds its memory and tables, which fuel does not: a module
+    /// declaring 4 GiB of memory would otherwise be allocated at deployment.
+    final class ContractLimits: ResourceLimiter {
+        static let shared = ContractLimits()
+        func limitMemoryGrowth(to desired: Int) throws -> Bool { desired <= Limits.maxContractMemoryBytes }
+        func limitTableGrowth(to desired: Int) throws -> Bool { desired <= Limits.maxContractTableElements }
     }
 
     // MARK: Host API

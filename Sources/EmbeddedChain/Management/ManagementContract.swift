@@ -188,7 +188,7 @@ public enum ManagementContract {
             if let reason = Names.validate(name) { throw .invalidName(reason) }
             if let reason = Names.validate(version) { throw .invalidName(reason) }
             if s.contracts[name]?.code[version] != nil { throw .versionExists(contract: name, version: version) }
-            _ = try ContractRuntime.compile(code)
+            _ = try ContractRuntime.validate(code)
         case let .upgradeContract(name, to, stage, percent):
             guard let c = s.contracts[name] else { throw .unknownContract(name) }
             guard c.code[to] != nil else { throw .unknownVersion(contract: name, version: to) }
