@@ -1,7 +1,11 @@
 /// The signed part of a block. Its SHA-256 is the block hash, so it commits to the transactions
-/// (Merkle root of their ids) and to their results (hash of receipts and block events).
+/// (Merkle root of their ids), to their results (hash of receipts and block events) and, every
+/// `stateRootInterval` blocks, to the whole state.
 public struct BlockHeader: Hashable, Sendable {
-    public static let version: UInt8 = 2
+    public static let version: UInt8 = 3
+    /// Every this many blocks the header carries `stateRoot`; elsewhere it is zero. Hashing the whole
+    /// state costs time in proportion to its size, so it is done periodically, not per block.
+    public static let stateRootInterval: UInt64 = 128
 
     public let height: UInt64
     public let previous: Hash256
@@ -9,6 +13,23 @@ public struct BlockHeader: Hashable, Sendable {
     public let proposer: String
     public let txRoot: Hash256
     public let resultsRoot: Hash256
+    /// At a checkpoint height, the root of the state the block was built on (after the previous block,
+    /// as Tendermint's app hash); zero elsewhere. The state includes the previous block's hash, so it
+    /// cannot be the state after this block.
+    public let stateRoot: Hash256
+
+    public init(height: UInt64, previous: Hash256, time: UInt64, proposer: String, txRoot: Hash256, resultsRoot: Hash256,
+                stateRoot: Hash256 = .zero) {
+        self.height = height
+        self.previous = previous
+        self.time = time
+        self.proposer = proposer
+        self.txRoot = txRoot
+        self.resultsRoot = resultsRoot
+        self.stateRoot = stateRoot
+    }
+
+    public static func isCheckpoint(_ height: UInt64) -> Bool { height > 0 && height % stateRootInterval == 0 }
 
     public var hash: Hash256 { Hash256.of(encoded) }
 }
@@ -16,7 +37,7 @@ public struct BlockHeader: Hashable, Sendable {
 extension BlockHeader: BinaryCodable {
     public func encode(to w: inout ByteWriter) {
         w.u8(BlockHeader.version); w.u64(height); w.hash(previous); w.u64(time); w.string(proposer)
-        w.hash(txRoot); w.hash(resultsRoot)
+        w.hash(txRoot); w.hash(resultsRoot); w.hash(stateRoot)
     }
 
     public init(from r: inout ByteReader) throws(DecodingFailure) {
@@ -30,6 +51,7 @@ extension BlockHeader: BinaryCodable {
         proposer = try r.string(limit: Limits.maxNameBytes)
         txRoot = try r.hash()
         resultsRoot = try r.hash()
+        stateRoot = try r.hash()
     }
 }
 

@@ -149,6 +149,10 @@ public actor Chain {
         }
         guard block.transactions.count == block.receipts.count else { throw .corrupt(height: h, reason: "receipt count differs from transaction count") }
 
+        let expectedRoot = BlockHeader.isCheckpoint(h) ? s.root : .zero
+        guard block.header.stateRoot == expectedRoot else {
+            throw .corrupt(height: h, reason: "the state root \(block.header.stateRoot.short) differs from the replayed state's \(expectedRoot.short)")
+        }
         let ctx = BlockContext(height: h, time: block.header.time)
         let blockEvents = StateTransition.beginBlock(&s, ctx)
         var receipts: [Receipt] = []
@@ -239,6 +243,7 @@ public actor Chain {
             throw refuseAll(TransactionRejection.chainHalted("\(proposer) cannot sign block \(height): \(error)"))
         }
         let ctx = BlockContext(height: height, time: max(clock(), state.time))
+        let stateRoot = BlockHeader.isCheckpoint(height) ? state.root : .zero
         // Refused transactions must leave no trace, not even a block for a deadline they happened to cross.
         // Keeping a copy costs a copy of whatever changes next, so keep one only when something is due.
         let beforeBoundary = !batch.isEmpty && StateTransition.hasDue(state, ctx) ? state : nil
@@ -264,7 +269,8 @@ public actor Chain {
         let transactions = included.map(\.0.tx)
         let header = BlockHeader(height: height, previous: state.head, time: ctx.time, proposer: proposer,
                                  txRoot: Block.txRoot(genesis: nil, transactions: transactions),
-                                 resultsRoot: Block.resultsRoot(receipts: receipts, blockEvents: blockEvents))
+                                 resultsRoot: Block.resultsRoot(receipts: receipts, blockEvents: blockEvents),
+                                 stateRoot: stateRoot)
         let block = Block(header: header, genesis: nil, transactions: transactions, receipts: receipts,
                           blockEvents: blockEvents, signature: key.sign(header.hash.bytes))
         do {

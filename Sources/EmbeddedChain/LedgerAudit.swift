@@ -1,6 +1,8 @@
 /// What `govconsole verify` found: every check it made, and every problem.
 public struct AuditReport: Sendable, Hashable {
     public var height: UInt64 = 0
+    /// The root of the state the audit rebuilt, at `height`.
+    public var stateRoot: Hash256 = .zero
     public var checked: [String: UInt64] = [:]
     public var problems: [String] = []
     public var ok: Bool { problems.isEmpty }
@@ -8,7 +10,8 @@ public struct AuditReport: Sendable, Hashable {
 
 /// A full, read-only audit of a ledger: every frame, the hash chain, every block and transaction
 /// signature, every nonce, the re-execution of every block from genesis (which must reproduce each
-/// stored receipt and the results root), and the governance invariants over the recorded events.
+/// stored receipt, the results root and every checkpoint's state root), and the governance invariants
+/// over the recorded events.
 /// Unlike opening the chain it repairs nothing: a torn tail is reported, not cut.
 public enum LedgerAudit {
     public static func run(directory: String) throws(LedgerError) -> AuditReport {
@@ -52,6 +55,7 @@ public enum LedgerAudit {
                 count("signatures", 1 + block.transactions.count)
                 count("transactions", block.transactions.count)
                 count("nonces", block.transactions.count)
+                if BlockHeader.isCheckpoint(block.height) { count("state roots") }
                 count("receipts", block.receipts.count)
                 count("events", block.events.count)
                 report.problems += invariants.check(block)
@@ -62,6 +66,7 @@ public enum LedgerAudit {
             }
         }
         report.height = state.height
+        report.stateRoot = state.root
         report.checked["invariants"] = invariants.checks
         return report
     }

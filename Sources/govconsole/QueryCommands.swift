@@ -163,24 +163,26 @@ struct BlocksCommand: AsyncParsableCommand {
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Audit the whole ledger: hash chain, signatures, nonces, re-execution from genesis, governance invariants.",
-        discussion: "Read-only: it repairs nothing. Exits non-zero when it finds a problem.")
+        abstract: "Audit the whole ledger: hash chain, signatures, nonces, re-execution from genesis, state roots, governance invariants.",
+        discussion: "Read-only: it repairs nothing. Exits non-zero when it finds a problem. The state root it prints is the hash of the whole state at the head; two copies of a ledger agree exactly when their roots do.")
 
     @OptionGroup var global: GlobalOptions
 
     struct Report: Encodable {
         let ok: Bool
         let height: UInt64
+        let stateRoot: String
         let checked: [String: UInt64]
         let problems: [String]
     }
 
     func run() async throws {
         let audit = try LedgerAudit.run(directory: global.directory.ledger)
-        let report = Report(ok: audit.ok, height: audit.height, checked: audit.checked, problems: audit.problems)
+        let report = Report(ok: audit.ok, height: audit.height, stateRoot: audit.stateRoot.hex, checked: audit.checked, problems: audit.problems)
         try global.emit(report) {
             let checks = report.checked.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             return (report.ok ? "ledger OK up to height \(report.height)" : "ledger has \(report.problems.count) problem(s); verified up to height \(report.height)")
+                + "\nstate root: \(report.stateRoot)"
                 + "\nchecked: " + checks
                 + report.problems.map { "\nproblem: " + $0 }.joined()
         }

@@ -62,3 +62,18 @@ public struct HealthGate: Hashable, Sendable {
         return "\(newVersion) failed \(pct(new.failurePPM)) of its last \(new.calls) calls against \(pct(old.failurePPM)) for \(oldVersion), over the \(pct(margin.ppm)) margin"
     }
 }
+
+// Here rather than with the rest of the state's encoding because the window is private.
+extension RolloutStats: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.array(samples) { w, s in w.bool(s.failed); w.u64(s.cost) }
+        w.u32(UInt32(next)); w.u64(calls); w.u64(failures); w.u64(cost); w.u64(totalCalls); w.u64(totalFailures)
+    }
+
+    public init(from r: inout ByteReader) throws(DecodingFailure) {
+        samples = try r.array(limit: RolloutStats.window) { r throws(DecodingFailure) in Sample(failed: try r.bool(), cost: try r.u64()) }
+        next = Int(try r.u32())
+        guard next < max(samples.count, 1) else { throw DecodingFailure("statistics window position out of range") }
+        calls = try r.u64(); failures = try r.u64(); cost = try r.u64(); totalCalls = try r.u64(); totalFailures = try r.u64()
+    }
+}

@@ -1,0 +1,195 @@
+/// The canonical encoding of the chain state: what a state root hashes and what a snapshot stores.
+/// Every map is written in sorted key order and every field in declaration order, so equal states have
+/// equal bytes on every machine. Derived indexes are written too, so a decoded state is exactly the
+/// state that was encoded, with no rebuilding step to get wrong.
+extension ChainState: BinaryCodable {
+    public static let encodingVersion: UInt8 = 1
+
+    /// SHA-256 of the canonical encoding.
+    public var root: Hash256 { Hash256.of(encoded) }
+
+    public func encode(to w: inout ByteWriter) {
+        w.u8(Self.encodingVersion)
+        w.hash(genesisHash); w.u64(height); w.hash(head); w.u64(time)
+        w.encode(management)
+        w.map(nonces) { $0.u64($1) }
+        w.array(nodes) { $0.encode($1) }
+        w.u64(transactionCount)
+        w.array(contractStorage.keys.sorted()) { w, name in
+            w.string(name)
+            let storage = contractStorage[name]!
+            w.array(storage.keys.sorted { $0.lexicographicallyPrecedes($1) }) { w, key in
+                w.data(key); w.data(storage[key]!)
+            }
+        }
+    }
+
+    public init(from r: inout ByteReader) throws(DecodingFailure) {
+        let v = try r.u8()
+        guard v == Self.encodingVersion else { throw DecodingFailure("state format \(v) is not this govconsole's (\(Self.encodingVersion))") }
+        genesisHash = try r.hash(); height = try r.u64(); head = try r.hash(); time = try r.u64()
+        management = try r.decode()
+        nonces = try r.map { r throws(DecodingFailure) in try r.u64() }
+        nodes = try r.array { r throws(DecodingFailure) in try r.decode(NodeRecord.self) }
+        transactionCount = try r.u64()
+        contractStorage = [:]
+        for _ in 0..<(try r.count()) {
+            let name = try r.string(limit: Limits.maxNameBytes)
+            var storage: [[UInt8]: [UInt8]] = [:]
+            for _ in 0..<(try r.count()) { storage[try r.data()] = try r.data() }
+            contractStorage[name] = storage
+        }
+    }
+}
+
+extension ManagementState: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.encode(policy)
+        w.map(members) { $0.encode($1) }
+        w.array(proposals) { $0.encode($1) }
+        w.array(permissions.keys.sorted()) { w, id in w.u64(id); w.encode(permissions[id]!) }
+        w.array(keyOwners.keys.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }) { w, key in
+            w.raw(key.bytes); w.string(keyOwners[key]!)
+        }
+        w.array(retiredKeys.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }) { $0.raw($1.bytes) }
+        w.array(open.sorted()) { $0.u64($1) }
+        w.map(openByProposer) { $0.u64(UInt64($1)) }
+        w.array(livePermissions.sorted()) { $0.u64($1) }
+        w.u64(nextRequest)
+        w.map(contracts) { $0.encode($1) }
+        w.array(code.keys.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }) { w, hash in w.hash(hash); w.data(code[hash]!) }
+        w.encode(nodeRouting)
+        w.map(nodeStats) { $0.encode($1) }
+    }
+
+    public init(from r: inout ByteReader) throws(DecodingFailure) {
+        self.init(policy: try r.decode(), members: [])
+        members = try r.map { r throws(DecodingFailure) in try r.decode(Member.self) }
+        proposals = try r.array { r throws(DecodingFailure) in try r.decode(Proposal.self) }
+        for _ in 0..<(try r.count()) { permissions[try r.u64()] = try r.decode(Permission.self) }
+        for _ in 0..<(try r.count()) { keyOwners[try r.publicKey()] = try r.string(limit: Limits.maxNameBytes) }
+        for _ in 0..<(try r.count()) { retiredKeys.insert(try r.publicKey()) }
+        for _ in 0..<(try r.count()) { open.insert(try r.u64()) }
+        openByProposer = try r.map { r throws(DecodingFailure) in Int(try r.u64()) }
+        for _ in 0..<(try r.count()) { livePermissions.insert(try r.u64()) }
+        nextRequest = try r.u64()
+        contracts = try r.map { r throws(DecodingFailure) in try r.decode(DeployedContract.self) }
+        for _ in 0..<(try r.count()) { code[try r.hash()] = try r.data(limit: Limits.maxCodeBytes) }
+        nodeRouting = try r.decode()
+        nodeStats = try r.map { r throws(DecodingFailure) in try r.decode(RolloutStats.self) }
+    }
+}
+
+extension Proposal: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.u64(id); w.string(proposer); w.raw(proposerKey.bytes); w.encode(operation)
+        w.u64(submittedAt); w.u64(submittedHeight); w.u64(deadline)
+        w.u64(quorum.ppm); w.u64(threshold.ppm); w.u64(permissionTTL)
+        w.array(electorate) { w, e in w.string(e.name); w.raw(e.key.bytes); w.u64(e.weight); w.u64(e.request) }
+        w.u64(totalWeight)
+        w.map(votes) { $0.u8($1.tag) }
+        w.u64(tally.approve); w.u64(tally.reject); w.u64(tally.abstain)
+        w.string(recordedStatus.rawValue)
+        w.optional(closedAt) { $0.u64($1) }
+    }
+
+    public init(from r: inout ByteReader) throws(DecodingFailure) {
+        id = try r.u64(); proposer = try r.string(limit: Limits.maxNameBytes); proposerKey = try r.publicKey()
+        operation = try r.decode()
+        submittedAt = try r.u64(); submittedHeight = try r.u64(); deadline = try r.u64()
+        quorum = try r.ratio(); threshold = try r.ratio(); permissionTTL = try r.u64()
+        electorate = try r.array { r throws(DecodingFailure) in
+            Elector(name: try r.string(limit: Limits.maxNameBytes), key: try r.publicKey(), weight: try r.u64(), request: try r.u64())
+        }
+        totalWeight = try r.u64()
+        votes = try r.map { r throws(DecodingFailure) in try Choice(tag: try r.u8()) }
+        tally = TallyCounts(approve: try r.u64(), reject: try r.u64(), abstain: try r.u64())
+        recordedStatus = try r.named(ProposalStatus.self)
+        closedAt = try r.optional { r throws(DecodingFailure) in try r.u64() }
+    }
+}
+
+extension Permission: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.u64(proposal); w.string(holder); w.string(operation.rawValue); w.string(target)
+        w.u64(grantedAt); w.u64(expiresAt); w.string(recordedState.rawValue)
+    }
+
+    public init(from r: inout ByteReader) throws(DecodingFailure) {
+        proposal = try r.u64(); holder = try r.string(limit: Limits.maxNameBytes); operation = try r.named(OperationKind.self)
+        target = try r.string(limit: Limits.maxNameBytes); grantedAt = try r.u64(); expiresAt = try r.u64()
+        recordedState = try r.named(PermissionState.self)
+    }
+}
+
+extension DeployedContract: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.string(name)
+        w.array(versions) { $0.string($1) }
+        w.map(code) { $0.hash($1) }
+        w.encode(routing)
+        w.map(stats) { $0.encode($1) }
+    }
+
+    public init(from r: inout ByteReader) throws(DecodingFailure) {
+        name = try r.string(limit: Limits.maxNameBytes)
+        versions = try r.array { r throws(DecodingFailure) in try r.string(limit: Limits.maxNameBytes) }
+        code = try r.map { r throws(DecodingFailure) in try r.hash() }
+        routing = try r.decode()
+        stats = try r.map { r throws(DecodingFailure) in try r.decode(RolloutStats.self) }
+    }
+}
+
+extension NodeRecord: BinaryCodable {
+    public func encode(to w: inout ByteWriter) {
+        w.string(name); w.string(logic); w.u64(blocksProposed); w.u64(transactionsHandled); w.u64(faultRate)
+    }
+
+    public init(from r: inout ByteReader) throws(DecodingFailure) {
+        self.init(name: try r.string(limit: Limits.maxNameBytes), logic: try r.string(limit: Limits.maxNameBytes))
+        blocksProposed = try r.u64(); transactionsHandled = try r.u64(); faultRate = try r.u64()
+    }
+}
+
+// Helpers for the state's maps and named enums.
+extension ByteWriter {
+    /// A string-keyed map in key order.
+    mutating func map<V>(_ m: [String: V], _ body: (inout ByteWriter, V) -> Void) {
+        array(m.keys.sorted()) { w, key in w.string(key); body(&w, m[key]!) }
+    }
+}
+
+extension ByteReader {
+    /// A count written by `array` or `map`; each entry takes at least a byte, so more than remain is a lie.
+    mutating func count() throws(DecodingFailure) -> Int {
+        let n = Int(try u32())
+        guard n <= remaining else { throw DecodingFailure("count \(n) is impossible here") }
+        return n
+    }
+
+    /// A map written by `ByteWriter.map`: keys must come in strictly increasing order, so one map has one encoding.
+    mutating func map<V>(_ body: (inout ByteReader) throws(DecodingFailure) -> V) throws(DecodingFailure) -> [String: V] {
+        var out: [String: V] = [:]
+        var last: String?
+        for _ in 0..<(try count()) {
+            let key = try string(limit: Limits.maxNameBytes)
+            if let last, key <= last { throw DecodingFailure("map keys out of order at '\(key)'") }
+            last = key
+            out[key] = try body(&self)
+        }
+        return out
+    }
+
+    mutating func publicKey() throws(DecodingFailure) -> PublicKey { PublicKey(bytes: try raw(32))! }
+
+    mutating func ratio() throws(DecodingFailure) -> Ratio {
+        guard let r = Ratio(ppm: try u64()) else { throw DecodingFailure("ratio above 1") }
+        return r
+    }
+
+    mutating func named<E: RawRepresentable<String>>(_: E.Type) throws(DecodingFailure) -> E {
+        let raw = try string(limit: Limits.maxNameBytes)
+        guard let e = E(rawValue: raw) else { throw DecodingFailure("unknown \(E.self) '\(raw)'") }
+        return e
+    }
+}
