@@ -294,7 +294,15 @@ final class ConsoleLog: @unchecked Sendable {
     private let handle: FileHandle?
     private let lock = Mutex(())
 
+    /// A log past this size is moved to `PATH.1` when a console starts, so an all-day dashboard's log
+    /// stays bounded at about twice this.
+    static let rotateBytes = 8 << 20
+
     init(path: String) {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > Self.rotateBytes {
+            try? FileManager.default.removeItem(atPath: path + ".1")
+            try? FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        }
         if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
         handle = FileHandle(forWritingAtPath: path)
         handle?.seekToEndOfFile()

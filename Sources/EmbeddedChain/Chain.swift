@@ -16,7 +16,11 @@ public actor Chain {
     private let keystore: Keystore
     private let clock: ChainClock
     private var pending: [Pending] = []
+    /// Transactions per sender waiting in `pending`: a sender flooding the producer is refused, not buffered.
+    private var pendingBySender: [String: Int] = [:]
     private var sealScheduled = false
+    /// Tests hold the producer still to fill `pending` deterministically.
+    private var sealingPaused = false
     private var halted: String?
     private var subscribers: [UUID: AsyncStream<Block>.Continuation] = [:]
     private let runtime: ContractRuntime
@@ -179,10 +183,15 @@ public actor Chain {
     /// Hands a transaction admitted by `node` to the block producer and waits until its block is durable.
     public func submit(_ tx: Transaction, via node: String) async throws -> Receipt {
         if let halted { throw TransactionRejection.chainHalted(halted) }
+        guard pending.count < Limits.maxPendingTransactions else { throw TransactionRejection.backlog(sender: nil, limit: Limits.maxPendingTransactions) }
+        guard pendingBySender[tx.sender, default: 0] < Limits.maxPendingPerSender else {
+            throw TransactionRejection.backlog(sender: tx.sender, limit: Limits.maxPendingPerSender)
+        }
         let size = tx.encoded.count
         return try await withCheckedThrowingContinuation { done in
             pending.append(Pending(tx: tx, size: size, node: node, done: done))
-            if !sealScheduled {
+            pendingBySender[tx.sender, default: 0] += 1
+            if !sealScheduled && !sealingPaused {
                 sealScheduled = true
                 Task { await self.sealPending() }
             }
@@ -218,10 +227,22 @@ public actor Chain {
         return try seal([])
     }
 
+    var pendingCount: Int { pending.count }
+
+    func setSealingPaused(_ paused: Bool) {
+        sealingPaused = paused
+        if !paused && !pending.isEmpty && !sealScheduled {
+            sealScheduled = true
+            Task { self.sealPending() }
+        }
+    }
+
     private func sealPending() {
         sealScheduled = false
+        guard !sealingPaused else { return }
         let batch = pending
         pending = []
+        pendingBySender = [:]
         guard !batch.isEmpty else { return }
         // `seal` resumes every continuation of the batch exactly once, whether it succeeds or throws.
         _ = try? seal(batch)

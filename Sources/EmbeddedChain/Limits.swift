@@ -18,3 +18,10 @@ extension Limits {
     public static let maxContractMemoryBytes = 16 << 20
     public static let maxContractTableElements = 10_000
 }
+
+extension Limits {
+    /// Transactions waiting for the next block, per sender and in all. A sender's own transactions
+    /// must land in nonce order anyway, so a deep per-sender queue only buys memory for a flood.
+    public static let maxPendingPerSender = 256
+    public static let maxPendingTransactions = 100_000
+}

@@ -13,6 +13,8 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
     case refusedByLogic(logic: String, reason: String)
     case notTheNode(sender: String, node: String)
     case chainHalted(String)
+    /// Too many transactions waiting for a block, from this sender (or from everyone when nil).
+    case backlog(sender: String?, limit: Int)
 
     public var description: String {
         switch self {
@@ -29,6 +31,8 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
         case let .notTheNode(sender, node): "only \(node) itself may replace its logic, not \(sender); sign it with \(node)'s key"
         case let .wrongLane(lane): "governance transactions travel on the production lane, not \(lane.rawValue); send it on production"
         case let .chainHalted(reason): "the chain stopped accepting transactions: \(reason)"
+        case let .backlog(sender?, limit): "\(sender) already has \(limit) transactions waiting for a block; wait for them to commit, then send more"
+        case let .backlog(nil, limit): "\(limit) transactions are already waiting for a block; try again in a moment"
         }
     }
 }

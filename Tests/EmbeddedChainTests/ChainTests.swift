@@ -189,4 +189,55 @@ import Testing
         #expect(after.recordedStatus == .passed)
         #expect(await t.chain.state.height < 1 + UInt64(accepted))
     }
+
+    @Test func aSenderFloodingTheProducerIsRefusedNotBuffered() async throws {
+        let t = try TestChain()
+        await t.chain.setSealingPaused(true)
+        let state = await t.chain.state
+        let limit = Limits.maxPendingPerSender
+        func transfer(_ sender: String, nonce: UInt64) -> Transaction {
+            Transaction.signed(chain: state.genesisHash, sender: sender, nonce: nonce, lane: .production,
+                               payload: .call(ContractCall(contract: "asset-ledger", function: "balance", args: [])), key: t.keys[sender]!)
+        }
+        var waiting: [Task<Receipt, any Error>] = []
+        // One at a time, so alice's transactions queue in nonce order.
+        for n in 1...UInt64(limit) {
+            let tx = transfer("alice", nonce: n)
+            waiting.append(Task { try await t.chain.submit(tx, via: "node-1") })
+            while await t.chain.pendingCount < Int(n) { await Task.yield() }
+        }
+        await #expect(throws: TransactionRejection.backlog(sender: "alice", limit: limit)) {
+            try await t.chain.submit(transfer("alice", nonce: UInt64(limit) + 1), via: "node-1")
+        }
+        // The limit is per sender: bob still gets in.
+        let bob = Task { try await t.chain.submit(transfer("bob", nonce: 1), via: "node-1") }
+        while await t.chain.pendingCount < limit + 1 { await Task.yield() }
+        await t.chain.setSealingPaused(false)
+        for w in waiting { #expect(try await w.value.ok) }
+        #expect(try await bob.value.ok)
+        #expect(await t.chain.state.nextNonce(of: "alice") == UInt64(limit) + 1)
+        #expect(await t.chain.state.height == 1)
+        await t.chain.close()
+    }
+
+    @Test func aCutAtAnyByteOfTheLastFrameRecoversTheBlockBefore() async throws {
+        var t = try TestChain()
+        try await t.send("ops", .propose(.newVoter("frank")))
+        let before = (height: await t.chain.state.height, root: await t.chain.state.root, length: try Data(contentsOf: URL(fileURLWithPath: t.dir + "/ledger/blocks.log")).count)
+        try await t.vote("alice", 1, .approve)
+        await t.chain.close()
+        let path = t.dir + "/ledger/blocks.log"
+        let good = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Every length from the end of the previous frame up to one byte short of the last frame's end,
+        // as a power cut during its write may leave it.
+        for length in before.length..<good.count {
+            try good.prefix(length).write(to: URL(fileURLWithPath: path))
+            try t.reopen()
+            let state = await t.chain.state
+            #expect(state.height == before.height && state.root == before.root, "cut at \(length)")
+            #expect(t.chain.warnings.count == (length == before.length ? 0 : 1))
+            await t.chain.close()
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count == before.length)
+        }
+    }
 }
