@@ -31,7 +31,45 @@ public actor Chain {
         let tx: Transaction
         let size: Int
         let node: String
-        let done: CheckedContinuation<Receipt, any Error>
+        /// The key the platform already checked the signature with, so the producer need not check it again.
+        let verifiedKey: PublicKey?
+        let done: Completion
+    }
+
+    /// Who waits for a pending transaction: its own submitter, or a batch that resumes once all of its
+    /// transactions are settled (one suspension for thousands of votes).
+    private enum Completion {
+        case single(CheckedContinuation<Receipt, any Error>)
+        case batch(BatchWaiter, Int)
+
+        func resume(returning receipt: Receipt) { settle(.success(receipt)) }
+        func resume(throwing error: any Error) { settle(.failure(error)) }
+
+        private func settle(_ result: Result<Receipt, any Error>) {
+            switch self {
+            case let .single(c): c.resume(with: result)
+            case let .batch(waiter, i): waiter.settle(i, result)
+            }
+        }
+    }
+
+    /// Touched only on the chain's executor.
+    private final class BatchWaiter {
+        var results: [Result<Receipt, any Error>?]
+        var remaining: Int
+        let done: CheckedContinuation<[Result<Receipt, any Error>], Never>
+
+        init(count: Int, done: CheckedContinuation<[Result<Receipt, any Error>], Never>) {
+            results = Array(repeating: nil, count: count)
+            remaining = count
+            self.done = done
+        }
+
+        func settle(_ i: Int, _ result: Result<Receipt, any Error>) {
+            results[i] = result
+            remaining -= 1
+            if remaining == 0 { done.resume(returning: results.map { $0! }) }
+        }
     }
 
     static func ledgerPath(_ directory: String) -> String { "\(directory)/blocks.log" }
@@ -182,19 +220,59 @@ public actor Chain {
 
     /// Hands a transaction admitted by `node` to the block producer and waits until its block is durable.
     public func submit(_ tx: Transaction, via node: String) async throws -> Receipt {
+        try admit(tx)
+        let size = tx.encoded.count
+        return try await withCheckedThrowingContinuation { done in
+            enqueue(Pending(tx: tx, size: size, node: node, verifiedKey: nil, done: .single(done)))
+        }
+    }
+
+    /// One entry of a batch: a transaction, the node the platform routed it to, and the key its signature
+    /// was already verified with, if it was.
+    public struct Submission: Sendable {
+        public let tx: Transaction
+        public let node: String
+        public let verifiedKey: PublicKey?
+
+        public init(tx: Transaction, node: String, verifiedKey: PublicKey?) {
+            self.tx = tx
+            self.node = node
+            self.verifiedKey = verifiedKey
+        }
+    }
+
+    /// Submits many transactions at once and waits until every one is settled: a receipt once its block
+    /// is durable, or the error it was refused with. Results are in submission order.
+    public func submit(batch: [Submission]) async -> [Result<Receipt, any Error>] {
+        guard !batch.isEmpty else { return [] }
+        return await withCheckedContinuation { done in
+            let waiter = BatchWaiter(count: batch.count, done: done)
+            for (i, s) in batch.enumerated() {
+                do {
+                    try admit(s.tx)
+                    enqueue(Pending(tx: s.tx, size: s.tx.encoded.count, node: s.node, verifiedKey: s.verifiedKey, done: .batch(waiter, i)))
+                } catch {
+                    waiter.settle(i, .failure(error))
+                }
+            }
+        }
+    }
+
+    /// Refuses a transaction the producer has no room for, before it takes any memory.
+    private func admit(_ tx: Transaction) throws {
         if let halted { throw TransactionRejection.chainHalted(halted) }
         guard pending.count < Limits.maxPendingTransactions else { throw TransactionRejection.backlog(sender: nil, limit: Limits.maxPendingTransactions) }
         guard pendingBySender[tx.sender, default: 0] < Limits.maxPendingPerSender else {
             throw TransactionRejection.backlog(sender: tx.sender, limit: Limits.maxPendingPerSender)
         }
-        let size = tx.encoded.count
-        return try await withCheckedThrowingContinuation { done in
-            pending.append(Pending(tx: tx, size: size, node: node, done: done))
-            pendingBySender[tx.sender, default: 0] += 1
-            if !sealScheduled && !sealingPaused {
-                sealScheduled = true
-                Task { await self.sealPending() }
-            }
+    }
+
+    private func enqueue(_ p: Pending) {
+        pending.append(p)
+        pendingBySender[p.tx.sender, default: 0] += 1
+        if !sealScheduled && !sealingPaused {
+            sealScheduled = true
+            Task { self.sealPending() }
         }
     }
 
@@ -239,11 +317,20 @@ public actor Chain {
 
     private func sealPending() {
         sealScheduled = false
-        guard !sealingPaused else { return }
-        let batch = pending
-        pending = []
-        pendingBySender = [:]
-        guard !batch.isEmpty else { return }
+        guard !sealingPaused, !pending.isEmpty else { return }
+        // A block takes at most `maxBlockTransactions`; the rest wait for the next one, sealed right after.
+        let batch: [Pending]
+        if pending.count <= Limits.maxBlockTransactions {
+            batch = pending
+            pending = []
+            pendingBySender = [:]
+        } else {
+            batch = Array(pending.prefix(Limits.maxBlockTransactions))
+            pending.removeFirst(Limits.maxBlockTransactions)
+            for p in batch { pendingBySender[p.tx.sender]! -= 1 }
+            sealScheduled = true
+            Task { self.sealPending() }
+        }
         // `seal` resumes every continuation of the batch exactly once, whether it succeeds or throws.
         _ = try? seal(batch)
     }
@@ -273,7 +360,8 @@ public actor Chain {
         for p in batch {
             do {
                 let started = ContinuousClock.now
-                let receipt = try StateTransition.apply(p.tx, encodedSize: p.size, node: p.node, &state, ctx, runtime: runtime)
+                let receipt = try StateTransition.apply(p.tx, encodedSize: p.size, node: p.node, &state, ctx, runtime: runtime,
+                                                        verifiedKey: p.verifiedKey)
                 processing[receipt.logic, default: ProcessingTime()].add(ContinuousClock.now - started)
                 included.append((p, receipt))
             } catch {
@@ -329,6 +417,12 @@ public actor Chain {
     private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
 
     public func now() -> UInt64 { max(clock(), state.time) }
+
+    /// What the platform routes by, without copying (and so later forcing a copy of) the whole state.
+    public var routingInputs: (fleet: [NodeRecord], policy: RoutingPolicy) { (state.nodes, state.management.nodeRouting) }
+
+    /// Every identity and its key, for checking signatures before ordering.
+    public var members: [String: Member] { state.management.members }
 
     /// Stops accepting transactions and releases the directory lock; what was committed stays durable.
     public func close() {

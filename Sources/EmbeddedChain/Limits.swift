@@ -25,3 +25,8 @@ extension Limits {
     public static let maxPendingPerSender = 256
     public static let maxPendingTransactions = 100_000
 }
+
+extension Limits {
+    /// Transactions per block: keeps a block's frame (and the memory to build it) a few megabytes.
+    public static let maxBlockTransactions = 10_000
+}

@@ -46,7 +46,18 @@ extension ManagementState: BinaryCodable {
     public func encode(to w: inout ByteWriter) {
         w.encode(policy)
         w.map(members) { $0.encode($1) }
-        w.array(proposals) { $0.encode($1) }
+        // Electorates are written once each, in order of first use, and proposals refer to them by
+        // position: a hundred proposals over ten thousand members would otherwise repeat a million seats.
+        var electorates: [Electorate] = []
+        var refs: [Int] = []
+        for p in proposals {
+            if electorates.last != p.electorate { electorates.append(p.electorate) }
+            refs.append(electorates.count - 1)
+        }
+        w.array(electorates) { w, e in
+            w.array(e.seats) { w, seat in w.string(seat.name); w.raw(seat.key.bytes); w.u64(seat.weight) }
+        }
+        w.array(Array(zip(proposals, refs))) { w, pr in pr.0.encode(to: &w, electorate: pr.1) }
         w.array(permissions.keys.sorted()) { w, id in w.u64(id); w.encode(permissions[id]!) }
         w.array(keyOwners.keys.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }) { w, key in
             w.raw(key.bytes); w.string(keyOwners[key]!)
@@ -65,7 +76,12 @@ extension ManagementState: BinaryCodable {
     public init(from r: inout ByteReader) throws(DecodingFailure) {
         self.init(policy: try r.decode(), members: [])
         members = try r.map { r throws(DecodingFailure) in try r.decode(Member.self) }
-        proposals = try r.array { r throws(DecodingFailure) in try r.decode(Proposal.self) }
+        let electorates = try r.array { r throws(DecodingFailure) in
+            Electorate(try r.array(limit: Limits.maxMembers) { r throws(DecodingFailure) in
+                Electorate.Seat(name: try r.string(limit: Limits.maxNameBytes), key: try r.publicKey(), weight: try r.u64())
+            })
+        }
+        proposals = try r.array { r throws(DecodingFailure) in try Proposal(from: &r, electorates: electorates) }
         for _ in 0..<(try r.count()) { permissions[try r.u64()] = try r.decode(Permission.self) }
         for _ in 0..<(try r.count()) { keyOwners[try r.publicKey()] = try r.string(limit: Limits.maxNameBytes) }
         for _ in 0..<(try r.count()) { retiredKeys.insert(try r.publicKey()) }
@@ -80,29 +96,29 @@ extension ManagementState: BinaryCodable {
     }
 }
 
-extension Proposal: BinaryCodable {
-    public func encode(to w: inout ByteWriter) {
+extension Proposal {
+    func encode(to w: inout ByteWriter, electorate ref: Int) {
         w.u64(id); w.string(proposer); w.raw(proposerKey.bytes); w.encode(operation)
         w.u64(submittedAt); w.u64(submittedHeight); w.u64(deadline)
         w.u64(quorum.ppm); w.u64(threshold.ppm); w.u64(permissionTTL)
-        w.array(electorate) { w, e in w.string(e.name); w.raw(e.key.bytes); w.u64(e.weight); w.u64(e.request) }
-        w.u64(totalWeight)
-        w.map(votes) { $0.u8($1.tag) }
+        w.u32(UInt32(ref)); w.u64(firstRequest)
+        w.data(ballots)
         w.u64(tally.approve); w.u64(tally.reject); w.u64(tally.abstain)
         w.string(recordedStatus.rawValue)
         w.optional(closedAt) { $0.u64($1) }
     }
 
-    public init(from r: inout ByteReader) throws(DecodingFailure) {
+    init(from r: inout ByteReader, electorates: [Electorate]) throws(DecodingFailure) {
         id = try r.u64(); proposer = try r.string(limit: Limits.maxNameBytes); proposerKey = try r.publicKey()
         operation = try r.decode()
         submittedAt = try r.u64(); submittedHeight = try r.u64(); deadline = try r.u64()
         quorum = try r.ratio(); threshold = try r.ratio(); permissionTTL = try r.u64()
-        electorate = try r.array { r throws(DecodingFailure) in
-            Elector(name: try r.string(limit: Limits.maxNameBytes), key: try r.publicKey(), weight: try r.u64(), request: try r.u64())
-        }
-        totalWeight = try r.u64()
-        votes = try r.map { r throws(DecodingFailure) in try Choice(tag: try r.u8()) }
+        let ref = Int(try r.u32())
+        guard ref < electorates.count else { throw DecodingFailure("proposal \(id) refers to electorate \(ref) of \(electorates.count)") }
+        electorate = electorates[ref]
+        firstRequest = try r.u64()
+        ballots = try r.data(limit: Limits.maxMembers)
+        guard ballots.count == electorate.count, ballots.allSatisfy({ $0 <= 3 }) else { throw DecodingFailure("proposal \(id) has malformed ballots") }
         tally = TallyCounts(approve: try r.u64(), reject: try r.u64(), abstain: try r.u64())
         recordedStatus = try r.named(ProposalStatus.self)
         closedAt = try r.optional { r throws(DecodingFailure) in try r.u64() }

@@ -2,13 +2,15 @@
 /// replay on open run the same code, so a replayed ledger reproduces every receipt byte for byte.
 public enum StateTransition {
     /// Checks every version of node logic makes: size, signature, sender, chain, lane and nonce.
-    public static func validate(_ tx: Transaction, encodedSize: Int, in s: ChainState) throws(TransactionRejection) {
+    /// `verifiedKey` is the key the signature was already checked with, in parallel, before ordering; the
+    /// check is skipped only when it is still the sender's key.
+    public static func validate(_ tx: Transaction, encodedSize: Int, in s: ChainState, verifiedKey: PublicKey? = nil) throws(TransactionRejection) {
         guard encodedSize <= Limits.maxTransactionBytes else {
             throw .oversize(bytes: encodedSize, limit: Limits.maxTransactionBytes)
         }
         guard tx.chain == s.genesisHash else { throw .wrongChain }
         guard let member = s.management.members[tx.sender] else { throw .unknownSender(tx.sender) }
-        guard member.publicKey.isValidSignature(tx.signature, for: tx.signingBytes) else {
+        guard member.publicKey == verifiedKey || member.publicKey.isValidSignature(tx.signature, for: tx.signingBytes) else {
             throw .badSignature(sender: tx.sender)
         }
         if case .governance = tx.payload, tx.lane != .production { throw .wrongLane(tx.lane) }
@@ -28,11 +30,11 @@ public enum StateTransition {
     /// Applies one transaction admitted by `node`. Throws, leaving the state untouched, when it must not
     /// be included. A contract call that fails is included, with a failed receipt: it used its fuel.
     static func apply(_ tx: Transaction, encodedSize: Int, node: String, _ s: inout ChainState, _ ctx: BlockContext,
-                      runtime: ContractRuntime) throws(TransactionRejection) -> Receipt {
+                      runtime: ContractRuntime, verifiedKey: PublicKey? = nil) throws(TransactionRejection) -> Receipt {
         guard let nodeIndex = s.nodes.firstIndex(where: { $0.name == node }) else { throw .unknownNode(node) }
         let nodeRecord = s.nodes[nodeIndex]
         guard let logic = NodeLogics.named(nodeRecord.logic) else { throw .chainHalted("node \(node) runs unknown logic \(nodeRecord.logic)") }
-        try validate(tx, encodedSize: encodedSize, in: s)
+        try validate(tx, encodedSize: encodedSize, in: s, verifiedKey: verifiedKey)
         try logic.admit(tx, encodedSize: encodedSize)
         let member = s.management.members[tx.sender]!
 

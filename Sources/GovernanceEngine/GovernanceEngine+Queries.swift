@@ -15,9 +15,8 @@ extension GovernanceEngine {
         let state = await chain.state
         guard let p = state.management.proposal(id) else { throw GovernanceError.unknownProposal(id) }
         let now = await chain.now()
-        let weights = Dictionary(uniqueKeysWithValues: p.electorate.map { ($0.name, $0.weight) })
-        let votes = p.electorate.compactMap { e in
-            p.votes[e.name].map { VoteRecord(voter: e.name, choice: $0.rawValue, weight: weights[e.name] ?? 0) }
+        let votes = p.electorate.seats.compactMap { seat in
+            p.vote(of: seat.name).map { VoteRecord(voter: seat.name, choice: $0.rawValue, weight: seat.weight) }
         }
         let permission: PermissionView
         if let perm = state.management.permissions[id] {
@@ -48,7 +47,7 @@ extension GovernanceEngine {
     public func votes(of name: String) async -> [UInt64: String] {
         var out: [UInt64: String] = [:]
         for p in await chain.state.management.proposals {
-            if let c = p.votes[name] { out[p.id] = c.rawValue }
+            if let c = p.vote(of: name) { out[p.id] = c.rawValue }
         }
         return out
     }

@@ -1,4 +1,5 @@
 import EmbeddedChain
+import Foundation
 
 /// The blockchain service platform (claim 3): the only way in to the chain. It accepts signed
 /// transactions, forwards each to a node chosen by its routing policy, and pushes what the chain
@@ -15,13 +16,47 @@ public actor ServicePlatform {
     /// The node the routing policy sends `tx` to. The policy itself is switched by management
     /// transactions and recorded on chain, so the platform reads it from there.
     public func node(for tx: Transaction) async -> String {
-        let state = await chain.state
-        return router.route(tx, fleet: state.nodes, policy: state.management.nodeRouting)
+        let (fleet, policy) = await chain.routingInputs
+        return router.route(tx, fleet: fleet, policy: policy)
     }
 
     /// Forwards a transaction to its node and returns the receipt once its block is durable.
     public func submit(_ tx: Transaction) async throws -> Receipt {
         try await chain.submit(tx, via: await node(for: tx))
+    }
+
+    /// Forwards many transactions at once: their signatures are checked in parallel on every core,
+    /// before ordering, then the chain orders, executes and commits them in as few blocks as it can.
+    /// Results come back in submission order.
+    public func submit(batch txs: [Transaction]) async -> [Result<Receipt, any Error>] {
+        guard !txs.isEmpty else { return [] }
+        let (fleet, policy) = await chain.routingInputs
+        let members = await chain.members
+        let verified = await Self.verifySignatures(txs, members: members)
+        let batch = txs.indices.map { i in
+            Chain.Submission(tx: txs[i], node: router.route(txs[i], fleet: fleet, policy: policy), verifiedKey: verified[i])
+        }
+        return await chain.submit(batch: batch)
+    }
+
+    /// The key each transaction's signature verifies with, or nil when it does not (or the sender is
+    /// unknown): the chain then checks it again and refuses it with the precise reason.
+    static func verifySignatures(_ txs: [Transaction], members: [String: Member]) async -> [PublicKey?] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, txs.count / 64))
+        let chunk = (txs.count + workers - 1) / workers
+        return await withTaskGroup(of: (Int, [PublicKey?]).self) { group in
+            for start in stride(from: 0, to: txs.count, by: chunk) {
+                group.addTask {
+                    (start, txs[start..<min(txs.count, start + chunk)].map { tx in
+                        guard let key = members[tx.sender]?.publicKey, key.isValidSignature(tx.signature, for: tx.signingBytes) else { return nil }
+                        return key
+                    })
+                }
+            }
+            var out = [PublicKey?](repeating: nil, count: txs.count)
+            for await (start, keys) in group { out.replaceSubrange(start..<start + keys.count, with: keys) }
+            return out
+        }
     }
 
     /// The receipt the transaction would get, or the error it would be refused with, without committing it.

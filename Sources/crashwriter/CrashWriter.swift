@@ -108,7 +108,7 @@ struct Writer: Sendable {
             let state = await chain.state
             let now = await chain.now()
             let ask = state.management.proposals.first { p in
-                p.status(at: now) == .voting && p.votes[name] == nil && p.elector(name) != nil
+                p.status(at: now) == .voting && p.vote(of: name) == nil && p.elector(name) != nil
             }
             if let p = ask, let elector = p.elector(name) {
                 let choices: [Choice] = [.approve, .approve, .approve, .reject, .abstain]

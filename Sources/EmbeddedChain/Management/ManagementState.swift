@@ -2,7 +2,12 @@
 public struct ManagementState: Sendable {
     public internal(set) var policy: Policy
     /// Every identity the chain knows — admins, voters and nodes — by name.
-    public internal(set) var members: [String: Member]
+    public internal(set) var members: [String: Member] {
+        didSet { electorateCache = nil }
+    }
+    /// The electorate as of the current membership, built once and shared by the proposals made under it.
+    /// Derived, so not part of the encoded state.
+    var electorateCache: Electorate?
     /// Proposal `id` lives at index `id - 1`; ids are never reused.
     public internal(set) var proposals: [Proposal] = []
     public internal(set) var permissions: [UInt64: Permission] = [:]
@@ -37,4 +42,12 @@ public struct ManagementState: Sendable {
     }
 
     public var electorate: [Member] { members(role: .voter).filter { $0.weight > 0 } }
+
+    /// The electorate a proposal made now snapshots.
+    mutating func currentElectorate() -> Electorate {
+        if let e = electorateCache { return e }
+        let e = Electorate(electorate.map { Electorate.Seat(name: $0.name, key: $0.publicKey, weight: $0.weight) })
+        electorateCache = e
+        return e
+    }
 }
