@@ -122,8 +122,15 @@ public actor Chain {
         let key = try keystore.load(first.name)
         let block = Block(header: header, genesis: genesis, transactions: [], receipts: [], blockEvents: [],
                           signature: key.sign(header.hash.bytes))
-        let file = try LedgerFile(path: ledgerPath(directory))
-        try file.append(block.encoded)
+        // Genesis is written beside the ledger and renamed into place, so a crash while creating leaves
+        // either no chain (and `init` can simply run again) or a whole one, never a torn block 0.
+        let path = ledgerPath(directory)
+        let staging = path + ".new"
+        try? FileManager.default.removeItem(atPath: staging)
+        try LedgerFile(path: staging).append(block.encoded)
+        guard rename(staging, path) == 0 else { throw .io("cannot move \(staging) to \(path): \(String(cString: strerror(errno)))") }
+        LedgerFile.syncDirectory(of: path)
+        let file = try LedgerFile(path: path)
         let state = ChainState(genesisBlock: block, genesis: genesis)
         return Chain(directory: directory, lock: lock, file: file, blocks: [block], state: state,
                      keystore: keystore, clock: clock, warnings: [], runtime: ContractRuntime())
@@ -164,7 +171,7 @@ public actor Chain {
         guard let genesis = block.genesis, block.height == 0, block.header.previous == .zero else {
             throw .corrupt(height: 0, reason: "block 0 is not a genesis block")
         }
-        guard block.header.txRoot == Block.txRoot(genesis: genesis, transactions: []) else {
+        guard block.header.txRoot == Block.txRoot(genesis: genesis, transactions: []), block.header.stateRoot == .zero else {
             throw .corrupt(height: 0, reason: "genesis content does not match its header")
         }
         guard let proposer = genesis.members.first(where: { $0.name == block.header.proposer && $0.role == .node }),
@@ -220,10 +227,13 @@ public actor Chain {
 
     /// Hands a transaction admitted by `node` to the block producer and waits until its block is durable.
     public func submit(_ tx: Transaction, via node: String) async throws -> Receipt {
-        try admit(tx)
+        try admit(tx, verifiedKey: nil)
+        // Admission checked the signature with the sender's current key; the producer re-checks only if
+        // that key changes before the block.
+        let key = state.management.members[tx.sender]?.publicKey
         let size = tx.encoded.count
         return try await withCheckedThrowingContinuation { done in
-            enqueue(Pending(tx: tx, size: size, node: node, verifiedKey: nil, done: .single(done)))
+            enqueue(Pending(tx: tx, size: size, node: node, verifiedKey: key, done: .single(done)))
         }
     }
 
@@ -249,7 +259,7 @@ public actor Chain {
             let waiter = BatchWaiter(count: batch.count, done: done)
             for (i, s) in batch.enumerated() {
                 do {
-                    try admit(s.tx)
+                    try admit(s.tx, verifiedKey: s.verifiedKey)
                     enqueue(Pending(tx: s.tx, size: s.tx.encoded.count, node: s.node, verifiedKey: s.verifiedKey, done: .batch(waiter, i)))
                 } catch {
                     waiter.settle(i, .failure(error))
@@ -258,9 +268,14 @@ public actor Chain {
         }
     }
 
-    /// Refuses a transaction the producer has no room for, before it takes any memory.
-    private func admit(_ tx: Transaction) throws {
+    /// Refuses a transaction the producer has no room for, before it takes any memory. Its signature
+    /// is checked first (unless the platform already did), so a forger cannot use up a member's share.
+    private func admit(_ tx: Transaction, verifiedKey: PublicKey?) throws {
         if let halted { throw TransactionRejection.chainHalted(halted) }
+        if verifiedKey == nil {
+            guard let key = state.management.members[tx.sender]?.publicKey else { throw TransactionRejection.unknownSender(tx.sender) }
+            guard key.isValidSignature(tx.signature, for: tx.signingBytes) else { throw TransactionRejection.badSignature(sender: tx.sender) }
+        }
         guard pending.count < Limits.maxPendingTransactions else { throw TransactionRejection.backlog(sender: nil, limit: Limits.maxPendingTransactions) }
         guard pendingBySender[tx.sender, default: 0] < Limits.maxPendingPerSender else {
             throw TransactionRejection.backlog(sender: tx.sender, limit: Limits.maxPendingPerSender)
@@ -427,6 +442,10 @@ public actor Chain {
     /// Stops accepting transactions and releases the directory lock; what was committed stays durable.
     public func close() {
         halted = "the chain was closed"
+        let waiting = pending
+        pending = []
+        pendingBySender = [:]
+        for p in waiting { p.done.resume(throwing: TransactionRejection.chainHalted("the chain was closed")) }
         lock.release()
         for s in subscribers.values { s.finish() }
         subscribers = [:]

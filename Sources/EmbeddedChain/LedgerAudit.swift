@@ -1,8 +1,9 @@
 /// What `govconsole verify` found: every check it made, and every problem.
 public struct AuditReport: Sendable, Hashable {
     public var height: UInt64 = 0
-    /// The root of the state the audit rebuilt, at `height`.
-    public var stateRoot: Hash256 = .zero
+    /// The root of the state the audit rebuilt, at `height`; nil when it found a problem, since a block
+    /// that failed part-way leaves no state worth naming.
+    public var stateRoot: Hash256?
     public var checked: [String: UInt64] = [:]
     public var problems: [String] = []
     public var ok: Bool { problems.isEmpty }
@@ -66,7 +67,7 @@ public enum LedgerAudit {
             }
         }
         report.height = state.height
-        report.stateRoot = state.root
+        report.stateRoot = report.ok ? state.root : nil
         report.checked["invariants"] = invariants.checks
         return report
     }

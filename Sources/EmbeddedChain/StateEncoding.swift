@@ -33,10 +33,19 @@ extension ChainState: BinaryCodable {
         nodes = try r.array { r throws(DecodingFailure) in try r.decode(NodeRecord.self) }
         transactionCount = try r.u64()
         contractStorage = [:]
+        var lastName: String?
         for _ in 0..<(try r.count()) {
             let name = try r.string(limit: Limits.maxNameBytes)
+            if let lastName, name <= lastName { throw DecodingFailure("contract storage out of order at '\(name)'") }
+            lastName = name
             var storage: [[UInt8]: [UInt8]] = [:]
-            for _ in 0..<(try r.count()) { storage[try r.data()] = try r.data() }
+            var lastKey: [UInt8]?
+            for _ in 0..<(try r.count()) {
+                let key = try r.data()
+                if let lastKey, !lastKey.lexicographicallyPrecedes(key) { throw DecodingFailure("storage keys of \(name) out of order") }
+                lastKey = key
+                storage[key] = try r.data()
+            }
             contractStorage[name] = storage
         }
     }
@@ -76,21 +85,37 @@ extension ManagementState: BinaryCodable {
     public init(from r: inout ByteReader) throws(DecodingFailure) {
         self.init(policy: try r.decode(), members: [])
         members = try r.map { r throws(DecodingFailure) in try r.decode(Member.self) }
+        guard members.allSatisfy({ $0.key == $0.value.name }) else { throw DecodingFailure("a member is filed under another name") }
         let electorates = try r.array { r throws(DecodingFailure) in
             Electorate(try r.array(limit: Limits.maxMembers) { r throws(DecodingFailure) in
                 Electorate.Seat(name: try r.string(limit: Limits.maxNameBytes), key: try r.publicKey(), weight: try r.u64())
             })
         }
         proposals = try r.array { r throws(DecodingFailure) in try Proposal(from: &r, electorates: electorates) }
-        for _ in 0..<(try r.count()) { permissions[try r.u64()] = try r.decode(Permission.self) }
-        for _ in 0..<(try r.count()) { keyOwners[try r.publicKey()] = try r.string(limit: Limits.maxNameBytes) }
-        for _ in 0..<(try r.count()) { retiredKeys.insert(try r.publicKey()) }
-        for _ in 0..<(try r.count()) { open.insert(try r.u64()) }
-        openByProposer = try r.map { r throws(DecodingFailure) in Int(try r.u64()) }
-        for _ in 0..<(try r.count()) { livePermissions.insert(try r.u64()) }
+        let byBytes: (PublicKey, PublicKey) -> Bool = { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        try r.ascending({ r throws(DecodingFailure) in try r.u64() }, by: <) { r, id throws(DecodingFailure) in
+            let permission = try r.decode(Permission.self)
+            guard permission.proposal == id else { throw DecodingFailure("permission \(permission.proposal) filed under \(id)") }
+            permissions[id] = permission
+        }
+        try r.ascending({ r throws(DecodingFailure) in try r.publicKey() }, by: byBytes) { r, key throws(DecodingFailure) in
+            keyOwners[key] = try r.string(limit: Limits.maxNameBytes)
+        }
+        try r.ascending({ r throws(DecodingFailure) in try r.publicKey() }, by: byBytes) { _, key in retiredKeys.insert(key) }
+        try r.ascending({ r throws(DecodingFailure) in try r.u64() }, by: <) { _, id in open.insert(id) }
+        openByProposer = try r.map { r throws(DecodingFailure) in
+            guard let n = Int(exactly: try r.u64()), n <= ManagementContract.maxOpenProposalsPerProposer else { throw DecodingFailure("open proposal count out of range") }
+            return n
+        }
+        try r.ascending({ r throws(DecodingFailure) in try r.u64() }, by: <) { _, id in livePermissions.insert(id) }
         nextRequest = try r.u64()
         contracts = try r.map { r throws(DecodingFailure) in try r.decode(DeployedContract.self) }
-        for _ in 0..<(try r.count()) { code[try r.hash()] = try r.data(limit: Limits.maxCodeBytes) }
+        guard contracts.allSatisfy({ $0.key == $0.value.name }) else { throw DecodingFailure("a contract is filed under another name") }
+        try r.ascending({ r throws(DecodingFailure) in try r.hash() }, by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) { r, hash throws(DecodingFailure) in
+            let wasm = try r.data(limit: Limits.maxCodeBytes)
+            guard Hash256.of(wasm) == hash else { throw DecodingFailure("code filed under a hash that is not its own") }
+            code[hash] = wasm
+        }
         nodeRouting = try r.decode()
         nodeStats = try r.map { r throws(DecodingFailure) in try r.decode(RolloutStats.self) }
     }
@@ -197,6 +222,19 @@ extension ByteReader {
     }
 
     mutating func publicKey() throws(DecodingFailure) -> PublicKey { PublicKey(bytes: try raw(32))! }
+
+    /// A collection written in strictly increasing key order, each key followed by whatever `each`
+    /// reads: one set or map has exactly one encoding.
+    mutating func ascending<K>(_ key: (inout ByteReader) throws(DecodingFailure) -> K, by less: (K, K) -> Bool,
+                               _ each: (inout ByteReader, K) throws(DecodingFailure) -> Void) throws(DecodingFailure) {
+        var last: K?
+        for _ in 0..<(try count()) {
+            let k = try key(&self)
+            if let last, !less(last, k) { throw DecodingFailure("keys out of order or repeated") }
+            last = k
+            try each(&self, k)
+        }
+    }
 
     mutating func ratio() throws(DecodingFailure) -> Ratio {
         guard let r = Ratio(ppm: try u64()) else { throw DecodingFailure("ratio above 1") }

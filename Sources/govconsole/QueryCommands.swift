@@ -171,18 +171,18 @@ struct VerifyCommand: AsyncParsableCommand {
     struct Report: Encodable {
         let ok: Bool
         let height: UInt64
-        let stateRoot: String
+        let stateRoot: String?
         let checked: [String: UInt64]
         let problems: [String]
     }
 
     func run() async throws {
         let audit = try LedgerAudit.run(directory: global.directory.ledger)
-        let report = Report(ok: audit.ok, height: audit.height, stateRoot: audit.stateRoot.hex, checked: audit.checked, problems: audit.problems)
+        let report = Report(ok: audit.ok, height: audit.height, stateRoot: audit.stateRoot?.hex, checked: audit.checked, problems: audit.problems)
         try global.emit(report) {
             let checks = report.checked.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             return (report.ok ? "ledger OK up to height \(report.height)" : "ledger has \(report.problems.count) problem(s); verified up to height \(report.height)")
-                + "\nstate root: \(report.stateRoot)"
+                + (report.stateRoot.map { "\nstate root: \($0)" } ?? "")
                 + "\nchecked: " + checks
                 + report.problems.map { "\nproblem: " + $0 }.joined()
         }

@@ -195,28 +195,29 @@ import Testing
         await t.chain.setSealingPaused(true)
         let state = await t.chain.state
         let limit = Limits.maxPendingPerSender
-        func transfer(_ sender: String, nonce: UInt64) -> Transaction {
-            Transaction.signed(chain: state.genesisHash, sender: sender, nonce: nonce, lane: .production,
-                               payload: .call(ContractCall(contract: "asset-ledger", function: "balance", args: [])), key: t.keys[sender]!)
+        func balance(_ sender: String, nonce: UInt64) -> Chain.Submission {
+            let tx = Transaction.signed(chain: state.genesisHash, sender: sender, nonce: nonce, lane: .production,
+                                        payload: .call(ContractCall(contract: "asset-ledger", function: "balance", args: [])), key: t.keys[sender]!)
+            return Chain.Submission(tx: tx, node: "node-1", verifiedKey: nil)
         }
-        var waiting: [Task<Receipt, any Error>] = []
-        // One at a time, so alice's transactions queue in nonce order.
-        for n in 1...UInt64(limit) {
-            let tx = transfer("alice", nonce: n)
-            waiting.append(Task { try await t.chain.submit(tx, via: "node-1") })
-            while await t.chain.pendingCount < Int(n) { await Task.yield() }
-        }
-        await #expect(throws: TransactionRejection.backlog(sender: "alice", limit: limit)) {
-            try await t.chain.submit(transfer("alice", nonce: UInt64(limit) + 1), via: "node-1")
-        }
-        // The limit is per sender: bob still gets in.
-        let bob = Task { try await t.chain.submit(transfer("bob", nonce: 1), via: "node-1") }
-        while await t.chain.pendingCount < limit + 1 { await Task.yield() }
+        // alice queues one more than her share, in nonce order; bob's share is his own.
+        let batch = (1...UInt64(limit + 1)).map { balance("alice", nonce: $0) } + [balance("bob", nonce: 1)]
+        let results = Task { await t.chain.submit(batch: batch) }
+        while await t.chain.pendingCount < limit + 1 { try await Task.sleep(for: .milliseconds(5)) }
         await t.chain.setSealingPaused(false)
-        for w in waiting { #expect(try await w.value.ok) }
-        #expect(try await bob.value.ok)
+        let settled = await results.value
+        #expect(settled.prefix(limit).allSatisfy { (try? $0.get().ok) == true })
+        #expect(throws: TransactionRejection.backlog(sender: "alice", limit: limit)) { try settled[limit].get() }
+        #expect(try settled[limit + 1].get().ok)
         #expect(await t.chain.state.nextNonce(of: "alice") == UInt64(limit) + 1)
         #expect(await t.chain.state.height == 1)
+
+        // A forged transaction is refused at the door: it cannot take a member's share.
+        await t.chain.setSealingPaused(true)
+        let forged = Transaction.signed(chain: state.genesisHash, sender: "carol", nonce: 1, lane: .production,
+                                        payload: .call(ContractCall(contract: "asset-ledger", function: "balance", args: [])), key: SigningKey())
+        await #expect(throws: TransactionRejection.badSignature(sender: "carol")) { try await t.chain.submit(forged, via: "node-1") }
+        #expect(await t.chain.pendingCount == 0)
         await t.chain.close()
     }
 

@@ -15,7 +15,7 @@ import Glibc
 struct CrashHarnessTests {
     /// Kills per data directory: each directory's ledger sees several kills in a row, torn tails and all,
     /// and a fresh one keeps replay time flat over a long run.
-    static let killsPerLedger = 5
+    static let killsPerLedger = 10
 
     @Test("SIGKILL at random moments loses no acknowledged transaction")
     func killsLoseNothing() async throws {
@@ -47,6 +47,7 @@ struct CrashHarnessTests {
                 let chain = try Chain.open(at: sandbox.data + "/ledger", keystore: Keystore(directory: sandbox.data + "/keys"))
                 let blocks = await chain.blocks
                 let stored = Set(blocks.flatMap { $0.transactions.map(\.id.hex) })
+                let reopenedRoot = await chain.state.root
                 if !chain.warnings.isEmpty { totals.tornTails += 1 }
                 await chain.close()
                 let lost = acknowledged.subtracting(stored)
@@ -56,14 +57,19 @@ struct CrashHarnessTests {
                 // The read-only audit must find the repaired ledger sound, invariants included.
                 let report = try LedgerAudit.run(directory: sandbox.data + "/ledger")
                 #expect(report.ok, "audit after a kill (seed \(seed)): \(report.problems)")
+                // The state the chain reopened with is the state a replay from genesis builds.
+                #expect(report.stateRoot == reopenedRoot, "reopened state differs from a replay from genesis (seed \(seed))")
                 if !lost.isEmpty || !report.ok { return }
             }
             done += min(Self.killsPerLedger, kills - done)
         }
         print("crash harness: \(kills) kills, seed \(seed), \(totals.acks) acknowledged transactions all present, "
-            + "\(totals.tornTails) torn tails cut back, \(totals.beforeFirstAck) kills before the first ack")
+            + "\(totals.tornTails) torn tails cut back, \(totals.beforeFirstAck) kills before the first ack, longest ledger \(totals.blocks) blocks")
         // A harness whose kills never land while the writer writes would prove nothing.
         #expect(totals.acks > kills, "the writer acknowledged only \(totals.acks) transactions over \(kills) kills")
+        // Kills must also land on ledgers past a state-root checkpoint, or those go untested.
+        #expect(kills < Self.killsPerLedger || totals.blocks > Int(BlockHeader.stateRootInterval),
+                "no ledger passed height \(BlockHeader.stateRootInterval) (longest \(totals.blocks) blocks)")
     }
 
     struct Totals {

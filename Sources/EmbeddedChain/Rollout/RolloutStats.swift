@@ -73,7 +73,12 @@ extension RolloutStats: BinaryCodable {
     public init(from r: inout ByteReader) throws(DecodingFailure) {
         samples = try r.array(limit: RolloutStats.window) { r throws(DecodingFailure) in Sample(failed: try r.bool(), cost: try r.u64()) }
         next = Int(try r.u32())
-        guard next < max(samples.count, 1) else { throw DecodingFailure("statistics window position out of range") }
         calls = try r.u64(); failures = try r.u64(); cost = try r.u64(); totalCalls = try r.u64(); totalFailures = try r.u64()
+        // The counters are sums over the window: anything else was not written by `encode`.
+        guard next < max(samples.count, 1), samples.count == RolloutStats.window || next == 0,
+              calls == UInt64(samples.count), failures == UInt64(samples.count { $0.failed }),
+              cost == samples.reduce(0, { $0 &+ $1.cost }), totalCalls >= calls, totalFailures >= failures, totalFailures <= totalCalls else {
+            throw DecodingFailure("statistics window inconsistent with its counters")
+        }
     }
 }

@@ -1,0 +1,31 @@
+@testable import EmbeddedChain
+import Foundation
+import Testing
+
+@Suite struct KeystoreTests {
+    @Test func aKeyFileOthersCanReadIsRefusedWithTheChmodThatFixesIt() throws {
+        let dir = NSTemporaryDirectory() + "gc-keys-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let keystore = Keystore(directory: dir)
+        let key = SigningKey()
+        try keystore.store(key, for: "alice")
+        let path = dir + "/alice.key"
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+        #expect(try keystore.load("alice").publicKey == key.publicKey)
+
+        for mode in [0o640, 0o604, 0o644] {
+            #expect(chmod(path, mode_t(mode)) == 0)
+            #expect(throws: LedgerError.keystore("key file \(path) is readable by others (mode \(String(mode, radix: 8))); run 'chmod 600 \(path)'")) {
+                try keystore.load("alice")
+            }
+        }
+        #expect(chmod(path, 0o600) == 0)
+        #expect(try keystore.load("alice").publicKey == key.publicKey)
+
+        try "not a key\n".write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(throws: LedgerError.keystore("key file \(path) is not a 64-digit hex Ed25519 key; restore it from a backup")) {
+            try keystore.load("alice")
+        }
+        #expect(throws: LedgerError.self) { try keystore.load("bob") }
+    }
+}
