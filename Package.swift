@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "govconsole", targets: ["govconsole"]),
+        .executable(name: "govbench", targets: ["govbench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -37,6 +38,14 @@ let package = Package(
             dependencies: [
                 "GovernanceEngine",
                 "ConsoleUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The performance benchmark: `swift run -c release govbench [--quick] [--json]`.
+        .executableTarget(
+            name: "govbench",
+            dependencies: [
+                "GovernanceEngine", "ServicePlatform", "EmbeddedChain", "ConsoleUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

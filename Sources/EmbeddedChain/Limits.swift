@@ -3,7 +3,7 @@ public enum Limits {
     public static let maxNameBytes = 64
     public static let maxTransactionBytes = 256 * 1024
     public static let maxWeight: UInt64 = 1_000_000
-    public static let maxMembers = 10_000
+    public static let maxMembers = 20_000
     public static let maxDuration: UInt64 = 366 * 24 * 3600 * 1000
     public static let minDuration: UInt64 = 1000
 }

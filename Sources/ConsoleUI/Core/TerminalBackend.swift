@@ -22,8 +22,13 @@ public final class MemoryBackend: TerminalBackend {
     public private(set) var cellsWritten = 0
     public var pending: [ConsoleMessage] = []
     public var size: (width: Int, height: Int)
+    /// How many of the latest frames `frames` keeps; a benchmark drawing thousands keeps one.
+    private let keepFrames: Int
 
-    public init(width: Int, height: Int) { size = (width, height) }
+    public init(width: Int, height: Int, keepFrames: Int = .max) {
+        size = (width, height)
+        self.keepFrames = keepFrames
+    }
 
     public func start() throws {}
     public func stop() {}
@@ -35,6 +40,7 @@ public final class MemoryBackend: TerminalBackend {
 
     public func draw(_ buffer: ScreenBuffer, previous: ScreenBuffer?, theme: Theme) {
         cellsWritten += buffer.changes(since: previous).count
+        if frames.count == keepFrames { frames.removeFirst() }
         frames.append(buffer)
     }
 }
