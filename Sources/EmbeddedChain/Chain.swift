@@ -10,7 +10,11 @@ public actor Chain {
     public nonisolated let warnings: [String]
 
     public private(set) var state: ChainState
-    public private(set) var blocks: [Block]
+    /// Where each block is in the ledger file. Blocks themselves stay on disk: a million votes would
+    /// otherwise be a gigabyte of memory.
+    private var frames: [LedgerFile.Frame]
+    /// The height and transaction count of the last state snapshot written.
+    private var snapshotAt: (height: UInt64, transactions: UInt64)
     private let file: LedgerFile
     private let lock: DirectoryLock
     private let keystore: Keystore
@@ -74,18 +78,20 @@ public actor Chain {
 
     static func ledgerPath(_ directory: String) -> String { "\(directory)/blocks.log" }
 
-    private init(directory: String, lock: DirectoryLock, file: LedgerFile, blocks: [Block], state: ChainState,
+    private init(directory: String, lock: DirectoryLock, file: LedgerFile, frames: [LedgerFile.Frame], genesisHash: Hash256,
+                 state: ChainState, snapshotAt: (UInt64, UInt64),
                  keystore: Keystore, clock: @escaping ChainClock, warnings: [String], runtime: ContractRuntime) {
         self.runtime = runtime
         self.directory = directory
         self.lock = lock
         self.file = file
-        self.blocks = blocks
+        self.frames = frames
+        self.snapshotAt = snapshotAt
         self.state = state
         self.keystore = keystore
         self.clock = clock
         self.warnings = warnings
-        genesisHash = blocks[0].hash
+        self.genesisHash = genesisHash
     }
 
     public static func exists(at directory: String) -> Bool {
@@ -127,44 +133,65 @@ public actor Chain {
         let path = ledgerPath(directory)
         let staging = path + ".new"
         try? FileManager.default.removeItem(atPath: staging)
-        try LedgerFile(path: staging).append(block.encoded)
+        try? FileManager.default.removeItem(atPath: StateSnapshot.path(directory))
+        let frame = try LedgerFile(path: staging).append(block.encoded)
         guard rename(staging, path) == 0 else { throw .io("cannot move \(staging) to \(path): \(String(cString: strerror(errno)))") }
         LedgerFile.syncDirectory(of: path)
         let file = try LedgerFile(path: path)
         let state = ChainState(genesisBlock: block, genesis: genesis)
-        return Chain(directory: directory, lock: lock, file: file, blocks: [block], state: state,
-                     keystore: keystore, clock: clock, warnings: [], runtime: ContractRuntime())
+        return Chain(directory: directory, lock: lock, file: file, frames: [frame], genesisHash: block.hash, state: state,
+                     snapshotAt: (0, 0), keystore: keystore, clock: clock, warnings: [], runtime: ContractRuntime())
     }
 
-    /// Opens a ledger: checks every frame, the hash chain and every block signature, and rebuilds the
-    /// state by replaying every block, which must reproduce every stored receipt.
+    /// Opens a ledger. Every frame is checked against its checksum, a torn tail is cut back, and the state is rebuilt:
+    /// from the state snapshot when one agrees with the ledger, replaying the blocks after it (each
+    /// checked as a validating node would: hash link, proposer signature, re-execution reproducing its
+    /// receipts and any state root), or else from genesis. `LedgerAudit` checks every block regardless.
     public static func open(at directory: String, keystore: Keystore, clock: @escaping ChainClock = WallClock.now,
                             lockWait: Int = 3000) throws(LedgerError) -> Chain {
         guard exists(at: directory) else { throw .missing(directory: directory) }
         let lock = try DirectoryLock(directory: directory, waitMilliseconds: lockWait)
         let file = try LedgerFile(path: ledgerPath(directory))
-        let scan = try file.scan()
-        guard let first = scan.records.first else { throw .corrupt(height: 0, reason: "the ledger has no whole genesis block") }
+        let index = try file.index()
+        guard !index.frames.isEmpty else { throw .corrupt(height: 0, reason: "the ledger has no whole genesis block") }
         var warnings: [String] = []
-        if let tail = scan.tail {
-            let aside = "\(directory)/torn-tail-\(scan.records.count).bin"
-            try file.moveTail(from: scan.goodLength, to: aside)
-            warnings.append("the ledger ended in \(tail), left by an interrupted write; cut back to the last whole block (height \(scan.records.count - 1)) and kept the cut bytes in \(aside)")
+        if let tail = index.tail {
+            let aside = "\(directory)/torn-tail-\(index.frames.count).bin"
+            try file.moveTail(from: index.goodLength, to: aside)
+            warnings.append("the ledger ended in \(tail), left by an interrupted write; cut back to the last whole block (height \(index.frames.count - 1)) and kept the cut bytes in \(aside)")
         }
-        let genesisBlock: Block
-        do { genesisBlock = try Block.decode(first) } catch { throw .corrupt(height: 0, reason: "undecodable genesis block (\(error))") }
+        func block(_ h: Int) throws(LedgerError) -> Block {
+            let body = try file.read(index.frames[h], height: h)
+            do { return try Block.decode(body) } catch { throw .corrupt(height: UInt64(h), reason: "undecodable block (\(error))") }
+        }
+        let genesisBlock = try block(0)
         var state = try verifyGenesis(genesisBlock)
-        var blocks = [genesisBlock]
-        blocks.reserveCapacity(scan.records.count)
-        let runtime = ContractRuntime()
-        for (i, record) in scan.records.enumerated().dropFirst() {
-            let block: Block
-            do { block = try Block.decode(record) } catch { throw .corrupt(height: UInt64(i), reason: "undecodable block (\(error))") }
-            try replay(block, onto: &state, runtime: runtime)
-            blocks.append(block)
+        switch StateSnapshot.read(from: directory) {
+        case nil:
+            break
+        case let .failure(problem)?:
+            warnings.append("the state snapshot could not be read (\(problem)); rebuilt the state from genesis")
+        case let .success(snapshot)?:
+            let h = Int(snapshot.height)
+            if snapshot.genesisHash == genesisBlock.hash, h < index.frames.count, (try? block(h).hash) == snapshot.head {
+                state = snapshot
+            } else {
+                warnings.append("the state snapshot (height \(h)) does not match the ledger; rebuilt the state from genesis")
+            }
         }
-        return Chain(directory: directory, lock: lock, file: file, blocks: blocks, state: state,
-                     keystore: keystore, clock: clock, warnings: warnings, runtime: runtime)
+        // Blocks the snapshot covers are not replayed, but every one of their bytes is still checked
+        // against its frame's checksum: damage anywhere stops the open with its height.
+        for h in 1..<Int(state.height) + 1 where h < index.frames.count {
+            _ = try file.read(index.frames[h], height: h)
+        }
+        let runtime = ContractRuntime()
+        let resumedAt = (state.height, state.transactionCount)
+        for h in Int(state.height) + 1..<max(Int(state.height) + 1, index.frames.count) {
+            try replay(try block(h), onto: &state, runtime: runtime)
+        }
+        let chain = Chain(directory: directory, lock: lock, file: file, frames: index.frames, genesisHash: genesisBlock.hash,
+                          state: state, snapshotAt: resumedAt, keystore: keystore, clock: clock, warnings: warnings, runtime: runtime)
+        return chain
     }
 
     static func verifyGenesis(_ block: Block) throws(LedgerError) -> ChainState {
@@ -397,8 +424,9 @@ public actor Chain {
                                  stateRoot: stateRoot)
         let block = Block(header: header, genesis: nil, transactions: transactions, receipts: receipts,
                           blockEvents: blockEvents, signature: key.sign(header.hash.bytes))
+        let frame: LedgerFile.Frame
         do {
-            try file.append(block.encoded)
+            frame = try file.append(block.encoded)
         } catch {
             // The in-memory state ran ahead of the disk, and the block may or may not have reached it.
             // Refuse everything from now on rather than diverge; reopening tells which it was.
@@ -411,22 +439,65 @@ public actor Chain {
         state.head = block.hash
         state.time = ctx.time
         if let i = state.nodes.firstIndex(where: { $0.name == proposer }) { state.nodes[i].blocksProposed += 1 }
-        blocks.append(block)
+        frames.append(frame)
         for (p, receipt) in included { p.done.resume(returning: receipt) }
         for s in subscribers.values { s.yield(block) }
+        snapshotIfDue()
         return block
     }
 
     // MARK: Reading
 
-    /// Every committed block from `height` on, then each new block as it is committed.
+    /// Every committed block from `height` on, read from the ledger, then each new block as it is committed.
     public func subscribe(from height: UInt64 = 0) -> AsyncStream<Block> {
         let id = UUID()
         let (stream, continuation) = AsyncStream<Block>.makeStream()
-        for block in blocks.dropFirst(Int(min(height, UInt64(blocks.count)))) { continuation.yield(block) }
+        for h in Int(min(height, UInt64(frames.count)))..<frames.count {
+            guard let block = try? block(at: UInt64(h)) else { break }
+            continuation.yield(block)
+        }
         subscribers[id] = continuation
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
         return stream
+    }
+
+    /// The block at `height`, read from the ledger.
+    public func block(at height: UInt64) throws(LedgerError) -> Block {
+        guard height < UInt64(frames.count) else { throw .corrupt(height: height, reason: "there is no block at this height") }
+        let body = try file.read(frames[Int(height)], height: Int(height))
+        do { return try Block.decode(body) } catch { throw .corrupt(height: height, reason: "undecodable block (\(error))") }
+    }
+
+    /// Up to `limit` blocks from `height` on, read from the ledger.
+    public func blocks(from height: UInt64 = 0, limit: Int = .max) throws(LedgerError) -> [Block] {
+        var out: [Block] = []
+        var h = height
+        while h < UInt64(frames.count), out.count < limit {
+            out.append(try block(at: h))
+            h += 1
+        }
+        return out
+    }
+
+    // MARK: Snapshots
+
+    /// A snapshot every this many blocks or transactions, whichever comes first, and on close: opening
+    /// then replays at most this much.
+    static let snapshotEveryBlocks: UInt64 = 128
+    static let snapshotEveryTransactions: UInt64 = 100_000
+
+    private func snapshotIfDue() {
+        guard state.height - snapshotAt.height >= Self.snapshotEveryBlocks
+            || state.transactionCount - snapshotAt.transactions >= Self.snapshotEveryTransactions else { return }
+        writeSnapshot()
+    }
+
+    /// Best effort: a snapshot only saves replay time, so failing to write one stops nothing.
+    private func writeSnapshot() {
+        guard state.height > snapshotAt.height else { return }
+        if (try? StateSnapshot.write(state, to: directory)) != nil {
+            snapshotAt = (state.height, state.transactionCount)
+        }
     }
 
     private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
@@ -441,6 +512,7 @@ public actor Chain {
 
     /// Stops accepting transactions and releases the directory lock; what was committed stays durable.
     public func close() {
+        if halted == nil { writeSnapshot() }
         halted = "the chain was closed"
         let waiting = pending
         pending = []

@@ -23,15 +23,15 @@ public enum LedgerAudit {
         var report = AuditReport()
         func count(_ key: String, _ n: Int = 1) { report.checked[key, default: 0] += UInt64(n) }
 
-        let scan: LedgerFile.Scan
-        do { scan = try file.scan() } catch {
+        let index: LedgerFile.Index
+        do { index = try file.index() } catch {
             report.problems.append("\(error)")
             return report
         }
-        if let tail = scan.tail {
-            report.problems.append("the ledger ends in \(tail) after height \(max(scan.records.count, 1) - 1); opening the chain cuts it back")
+        if let tail = index.tail {
+            report.problems.append("the ledger ends in \(tail) after height \(max(index.frames.count, 1) - 1); opening the chain cuts it back")
         }
-        guard let first = scan.records.first else {
+        guard let first = index.frames.first else {
             report.problems.append("the ledger has no whole genesis block")
             return report
         }
@@ -39,16 +39,17 @@ public enum LedgerAudit {
         var invariants = Invariants()
         var state: ChainState
         do {
-            let genesis = try Block.decode(first)
+            let genesis = try Block.decode(try file.read(first, height: 0))
             state = try Chain.verifyGenesis(genesis)
             count("frames"); count("blocks"); count("signatures")
         } catch {
             report.problems.append("genesis: \(error)")
             return report
         }
-        for (i, record) in scan.records.enumerated().dropFirst() {
+        for (i, frame) in index.frames.enumerated().dropFirst() {
             count("frames")
             do {
+                let record = try file.read(frame, height: i)
                 let block: Block
                 do { block = try Block.decode(record) } catch { throw LedgerError.corrupt(height: UInt64(i), reason: "undecodable block (\(error))") }
                 try Chain.replay(block, onto: &state, runtime: runtime)

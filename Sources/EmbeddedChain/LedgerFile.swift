@@ -46,7 +46,7 @@ final class LedgerFile {
         return Array(Hash256.of(w.bytes).bytes.prefix(4))
     }
 
-    func append(_ record: [UInt8]) throws(LedgerError) {
+    private func write(_ record: [UInt8]) throws(LedgerError) {
         var w = ByteWriter()
         w.raw(LedgerFile.magic); w.u32(UInt32(record.count)); w.raw(LedgerFile.headerCheck(UInt32(record.count)))
         w.raw(LedgerFile.checksum(record)); w.raw(record)
@@ -76,53 +76,73 @@ final class LedgerFile {
         self.length = length
     }
 
-    struct Scan {
-        var records: [[UInt8]] = []
+    /// Where one record sits: its frame's offset and its body's length.
+    struct Frame: Sendable, Hashable {
+        let offset: Int
+        let length: Int
+        var bodyOffset: Int { offset + LedgerFile.frameHeader }
+        var end: Int { bodyOffset + length }
+    }
+
+    struct Index {
+        var frames: [Frame] = []
         /// Bytes up to the end of the last whole record.
         var goodLength = 0
         /// What follows the last whole record, when something does.
         var tail: String?
     }
 
-    /// Reads every whole record. A damaged last record is reported as a tail; damage with whole records
-    /// after it cannot be a torn write and is corruption.
-    func scan() throws(LedgerError) -> Scan {
-        var bytes = [UInt8](repeating: 0, count: length)
-        if length > 0 {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, 0) }
-            guard n == length else { throw .io("cannot read \(path)") }
-        }
-        var scan = Scan()
+    /// Reads every frame header, not the bodies: where each record is, and whether the file ends in a
+    /// torn one. A damaged header with anything after it cannot be a torn write and is corruption.
+    func index() throws(LedgerError) -> Index {
+        var index = Index()
         var offset = 0
-        while offset < bytes.count {
-            let remaining = bytes.count - offset
+        var header = [UInt8](repeating: 0, count: LedgerFile.frameHeader)
+        while offset < length {
+            let remaining = length - offset
             guard remaining >= LedgerFile.frameHeader else {
-                scan.tail = "\(remaining) bytes of a partial record header"
+                index.tail = "\(remaining) bytes of a partial record header"
                 break
             }
-            guard Array(bytes[offset..<offset + 4]) == LedgerFile.magic else {
-                throw .corrupt(height: UInt64(scan.records.count), reason: "bad record marker at byte \(offset)")
+            let n = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, LedgerFile.frameHeader, off_t(offset)) }
+            guard n == LedgerFile.frameHeader else { throw .io("cannot read \(path)") }
+            guard Array(header[0..<4]) == LedgerFile.magic else {
+                throw .corrupt(height: UInt64(index.frames.count), reason: "bad record marker at byte \(offset)")
             }
-            let length = bytes[offset + 4..<offset + 8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            guard Array(bytes[offset + 8..<offset + 12]) == LedgerFile.headerCheck(length), Int(length) <= LedgerFile.maxRecord else {
-                throw .corrupt(height: UInt64(scan.records.count), reason: "damaged record header at byte \(offset)")
+            let bodyLength = header[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            guard Array(header[8..<12]) == LedgerFile.headerCheck(bodyLength), Int(bodyLength) <= LedgerFile.maxRecord else {
+                throw .corrupt(height: UInt64(index.frames.count), reason: "damaged record header at byte \(offset)")
             }
-            let n = Int(length)
-            let bodyStart = offset + LedgerFile.frameHeader
-            guard bodyStart + n <= bytes.count else {
-                scan.tail = "a record cut short (\(bytes.count - bodyStart) of \(n) bytes)"
+            let frame = Frame(offset: offset, length: Int(bodyLength))
+            guard frame.end <= length else {
+                index.tail = "a record cut short (\(length - frame.bodyOffset) of \(bodyLength) bytes)"
                 break
             }
-            let body = Array(bytes[bodyStart..<bodyStart + n])
-            // A whole record that fails its check is damage, not a torn write, even when it is the last.
-            guard LedgerFile.checksum(body) == Array(bytes[offset + 12..<offset + 20]) else {
-                throw .corrupt(height: UInt64(scan.records.count), reason: "record checksum mismatch at byte \(offset)")
-            }
-            scan.records.append(body)
-            offset = bodyStart + n
-            scan.goodLength = offset
+            index.frames.append(frame)
+            offset = frame.end
+            index.goodLength = offset
         }
-        return scan
+        return index
+    }
+
+    /// The body of record `height`, checked against its checksum. A whole record that fails its check is
+    /// damage, not a torn write, even when it is the last.
+    func read(_ frame: Frame, height: Int) throws(LedgerError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: 8 + frame.length)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(frame.offset + 12)) }
+        guard n == bytes.count else { throw .io("cannot read \(path) at byte \(frame.offset)") }
+        let body = Array(bytes[8...])
+        guard LedgerFile.checksum(body) == Array(bytes[0..<8]) else {
+            throw .corrupt(height: UInt64(height), reason: "record checksum mismatch at byte \(frame.offset)")
+        }
+        return body
+    }
+
+    /// The frame `append` just wrote.
+    func append(_ record: [UInt8]) throws(LedgerError) -> Frame {
+        let start = length
+        try write(record)
+        return Frame(offset: start, length: record.count)
     }
 }
 

@@ -31,16 +31,38 @@ extension GovernanceEngine {
             quorum: p.quorum.value, threshold: p.threshold.value,
             quorumReached: Tally.quorumReached(p.tally, total: p.totalWeight, quorum: p.quorum),
             votes: votes, pending: p.pending, permission: permission,
-            events: await events(proposal: id))
+            events: try await events(proposal: id))
     }
 
     /// Every recorded event, oldest first, optionally of one proposal only.
-    public func events(proposal: UInt64? = nil) async -> [EventView] {
+    /// A proposal's are its last 500; all events are read from the ledger.
+    public func events(proposal: UInt64? = nil) async throws -> [EventView] {
         if let proposal {
             await registryCaughtUp()
-            return (proposalEvents[proposal] ?? []).map(EventView.init)
+            try await loadHistory(of: proposal)
+            return (proposalEvents[proposal] ?? []).suffix(Self.eventsPerProposal).map(EventView.init)
         }
-        return await chain.blocks.flatMap(\.events).map(EventView.init)
+        return try await chain.blocks().flatMap(\.events).map(EventView.init)
+    }
+
+    /// Events recorded before this engine started are on disk only: read a proposal's once, from the
+    /// block it was submitted in up to where the live index begins, and keep them.
+    func loadHistory(of id: UInt64) async throws {
+        guard !historyLoaded.contains(id), let p = await chain.state.management.proposal(id) else { return }
+        historyLoaded.insert(id)
+        guard p.submittedHeight < indexedFrom else { return }
+        var older: [RecordedEvent] = []
+        var h = p.submittedHeight
+        while h < indexedFrom {
+            for block in try await chain.blocks(from: h, limit: min(256, Int(indexedFrom - h))) {
+                older += block.events.filter { $0.event.proposal == id }
+                if older.count > Self.eventsPerProposal { older.removeFirst(older.count - Self.eventsPerProposal) }
+                h = block.height + 1
+            }
+        }
+        var all = older + (proposalEvents[id] ?? [])
+        if all.count > Self.eventsPerProposal { all.removeFirst(all.count - Self.eventsPerProposal) }
+        proposalEvents[id] = all
     }
 
     /// How `name` voted on each proposal it voted on.
@@ -81,8 +103,8 @@ extension GovernanceEngine {
         await chain.state.nodes.map(NodeView.init)
     }
 
-    public func blocks(from height: UInt64 = 0, limit: Int = 1000) async -> [BlockView] {
-        await chain.blocks.dropFirst(Int(min(height, UInt64(Int.max)))).prefix(max(0, limit)).map { b in
+    public func blocks(from height: UInt64 = 0, limit: Int = 1000) async throws -> [BlockView] {
+        try await chain.blocks(from: height, limit: max(0, limit)).map { b in
             BlockView(height: b.height, hash: b.hash.hex, previous: b.header.previous.hex, time: Date(milliseconds: b.header.time),
                       proposer: b.header.proposer,
                       transactions: zip(b.transactions, b.receipts).map { tx, r in

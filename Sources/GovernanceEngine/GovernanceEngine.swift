@@ -21,6 +21,10 @@ public actor GovernanceEngine {
     /// Each proposal's events, kept as blocks arrive, so a proposal's history never needs a ledger scan.
     var proposalEvents: [UInt64: [RecordedEvent]] = [:]
     static let eventsPerProposal = 500
+    /// The first height whose events `proposalEvents` holds: everything from the engine's start on.
+    var indexedFrom: UInt64 = 1
+    /// Proposals whose earlier events have been read from the ledger into `proposalEvents`.
+    var historyLoaded: Set<UInt64> = []
 
     /// Problems the chain repaired on open; worth showing once.
     public nonisolated var warnings: [String] { chain.warnings }
@@ -81,8 +85,12 @@ public actor GovernanceEngine {
     }
 
     private func started() async -> GovernanceEngine {
-        // Subscribe before returning so that no block committed from now on is missed.
-        let blocks = await platform.blocks(from: 0)
+        // The registry starts from the permissions in the state and follows pushed blocks from there, so
+        // a long ledger is not read again. Subscribe before returning so that no block is missed.
+        let state = await chain.state
+        registry = PermissionRegistry(state.management, height: state.height)
+        indexedFrom = state.height + 1
+        let blocks = await platform.blocks(from: state.height + 1)
         listener = Task { [weak self] in
             for await block in blocks {
                 await self?.record(block)
@@ -105,7 +113,8 @@ public actor GovernanceEngine {
         for e in block.events {
             guard let p = e.event.proposal else { continue }
             proposalEvents[p, default: []].append(e)
-            if proposalEvents[p]!.count > Self.eventsPerProposal { proposalEvents[p]!.removeFirst() }
+            // Trimmed in steps, not per event, so a busy proposal costs O(1) per event.
+            if proposalEvents[p]!.count > 2 * Self.eventsPerProposal { proposalEvents[p]!.removeFirst(Self.eventsPerProposal) }
         }
         let ready = registryWaiters.filter { $0.height <= block.height }
         registryWaiters.removeAll { $0.height <= block.height }

@@ -14,6 +14,16 @@ struct PermissionRegistry {
     private(set) var entries: [UInt64: Entry] = [:]
     private(set) var height: UInt64 = 0
 
+    init() {}
+
+    /// The registry as the events up to `height` left it, read from the contract's own record of them.
+    init(_ s: ManagementState, height: UInt64) {
+        for (id, p) in s.permissions {
+            entries[id] = Entry(holder: p.holder, operation: p.operation, target: p.target, expires: p.expiresAt, state: p.recordedState)
+        }
+        self.height = height
+    }
+
     mutating func record(_ block: Block) {
         record(block.events.map(\.event))
         height = block.height

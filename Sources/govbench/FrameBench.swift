@@ -31,7 +31,7 @@ enum FrameBench {
         }
         for voter in ["alice", "bob", "carol"] { _ = try await engine.vote(UInt64(scale.frameProposals), "approve", as: voter) }
         let snapshot = await ConsoleRuntime.snapshot(engine, identity: "ops", selected: nil)
-        let events = await engine.events(proposal: UInt64(scale.frameProposals)) + (await engine.events(proposal: 1))
+        let events = try await engine.events(proposal: UInt64(scale.frameProposals)) + (try await engine.events(proposal: 1))
         await engine.close()
 
         var console = ConsoleState(width: 200, height: 60, identity: "ops")

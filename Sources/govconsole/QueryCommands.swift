@@ -77,7 +77,7 @@ struct EventsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let events = try await global.withEngine { await $0.events(proposal: proposal) }
+        let events = try await global.withEngine { try await $0.events(proposal: proposal) }
         try global.emit(events) { EventsCommand.table(events) }
     }
 }
@@ -148,7 +148,7 @@ struct BlocksCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let blocks = try await global.withEngine { await $0.blocks(from: from, limit: limit) }
+        let blocks = try await global.withEngine { try await $0.blocks(from: from, limit: limit) }
         try global.emit(blocks) {
             blocks.isEmpty ? "no blocks from height \(from)" : Output.table(
                 ["HEIGHT", "HASH", "TIME", "PROPOSER", "TXS", "EVENTS", "CONTENT"],

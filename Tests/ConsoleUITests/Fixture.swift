@@ -46,7 +46,7 @@ enum Fixture {
     static func state(width: Int, height: Int, identity: String = "carol") async throws -> ConsoleState {
         let (engine, clock) = try await scenario()
         var s = ConsoleState(width: width, height: height, identity: identity, themes: ["default", "light", "high-contrast", "mono"])
-        _ = update(&s, .events(await engine.events()))
+        _ = update(&s, .events(try await engine.events()))
         _ = update(&s, .snapshot(await ConsoleRuntime.snapshot(engine, identity: identity, selected: 3)))
         for _ in 0..<3 {
             _ = update(&s, .tick(now: clock.now))

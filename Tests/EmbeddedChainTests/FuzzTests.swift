@@ -220,7 +220,7 @@ struct FuzzTests {
         // Enough time for the first proposal's vote to close at a block boundary.
         t.clock.advance(Policy.default.votingPeriod + 1)
         _ = try await t.chain.sealIfDue()
-        let blocks = await t.chain.blocks
+        let blocks = try await t.chain.blocks()
         await t.chain.close()
         return blocks.map(\.encoded)
     }

@@ -35,7 +35,7 @@ import Testing
 
     @Test func checkpointBlocksCommitToTheStateAndReplayChecksIt() async throws {
         let t = try await busyChain()
-        let blocks = await t.chain.blocks
+        let blocks = try await t.chain.blocks()
         let interval = Int(BlockHeader.stateRootInterval)
         #expect(blocks[interval].header.stateRoot != .zero)
         #expect(blocks.enumerated().allSatisfy { i, b in BlockHeader.isCheckpoint(UInt64(i)) || b.header.stateRoot == .zero })

@@ -102,7 +102,7 @@ final class TestClock: Sendable {
         #expect(try await engine.proposal(1).status == "passed")
         let result = try await engine.execute(1, as: "ops")
         #expect(result.status == "executed")
-        #expect(await engine.events(proposal: 1).map(\.type).suffix(4) == ["ProposalPassed", "PermissionGranted", "PermissionConsumed", "OperationExecuted"])
+        #expect(try await engine.events(proposal: 1).map(\.type).suffix(4) == ["ProposalPassed", "PermissionGranted", "PermissionConsumed", "OperationExecuted"])
         // The removed member's key is retired from the keystore, and a new erin gets a new key.
         #expect(!FileManager.default.fileExists(atPath: dir.keys + "/erin.key"))
         let (key, generated) = try await engine.memberKey(for: "erin")
@@ -118,7 +118,7 @@ final class TestClock: Sendable {
         #expect(try await engine.proposal(1).status == "expired")
         #expect(try await engine.closeDue() != nil)
         #expect(try await engine.closeDue() == nil)
-        #expect(await engine.events(proposal: 1).last?.type == "ProposalExpired")
+        #expect(try await engine.events(proposal: 1).last?.type == "ProposalExpired")
         await engine.close()
     }
 

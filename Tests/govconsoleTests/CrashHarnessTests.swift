@@ -45,7 +45,7 @@ struct CrashHarnessTests {
                 // verifies the hash chain and every signature; it throws on anything else.
                 guard Chain.exists(at: sandbox.data + "/ledger") else { continue }
                 let chain = try Chain.open(at: sandbox.data + "/ledger", keystore: Keystore(directory: sandbox.data + "/keys"))
-                let blocks = await chain.blocks
+                let blocks = try await chain.blocks()
                 let stored = Set(blocks.flatMap { $0.transactions.map(\.id.hex) })
                 let reopenedRoot = await chain.state.root
                 if !chain.warnings.isEmpty { totals.tornTails += 1 }
