@@ -23,15 +23,36 @@ struct GovBench: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
+    @Option(help: "Override the number of voters (10,000; 1,000 with --quick).")
+    var voters: Int?
+
+    @Option(help: "Override the number of proposals voted on (100; 10 with --quick).")
+    var proposals: Int?
+
     @Option(help: "Directory for the benchmark's ledger (default: a fresh temporary directory, deleted after).")
     var data: String?
 
     func run() async throws {
-        let scale = quick ? Scale.quick : Scale.full
+        var scale = quick ? Scale.quick : Scale.full
+        if let voters { scale.voters = voters }
+        if let proposals { scale.proposals = proposals }
+        guard scale.voters >= 10, scale.voters <= Limits.maxMembers - 8, scale.proposals >= 1, scale.proposals <= 100 else {
+            throw ValidationError("--voters must be 10 to \(Limits.maxMembers - 8) and --proposals 1 to 100")
+        }
         let root = data ?? NSTemporaryDirectory() + "govbench-\(UUID().uuidString)"
         defer { if data == nil { try? FileManager.default.removeItem(atPath: root) } }
         var report = Report(mode: quick ? "quick" : "full", cores: ProcessInfo.processInfo.activeProcessorCount)
         let progress = Progress(enabled: !json)
+        if ProcessInfo.processInfo.environment["GOVBENCH_RSS_TRACE"] != nil {
+            Thread {
+                var peak = 0.0
+                while true {
+                    let rss = Memory.residentMegabytes()
+                    if rss > peak + 10 { peak = rss; progress.say("rss rose to \(Int(rss)) MB") }
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+            }.start()
+        }
 
         let bench = try await VoteBench.create(at: DataDirectory(path: root), scale: scale, progress: progress)
         report.verifyCeilingPerS = try await bench.verifyCeiling()
@@ -81,7 +102,8 @@ struct Progress: Sendable {
     func say(_ line: String) {
         guard enabled else { return }
         let t = ContinuousClock.now - started
-        FileHandle.standardError.write(Data(String(format: "[%6.1fs] %@\n", t.seconds, line).utf8))
+        let rss = Memory.residentMegabytes()
+        FileHandle.standardError.write(Data(String(format: "[%6.1fs %5.0f MB] %@\n", t.seconds, rss, line).utf8))
     }
 }
 
@@ -145,9 +167,14 @@ struct Report: Encodable {
 
 enum Memory {
     /// VmHWM: the most resident memory this process has had.
-    static func peakResidentMegabytes() -> Double {
+    static func peakResidentMegabytes() -> Double { status("VmHWM:") }
+
+    /// VmRSS: resident memory now.
+    static func residentMegabytes() -> Double { status("VmRSS:") }
+
+    private static func status(_ key: String) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(key) {
             let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
             return kb / 1024
         }
