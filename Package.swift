@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain"]),
         .testTarget(name: "GovernanceEngineTests", dependencies: ["GovernanceEngine"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
-        .testTarget(name: "govconsoleTests", dependencies: ["govconsole", "crashwriter", "EmbeddedChain"]),
+        .testTarget(name: "govconsoleTests", dependencies: ["govconsole", "crashwriter", "govbench", "EmbeddedChain"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -235,7 +235,7 @@ public actor Chain {
         receipts.reserveCapacity(block.transactions.count)
         for (tx, stored) in zip(block.transactions, block.receipts) {
             do {
-                receipts.append(try StateTransition.apply(tx, encodedSize: tx.encoded.count, node: stored.node, &s, ctx, runtime: runtime))
+                receipts.append(try StateTransition.apply(tx, encodedSize: tx.encodedSize, node: stored.node, &s, ctx, runtime: runtime))
             } catch {
                 throw .corrupt(height: h, reason: "transaction \(tx.id.short) does not replay: \(error)")
             }
@@ -258,7 +258,7 @@ public actor Chain {
         // Admission checked the signature with the sender's current key; the producer re-checks only if
         // that key changes before the block.
         let key = state.management.members[tx.sender]?.publicKey
-        let size = tx.encoded.count
+        let size = tx.encodedSize
         return try await withCheckedThrowingContinuation { done in
             enqueue(Pending(tx: tx, size: size, node: node, verifiedKey: key, done: .single(done)))
         }
@@ -287,7 +287,7 @@ public actor Chain {
             for (i, s) in batch.enumerated() {
                 do {
                     try admit(s.tx, verifiedKey: s.verifiedKey)
-                    enqueue(Pending(tx: s.tx, size: s.tx.encoded.count, node: s.node, verifiedKey: s.verifiedKey, done: .batch(waiter, i)))
+                    enqueue(Pending(tx: s.tx, size: s.tx.encodedSize, node: s.node, verifiedKey: s.verifiedKey, done: .batch(waiter, i)))
                 } catch {
                     waiter.settle(i, .failure(error))
                 }
@@ -327,7 +327,7 @@ public actor Chain {
         if tx.nonce > s.nextNonce(of: tx.sender) { s.nonces[tx.sender] = tx.nonce - 1 }
         let ctx = BlockContext(height: s.height + 1, time: max(clock(), s.time))
         _ = StateTransition.beginBlock(&s, ctx)
-        return try StateTransition.apply(tx, encodedSize: tx.encoded.count, node: node, &s, ctx, runtime: runtime)
+        return try StateTransition.apply(tx, encodedSize: tx.encodedSize, node: node, &s, ctx, runtime: runtime)
     }
 
     /// What the next block boundary would record if a block were sealed now: votes closed by their

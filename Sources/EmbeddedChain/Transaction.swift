@@ -54,6 +54,9 @@ public struct Transaction: Hashable, Sendable {
     public let payload: Payload
     public let signature: [UInt8]
     public let id: Hash256
+    /// The canonical encoding the signature covers, kept: the id is its hash, the signature check and
+    /// the block encoding both need it, and encoding it again per use was a measurable share of a vote.
+    public let signingBytes: [UInt8]
 
     public init(chain: Hash256, sender: String, nonce: UInt64, lane: Lane, payload: Payload, signature: [UInt8]) {
         self.chain = chain
@@ -62,8 +65,12 @@ public struct Transaction: Hashable, Sendable {
         self.lane = lane
         self.payload = payload
         self.signature = signature
-        id = Hash256.of(Transaction.signingBytes(chain: chain, sender: sender, nonce: nonce, lane: lane, payload: payload))
+        signingBytes = Transaction.signingBytes(chain: chain, sender: sender, nonce: nonce, lane: lane, payload: payload)
+        id = Hash256.of(signingBytes)
     }
+
+    /// Bytes of the whole encoded transaction.
+    public var encodedSize: Int { signingBytes.count + signature.count }
 
     public static func signed(chain: Hash256, sender: String, nonce: UInt64, lane: Lane, payload: Payload, key: SigningKey) -> Transaction {
         let message = signingBytes(chain: chain, sender: sender, nonce: nonce, lane: lane, payload: payload)
@@ -76,9 +83,6 @@ public struct Transaction: Hashable, Sendable {
         return w.bytes
     }
 
-    public var signingBytes: [UInt8] {
-        Transaction.signingBytes(chain: chain, sender: sender, nonce: nonce, lane: lane, payload: payload)
-    }
 }
 
 extension Transaction: BinaryCodable {

@@ -173,28 +173,34 @@ final class VoteBench: @unchecked Sendable {
 
     private func quickOr(_ quick: Int, _ full: Int) -> Int { scale.voters < 10_000 ? quick : full }
 
-    /// Votes from every voter on every proposal, through the platform to the subscriber. Each proposal
-    /// is made just before its round, outside the timed part: a proposal addresses a vote request to
-    /// every voter, so making all of them at once would be one enormous block.
+    /// Votes from every voter on every proposal, through the platform to the subscriber. Proposals are
+    /// made and their votes signed five at a time, outside the timed part, and each five are then sent as
+    /// one stream: the pipeline drains only between streams. (A proposal addresses a vote request to every
+    /// voter, so making all of them at once would be one enormous block.)
     func committedVotes() async throws -> (perSecond: Double, votes: Int) {
         var timed = Duration.zero
         var committed = 0
+        var made = 0
         progress.say("submitting \(scale.voters) votes on each of \(scale.proposals) proposals")
-        for n in 0..<scale.proposals {
-            let votes: [Transaction]
-            if n == 0, let first = pendingFirstRound {
-                votes = first
-                pendingFirstRound = nil
-            } else {
-                votes = await signVotes(on: try await propose(1, as: "ops")[0])
+        while made < scale.proposals {
+            var votes: [Transaction] = []
+            let group = min(5, scale.proposals - made)
+            for _ in 0..<group {
+                if let first = pendingFirstRound {
+                    votes += first
+                    pendingFirstRound = nil
+                } else {
+                    votes += await signVotes(on: try await propose(1, as: "ops")[0])
+                }
             }
+            made += group
             let base = deliveries.tallies
             let started = ContinuousClock.now
             let accepted = await submitAll(votes)
             committed += accepted
             try await deliveries.wait(untilTallies: base + accepted)
             timed += ContinuousClock.now - started
-            if n % 10 == 9 { progress.say("  \(n + 1) proposals, \(committed) votes, \(Int(Double(committed) / timed.seconds)) votes/s") }
+            if made % 10 == 0 { progress.say("  \(made) proposals, \(committed) votes, \(Int(Double(committed) / timed.seconds)) votes/s") }
         }
         return (Double(committed) / timed.seconds, committed)
     }
