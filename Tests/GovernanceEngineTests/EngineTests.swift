@@ -24,6 +24,25 @@ final class TestClock: Sendable {
         for v in ["alice", "bob", "carol"] { _ = try await engine.vote(id, "approve", as: v) }
     }
 
+    @Test func aReopenedEngineStartsFromTheStateAndStillKnowsEarlierHistory() async throws {
+        let engine = try await demo()
+        _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
+        try await pass(engine, 1)
+        let before = try await engine.events(proposal: 1)
+        let status = await engine.status()
+        await engine.close()
+
+        // Reopened from its snapshot: nothing replayed, yet the permission registry and the proposal's
+        // history are what they were, and execute works against them.
+        let reopened = try await GovernanceEngine.open(at: dir, clock: clock.read)
+        #expect(reopened.warnings.isEmpty)
+        #expect(await reopened.status().head == status.head)
+        #expect(try await reopened.events(proposal: 1) == before)
+        _ = try await reopened.execute(1, as: "ops")
+        #expect(try await reopened.events(proposal: 1).map(\.type).suffix(2) == ["PermissionConsumed", "OperationExecuted"])
+        await reopened.close()
+    }
+
     @Test func proposeVoteExecuteAddsAMemberWhoCanThenVote() async throws {
         let engine = try await demo()
         let (key, generated) = try await engine.memberKey(for: "frank")

@@ -22,7 +22,7 @@ struct CrashHarnessTests {
         let env = ProcessInfo.processInfo.environment
         let kills = env["GOVCONSOLE_CRASH_KILLS"].flatMap(Int.init) ?? 50
         let seed = env["GOVCONSOLE_CRASH_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(UInt32.max))
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let writer = try Sandbox.executable("crashwriter")
         var totals = Totals()
 
@@ -160,19 +160,6 @@ struct CrashHarnessTests {
     struct HarnessError: Error, CustomStringConvertible {
         let description: String
         init(_ d: String) { description = d }
-    }
-}
-
-/// A seedable generator, so a failing run can be repeated with GOVCONSOLE_CRASH_SEED.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
