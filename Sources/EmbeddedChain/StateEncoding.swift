@@ -87,9 +87,15 @@ extension ManagementState: BinaryCodable {
         members = try r.map { r throws(DecodingFailure) in try r.decode(Member.self) }
         guard members.allSatisfy({ $0.key == $0.value.name }) else { throw DecodingFailure("a member is filed under another name") }
         let electorates = try r.array { r throws(DecodingFailure) in
-            Electorate(try r.array(limit: Limits.maxMembers) { r throws(DecodingFailure) in
+            let seats = try r.array(limit: Limits.maxMembers) { r throws(DecodingFailure) in
                 Electorate.Seat(name: try r.string(limit: Limits.maxNameBytes), key: try r.publicKey(), weight: try r.u64())
-            })
+            }
+            // An electorate is written in name order with valid weights; nothing else is one.
+            guard zip(seats, seats.dropFirst()).allSatisfy({ $0.name < $1.name }),
+                  seats.allSatisfy({ $0.weight >= 1 && $0.weight <= Limits.maxWeight }) else {
+                throw DecodingFailure("an electorate out of order or with an impossible weight")
+            }
+            return Electorate(seats)
         }
         proposals = try r.array { r throws(DecodingFailure) in try Proposal(from: &r, electorates: electorates) }
         let byBytes: (PublicKey, PublicKey) -> Bool = { $0.bytes.lexicographicallyPrecedes($1.bytes) }
@@ -118,6 +124,28 @@ extension ManagementState: BinaryCodable {
         }
         nodeRouting = try r.decode()
         nodeStats = try r.map { r throws(DecodingFailure) in try r.decode(RolloutStats.self) }
+        if let problem = crossReferenceProblem { throw DecodingFailure(problem) }
+    }
+
+    /// What the contract's code relies on without checking: indexes that point at real entries. A state
+    /// read from a snapshot must hold these, or a later block would trap on it.
+    var crossReferenceProblem: String? {
+        let count = UInt64(proposals.count)
+        for (i, p) in proposals.enumerated() where p.id != UInt64(i + 1) { return "proposal at \(i + 1) has id \(p.id)" }
+        for id in open where id < 1 || id > count || proposals[Int(id - 1)].recordedStatus != .voting {
+            return "open proposal \(id) is not a proposal being voted on"
+        }
+        for id in permissions.keys where id < 1 || id > count { return "permission of unknown proposal \(id)" }
+        for id in livePermissions where permissions[id]?.recordedState != .granted { return "live permission \(id) is not granted" }
+        for c in contracts.values {
+            guard Set(c.versions) == Set(c.code.keys), c.code.values.allSatisfy({ code[$0] != nil }) else {
+                return "contract \(c.name) names code it does not have"
+            }
+            guard c.code[c.routing.old] != nil, c.routing.new.map({ c.code[$0] != nil }) ?? true else {
+                return "contract \(c.name) routes to a version it does not have"
+            }
+        }
+        return nil
     }
 }
 
@@ -145,6 +173,10 @@ extension Proposal {
         ballots = try r.data(limit: Limits.maxMembers)
         guard ballots.count == electorate.count, ballots.allSatisfy({ $0 <= 3 }) else { throw DecodingFailure("proposal \(id) has malformed ballots") }
         tally = TallyCounts(approve: try r.u64(), reject: try r.u64(), abstain: try r.u64())
+        // The tally is the sum of the ballots' weights; a later vote subtracts from it.
+        var sums = TallyCounts()
+        for (i, b) in ballots.enumerated() where b != 0 { sums[try Choice(tag: b - 1)] += electorate.seats[i].weight }
+        guard sums == tally else { throw DecodingFailure("proposal \(id)'s tally disagrees with its ballots") }
         recordedStatus = try r.named(ProposalStatus.self)
         closedAt = try r.optional { r throws(DecodingFailure) in try r.u64() }
     }

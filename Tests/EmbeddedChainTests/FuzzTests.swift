@@ -65,6 +65,17 @@ struct FuzzTests {
         #expect(result.decoded > 0 && result.refused > 0, "the fuzzer must reach both outcomes: \(result)")
     }
 
+    @Test("state decoder (snapshots): decode then re-encode is the identity, or a decoding error")
+    func states() async throws {
+        let corpus = try await Self.stateCorpus()
+        let result = Self.fuzz(corpus, inputs: Self.inputs, seed: Self.seed &+ 3) { bytes in
+            do { return try ChainState.decode(bytes).encoded == bytes ? .decoded : .mismatch } catch { return .refused }
+        }
+        result.report("states")
+        #expect(result.mismatches.isEmpty, "re-encoding differs (seed \(Self.seed)): \(result.mismatches.count)")
+        #expect(result.refused > 0, "the fuzzer must reach refusals: \(result)")
+    }
+
     @Test("a module declaring more memory than a contract may have is refused at deployment")
     func hugeMemoryRefused() throws {
         let wasm = try wat2wasm("(module (memory (export \"memory\") 65536))")
@@ -217,6 +228,21 @@ struct FuzzTests {
         let blocks = try await t.chain.blocks()
         await t.chain.close()
         return blocks.map(\.encoded)
+    }
+
+    /// States along a short history: members, proposals, votes, permissions, routing and storage.
+    static func stateCorpus() async throws -> [[UInt8]] {
+        let t = try TestChain()
+        var out = [await t.chain.state.encoded]
+        try await t.call("alice", "issue", ["100"])
+        try await t.enact(.upgradeContract(name: "asset-ledger", to: "v2", stage: .prerelease, percent: 0))
+        out.append(await t.chain.state.encoded)
+        try await t.call("alice", "transfer", ["bob", "7"], lane: .prerelease)
+        try await t.send("ops", .propose(.removeMember(name: "erin")))
+        try await t.vote("bob", 2, .reject)
+        out.append(await t.chain.state.encoded)
+        await t.chain.close()
+        return out
     }
 
     static func wasmCorpus() throws -> [[UInt8]] {
