@@ -58,21 +58,23 @@ public actor Chain {
     }
 
     /// Touched only on the chain's executor.
-    private final class BatchWaiter {
+    fileprivate final class BatchWaiter: @unchecked Sendable {
         var results: [Result<Receipt, any Error>?]
         var remaining: Int
-        let done: CheckedContinuation<[Result<Receipt, any Error>], Never>
+        var done: CheckedContinuation<[Result<Receipt, any Error>], Never>?
 
-        init(count: Int, done: CheckedContinuation<[Result<Receipt, any Error>], Never>) {
+        init(count: Int) {
             results = Array(repeating: nil, count: count)
             remaining = count
-            self.done = done
         }
 
         func settle(_ i: Int, _ result: Result<Receipt, any Error>) {
             results[i] = result
             remaining -= 1
-            if remaining == 0 { done.resume(returning: results.map { $0! }) }
+            if remaining == 0, let done {
+                self.done = nil
+                done.resume(returning: results.map { $0! })
+            }
         }
     }
 
@@ -185,9 +187,17 @@ public actor Chain {
             _ = try file.read(index.frames[h], height: h)
         }
         let runtime = ContractRuntime()
-        let resumedAt = (state.height, state.transactionCount)
-        for h in Int(state.height) + 1..<max(Int(state.height) + 1, index.frames.count) {
-            try replay(try block(h), onto: &state, runtime: runtime)
+        var resumedAt = (state.height, state.transactionCount)
+        do {
+            for h in Int(state.height) + 1..<max(Int(state.height) + 1, index.frames.count) {
+                try replay(try block(h), onto: &state, runtime: runtime)
+            }
+        } catch where resumedAt.0 > 0 {
+            // The ledger is blamed only if a replay from genesis fails too: the snapshot may be what is wrong.
+            warnings.append("replaying after the state snapshot (height \(resumedAt.0)) failed (\(error)); rebuilt the state from genesis")
+            state = try verifyGenesis(genesisBlock)
+            resumedAt = (0, 0)
+            for h in 1..<index.frames.count { try replay(try block(h), onto: &state, runtime: runtime) }
         }
         let chain = Chain(directory: directory, lock: lock, file: file, frames: index.frames, genesisHash: genesisBlock.hash,
                           state: state, snapshotAt: resumedAt, keystore: keystore, clock: clock, warnings: warnings, runtime: runtime)
@@ -233,9 +243,13 @@ public actor Chain {
         let blockEvents = StateTransition.beginBlock(&s, ctx)
         var receipts: [Receipt] = []
         receipts.reserveCapacity(block.transactions.count)
-        for (tx, stored) in zip(block.transactions, block.receipts) {
+        // Signatures are checked on every core against the keys at the block's start; a transaction whose
+        // sender's key changed within the block is checked again as it is applied.
+        let checks = SignatureCheck.verify(block.transactions, members: s.management.members)
+        for (i, (tx, stored)) in zip(block.transactions, block.receipts).enumerated() {
             do {
-                receipts.append(try StateTransition.apply(tx, encodedSize: tx.encodedSize, node: stored.node, &s, ctx, runtime: runtime))
+                receipts.append(try StateTransition.apply(tx, encodedSize: tx.encodedSize, node: stored.node, &s, ctx, runtime: runtime,
+                                                          verifiedKey: checks[i]?.key))
             } catch {
                 throw .corrupt(height: h, reason: "transaction \(tx.id.short) does not replay: \(error)")
             }
@@ -264,35 +278,50 @@ public actor Chain {
         }
     }
 
-    /// One entry of a batch: a transaction, the node the platform routed it to, and the key its signature
-    /// was already verified with, if it was.
+    /// One entry of a batch: a transaction, the node the platform routed it to, and the proof that its
+    /// signature verified, if it did.
     public struct Submission: Sendable {
         public let tx: Transaction
         public let node: String
-        public let verifiedKey: PublicKey?
+        public let check: SignatureCheck?
 
-        public init(tx: Transaction, node: String, verifiedKey: PublicKey?) {
+        public init(tx: Transaction, node: String, check: SignatureCheck?) {
             self.tx = tx
             self.node = node
-            self.verifiedKey = verifiedKey
+            self.check = check
         }
     }
 
-    /// Submits many transactions at once and waits until every one is settled: a receipt once its block
-    /// is durable, or the error it was refused with. Results are in submission order.
-    public func submit(batch: [Submission]) async -> [Result<Receipt, any Error>] {
-        guard !batch.isEmpty else { return [] }
-        return await withCheckedContinuation { done in
-            let waiter = BatchWaiter(count: batch.count, done: done)
-            for (i, s) in batch.enumerated() {
-                do {
-                    try admit(s.tx, verifiedKey: s.verifiedKey)
-                    enqueue(Pending(tx: s.tx, size: s.tx.encodedSize, node: s.node, verifiedKey: s.verifiedKey, done: .batch(waiter, i)))
-                } catch {
-                    waiter.settle(i, .failure(error))
-                }
+    /// A batch handed to the producer, to wait on with `results(of:)`.
+    public struct QueuedBatch: Sendable {
+        fileprivate let waiter: BatchWaiter
+    }
+
+    /// Queues many transactions at once, in order, and returns at once; `results(of:)` waits for them.
+    /// Splitting the two lets the platform hand batches over in the order they arrived.
+    public func enqueue(batch: [Submission]) -> QueuedBatch {
+        let waiter = BatchWaiter(count: batch.count)
+        for (i, s) in batch.enumerated() {
+            do {
+                try admit(s.tx, verifiedKey: s.check?.key)
+                enqueue(Pending(tx: s.tx, size: s.tx.encodedSize, node: s.node, verifiedKey: s.check?.key, done: .batch(waiter, i)))
+            } catch {
+                waiter.settle(i, .failure(error))
             }
         }
+        return QueuedBatch(waiter: waiter)
+    }
+
+    /// Every result of a queued batch, in order, once each is settled: a receipt once its block is
+    /// durable, or the error it was refused with.
+    public func results(of batch: QueuedBatch) async -> [Result<Receipt, any Error>] {
+        if batch.waiter.remaining == 0 { return batch.waiter.results.map { $0! } }
+        return await withCheckedContinuation { batch.waiter.done = $0 }
+    }
+
+    /// Queues a batch and waits for its results.
+    public func submit(batch: [Submission]) async -> [Result<Receipt, any Error>] {
+        await results(of: enqueue(batch: batch))
     }
 
     /// Refuses a transaction the producer has no room for, before it takes any memory. Its signature
@@ -484,7 +513,7 @@ public actor Chain {
     /// A snapshot every this many blocks or transactions, whichever comes first, and on close: opening
     /// then replays at most this much.
     static let snapshotEveryBlocks: UInt64 = 128
-    static let snapshotEveryTransactions: UInt64 = 100_000
+    static let snapshotEveryTransactions: UInt64 = 20_000
 
     private func snapshotIfDue() {
         guard state.height - snapshotAt.height >= Self.snapshotEveryBlocks

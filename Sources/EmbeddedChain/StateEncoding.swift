@@ -3,7 +3,7 @@
 /// equal bytes on every machine. Derived indexes are written too, so a decoded state is exactly the
 /// state that was encoded, with no rebuilding step to get wrong.
 extension ChainState: BinaryCodable {
-    public static let encodingVersion: UInt8 = 1
+    public static let encodingVersion: UInt8 = 2
 
     /// SHA-256 of the canonical encoding.
     public var root: Hash256 { Hash256.of(encoded) }

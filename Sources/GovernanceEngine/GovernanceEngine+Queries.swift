@@ -46,19 +46,24 @@ extension GovernanceEngine {
     }
 
     /// Events recorded before this engine started are on disk only: read a proposal's once, from the
-    /// block it was submitted in up to where the live index begins, and keep them.
+    /// block it was submitted in up to where the live index begins, one block at a time (a block can hold
+    /// ten thousand transactions), and keep them. Callers asking at the same time share one read.
     func loadHistory(of id: UInt64) async throws {
-        guard !historyLoaded.contains(id), let p = await chain.state.management.proposal(id) else { return }
+        if historyLoaded.contains(id) { return }
+        if let loading = historyLoading[id] { return try await loading.value }
+        let loading = Task { try await readHistory(of: id) }
+        historyLoading[id] = loading
+        defer { historyLoading[id] = nil }
+        try await loading.value
         historyLoaded.insert(id)
-        guard p.submittedHeight < indexedFrom else { return }
+    }
+
+    private func readHistory(of id: UInt64) async throws {
+        guard let p = await chain.state.management.proposal(id), p.submittedHeight < indexedFrom else { return }
         var older: [RecordedEvent] = []
-        var h = p.submittedHeight
-        while h < indexedFrom {
-            for block in try await chain.blocks(from: h, limit: min(256, Int(indexedFrom - h))) {
-                older += block.events.filter { $0.event.proposal == id }
-                if older.count > Self.eventsPerProposal { older.removeFirst(older.count - Self.eventsPerProposal) }
-                h = block.height + 1
-            }
+        for h in p.submittedHeight..<indexedFrom {
+            older += try await chain.block(at: h).events.filter { $0.event.proposal == id }
+            if older.count > 2 * Self.eventsPerProposal { older.removeFirst(older.count - Self.eventsPerProposal) }
         }
         var all = older + (proposalEvents[id] ?? [])
         if all.count > Self.eventsPerProposal { all.removeFirst(all.count - Self.eventsPerProposal) }

@@ -25,6 +25,7 @@ public actor GovernanceEngine {
     var indexedFrom: UInt64 = 1
     /// Proposals whose earlier events have been read from the ledger into `proposalEvents`.
     var historyLoaded: Set<UInt64> = []
+    var historyLoading: [UInt64: Task<Void, any Error>] = [:]
 
     /// Problems the chain repaired on open; worth showing once.
     public nonisolated var warnings: [String] { chain.warnings }

@@ -27,36 +27,38 @@ public actor ServicePlatform {
 
     /// Forwards many transactions at once: their signatures are checked in parallel on every core,
     /// before ordering, then the chain orders, executes and commits them in as few blocks as it can.
-    /// Results come back in submission order.
+    /// Batches reach the chain in the order they reached the platform, however long each one's checks
+    /// take, so a sender's consecutive nonces in consecutive batches stay in order. Results come back in
+    /// submission order.
     public func submit(batch txs: [Transaction]) async -> [Result<Receipt, any Error>] {
         guard !txs.isEmpty else { return [] }
-        let (fleet, policy) = await chain.routingInputs
+        let ticket = nextTicket
+        nextTicket += 1
         let members = await chain.members
-        let verified = await Self.verifySignatures(txs, members: members)
+        let checks = await Task.detached { SignatureCheck.verify(txs, members: members) }.value
+        await turn(ticket)
+        let (fleet, policy) = await chain.routingInputs
         let batch = txs.indices.map { i in
-            Chain.Submission(tx: txs[i], node: router.route(txs[i], fleet: fleet, policy: policy), verifiedKey: verified[i])
+            Chain.Submission(tx: txs[i], node: router.route(txs[i], fleet: fleet, policy: policy), check: checks[i])
         }
-        return await chain.submit(batch: batch)
+        let queued = await chain.enqueue(batch: batch)
+        handOver(ticket)
+        return await chain.results(of: queued)
     }
 
-    /// The key each transaction's signature verifies with, or nil when it does not (or the sender is
-    /// unknown): the chain then checks it again and refuses it with the precise reason.
-    static func verifySignatures(_ txs: [Transaction], members: [String: Member]) async -> [PublicKey?] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, txs.count / 64))
-        let chunk = (txs.count + workers - 1) / workers
-        return await withTaskGroup(of: (Int, [PublicKey?]).self) { group in
-            for start in stride(from: 0, to: txs.count, by: chunk) {
-                group.addTask {
-                    (start, txs[start..<min(txs.count, start + chunk)].map { tx in
-                        guard let key = members[tx.sender]?.publicKey, key.isValidSignature(tx.signature, for: tx.signingBytes) else { return nil }
-                        return key
-                    })
-                }
-            }
-            var out = [PublicKey?](repeating: nil, count: txs.count)
-            for await (start, keys) in group { out.replaceSubrange(start..<start + keys.count, with: keys) }
-            return out
-        }
+    private var nextTicket: UInt64 = 0
+    private var serving: UInt64 = 0
+    private var waitingTurn: [UInt64: CheckedContinuation<Void, Never>] = [:]
+
+    /// Waits until every batch that arrived before `ticket` has been handed to the chain.
+    private func turn(_ ticket: UInt64) async {
+        guard ticket != serving else { return }
+        await withCheckedContinuation { waitingTurn[ticket] = $0 }
+    }
+
+    private func handOver(_ ticket: UInt64) {
+        serving = ticket + 1
+        waitingTurn.removeValue(forKey: serving)?.resume()
     }
 
     /// The receipt the transaction would get, or the error it would be refused with, without committing it.

@@ -197,6 +197,7 @@ final class VoteBench: @unchecked Sendable {
             let base = deliveries.tallies
             let started = ContinuousClock.now
             let accepted = await submitAll(votes)
+            guard accepted == votes.count else { throw BenchError("\(votes.count - accepted) of \(votes.count) votes were refused") }
             committed += accepted
             try await deliveries.wait(untilTallies: base + accepted)
             timed += ContinuousClock.now - started
@@ -211,6 +212,9 @@ final class VoteBench: @unchecked Sendable {
         let proposals = (total + voters.count - 1) / voters.count
         var votes: [Transaction] = []
         for _ in 0..<proposals { votes += await signVotes(on: try await propose(1, as: "ops2")[0]) }
+        // Votes past `total` are never sent: give their senders their nonces back.
+        let index = Dictionary(uniqueKeysWithValues: voters.enumerated().map { ($1.name, $0) })
+        for unsent in votes.dropFirst(total) { nonces[index[unsent.sender]!] -= 1 }
         votes = Array(votes.prefix(total))
         progress.say("offering \(votes.count) votes at \(Int(rate))/s for latency")
         deliveries.startTiming()
@@ -223,7 +227,8 @@ final class VoteBench: @unchecked Sendable {
                 let due = min(votes.count, Int(rate * (ContinuousClock.now - started).seconds))
                 if due > sent {
                     let batch = Array(votes[sent..<due])
-                    deliveries.submitted(batch.map(\.id), at: ContinuousClock.now)
+                    // Each vote is timed from when it was due, so a late sender loop counts against latency.
+                    deliveries.submitted(batch.map(\.id), due: (sent..<due).map { started + .seconds(Double($0) / rate) })
                     group.addTask {
                         await platform.submit(batch: batch).map { r in
                             switch r {
@@ -243,10 +248,11 @@ final class VoteBench: @unchecked Sendable {
         let committed = outcomes.count { $0 == "ok" }
         if committed < outcomes.count {
             let reasons = Dictionary(grouping: outcomes.filter { $0 != "ok" }, by: { $0 }).map { "\($0.value.count)× \($0.key)" }
-            progress.say("  \(outcomes.count - committed) refused: \(reasons.prefix(3).joined(separator: "; "))")
+            throw BenchError("\(outcomes.count - committed) of \(outcomes.count) latency votes were refused: \(reasons.prefix(3).joined(separator: "; "))")
         }
         try await deliveries.wait(untilTallies: base + committed)
         let samples = deliveries.stopTiming().sorted()
+        guard samples.count == committed else { throw BenchError("timed \(samples.count) of \(committed) votes to their events") }
         return (percentile(samples, 50), percentile(samples, 99), rate)
     }
 
@@ -264,7 +270,7 @@ final class VoteBench: @unchecked Sendable {
             let started = ContinuousClock.now
             let n = await submitAll(round)
             timed += ContinuousClock.now - started
-            guard n > 0 else { break }
+            guard n == round.count else { throw BenchError("\(round.count - n) of \(round.count) transfers were refused") }
             committed += n
         }
         return Double(committed) / timed.seconds
@@ -328,8 +334,8 @@ final class Deliveries: Sendable {
 
     func startTiming() { state.withLock { $0.timing = true; $0.latencies = [] } }
 
-    func submitted(_ ids: [Hash256], at t: ContinuousClock.Instant) {
-        state.withLock { s in for id in ids { s.submittedAt[id] = t } }
+    func submitted(_ ids: [Hash256], due: [ContinuousClock.Instant]) {
+        state.withLock { s in for (id, t) in zip(ids, due) { s.submittedAt[id] = t } }
     }
 
     func stopTiming() -> [Double] {

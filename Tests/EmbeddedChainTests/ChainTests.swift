@@ -240,7 +240,7 @@ import Testing
         func balance(_ sender: String, nonce: UInt64) -> Chain.Submission {
             let tx = Transaction.signed(chain: state.genesisHash, sender: sender, nonce: nonce, lane: .production,
                                         payload: .call(ContractCall(contract: "asset-ledger", function: "balance", args: [])), key: t.keys[sender]!)
-            return Chain.Submission(tx: tx, node: "node-1", verifiedKey: nil)
+            return Chain.Submission(tx: tx, node: "node-1", check: nil)
         }
         // alice queues one more than her share, in nonce order; bob's share is his own.
         let batch = (1...UInt64(limit + 1)).map { balance("alice", nonce: $0) } + [balance("bob", nonce: 1)]

@@ -43,6 +43,29 @@ final class TestClock: Sendable {
         await reopened.close()
     }
 
+    @Test func batchesReachTheChainInTheOrderTheyReachedThePlatform() async throws {
+        let engine = try await demo()
+        let key = try Keystore(directory: dir.keys).load("alice")
+        let chain = await engine.chainState().genesisHash
+        func balance(_ nonce: UInt64) -> Transaction {
+            .signed(chain: chain, sender: "alice", nonce: nonce, lane: .production,
+                    payload: .call(ContractCall(contract: "asset-ledger", function: "balance", args: [])), key: key)
+        }
+        // The first batch takes far longer to verify than the second, which carries the next nonce: were
+        // the second handed over first, it would be refused as skipping ahead. Whether the second would
+        // overtake depends on timing, so the race is run several times.
+        for round in 0..<5 {
+            let base = UInt64(round * 251)
+            let (a, b) = ((base + 1...base + 250).map(balance), [balance(base + 251)])
+            let first = Task { await engine.platform.submit(batch: a) }
+            try await Task.sleep(for: .milliseconds(3))
+            let second = Task { await engine.platform.submit(batch: b) }
+            #expect(await first.value.allSatisfy { (try? $0.get()) != nil })
+            #expect(try await second.value[0].get().ok)
+        }
+        await engine.close()
+    }
+
     @Test func proposeVoteExecuteAddsAMemberWhoCanThenVote() async throws {
         let engine = try await demo()
         let (key, generated) = try await engine.memberKey(for: "frank")
