@@ -74,14 +74,25 @@ enum ProposalsPane {
         guard row < r.height else { return }
         b.put("a \(tally.approve)  r \(tally.reject)  ab \(tally.abstain)", x: r.x + 9, y: r.y + row, style: Style(.muted), limit: r.width - 9)
         row += 1
-        // The per-voter board.
-        let votes = Dictionary(uniqueKeysWithValues: detail.votes.map { ($0.voter, $0.choice) })
-        let voters = detail.votes.map(\.voter) + detail.pending
+        // The per-voter board, by name. Votes and pending voters each come in electorate order, which is
+        // name order, so merging them up to what fits costs the visible cells, not the electorate.
         let cell = 16
         let perRow = max(1, r.width / cell)
-        for (i, voter) in voters.sorted().enumerated() {
+        let fits = max(0, r.height - row) * perRow
+        var board: [(voter: String, choice: String?)] = []
+        var (v, p) = (detail.votes[...], detail.pending[...])
+        while board.count < fits, !v.isEmpty || !p.isEmpty {
+            if let next = v.first, p.first.map({ next.voter < $0 }) ?? true {
+                board.append((next.voter, next.choice))
+                v = v.dropFirst()
+            } else {
+                board.append((p.first!, nil))
+                p = p.dropFirst()
+            }
+        }
+        for (i, (voter, choice)) in board.enumerated() {
             if i % perRow == 0 { if i > 0 { row += 1 }; guard row < r.height else { return } }
-            let (glyph, role) = Fmt.choiceGlyph(votes[voter], ascii: ascii)
+            let (glyph, role) = Fmt.choiceGlyph(choice, ascii: ascii)
             let cx = r.x + (i % perRow) * cell
             b.put("\(glyph) \(voter)", x: cx, y: r.y + row, style: Style(role, bold: voter == s.identity), limit: min(cell - 1, r.maxX - cx))
         }
