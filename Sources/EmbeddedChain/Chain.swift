@@ -35,26 +35,15 @@ public actor Chain {
         let tx: Transaction
         let size: Int
         let node: String
-        /// The key the platform already checked the signature with, so the producer need not check it again.
-        let verifiedKey: PublicKey?
-        let done: Completion
-    }
+        /// The key the signature was checked with at admission, so the producer need not check it again
+        /// unless the sender's key has changed since.
+        let verifiedKey: PublicKey
+        /// The batch waiting for this transaction (one suspension for thousands of votes) and its place in it.
+        let batch: BatchWaiter
+        let index: Int
 
-    /// Who waits for a pending transaction: its own submitter, or a batch that resumes once all of its
-    /// transactions are settled (one suspension for thousands of votes).
-    private enum Completion {
-        case single(CheckedContinuation<Receipt, any Error>)
-        case batch(BatchWaiter, Int)
-
-        func resume(returning receipt: Receipt) { settle(.success(receipt)) }
-        func resume(throwing error: any Error) { settle(.failure(error)) }
-
-        private func settle(_ result: Result<Receipt, any Error>) {
-            switch self {
-            case let .single(c): c.resume(with: result)
-            case let .batch(waiter, i): waiter.settle(i, result)
-            }
-        }
+        func resume(returning receipt: Receipt) { batch.settle(index, .success(receipt)) }
+        func resume(throwing error: any Error) { batch.settle(index, .failure(error)) }
     }
 
     /// Touched only on the chain's executor.
@@ -162,10 +151,7 @@ public actor Chain {
             try file.moveTail(from: index.goodLength, to: aside)
             warnings.append("the ledger ended in \(tail), left by an interrupted write; cut back to the last whole block (height \(index.frames.count - 1)) and kept the cut bytes in \(aside)")
         }
-        func block(_ h: Int) throws(LedgerError) -> Block {
-            let body = try file.read(index.frames[h], height: h)
-            do { return try Block.decode(body) } catch { throw .corrupt(height: UInt64(h), reason: "undecodable block (\(error))") }
-        }
+        func block(_ h: Int) throws(LedgerError) -> Block { try file.block(index.frames[h], height: h) }
         let genesisBlock = try block(0)
         var state = try verifyGenesis(genesisBlock)
         switch StateSnapshot.read(from: directory) {
@@ -188,16 +174,19 @@ public actor Chain {
         }
         let runtime = ContractRuntime()
         var resumedAt = (state.height, state.transactionCount)
-        do {
+        func replayRest(onto state: inout ChainState) throws(LedgerError) {
             for h in Int(state.height) + 1..<max(Int(state.height) + 1, index.frames.count) {
                 try replay(try block(h), onto: &state, runtime: runtime)
             }
+        }
+        do {
+            try replayRest(onto: &state)
         } catch where resumedAt.0 > 0 {
             // The ledger is blamed only if a replay from genesis fails too: the snapshot may be what is wrong.
             warnings.append("replaying after the state snapshot (height \(resumedAt.0)) failed (\(error)); rebuilt the state from genesis")
             state = try verifyGenesis(genesisBlock)
             resumedAt = (0, 0)
-            for h in 1..<index.frames.count { try replay(try block(h), onto: &state, runtime: runtime) }
+            try replayRest(onto: &state)
         }
         let chain = Chain(directory: directory, lock: lock, file: file, frames: index.frames, genesisHash: genesisBlock.hash,
                           state: state, snapshotAt: resumedAt, keystore: keystore, clock: clock, warnings: warnings, runtime: runtime)
@@ -267,15 +256,9 @@ public actor Chain {
     // MARK: Submitting
 
     /// Hands a transaction admitted by `node` to the block producer and waits until its block is durable.
+    /// A batch of one: the signature is checked at admission, on the chain.
     public func submit(_ tx: Transaction, via node: String) async throws -> Receipt {
-        try admit(tx, verifiedKey: nil)
-        // Admission checked the signature with the sender's current key; the producer re-checks only if
-        // that key changes before the block.
-        let key = state.management.members[tx.sender]?.publicKey
-        let size = tx.encodedSize
-        return try await withCheckedThrowingContinuation { done in
-            enqueue(Pending(tx: tx, size: size, node: node, verifiedKey: key, done: .single(done)))
-        }
+        try await submit(batch: [Submission(tx: tx, node: node, check: nil)])[0].get()
     }
 
     /// One entry of a batch: a transaction, the node the platform routed it to, and the proof that its
@@ -303,8 +286,8 @@ public actor Chain {
         let waiter = BatchWaiter(count: batch.count)
         for (i, s) in batch.enumerated() {
             do {
-                try admit(s.tx, verifiedKey: s.check?.key)
-                enqueue(Pending(tx: s.tx, size: s.tx.encodedSize, node: s.node, verifiedKey: s.check?.key, done: .batch(waiter, i)))
+                let key = try admit(s.tx, check: s.check)
+                enqueue(Pending(tx: s.tx, size: s.tx.encodedSize, node: s.node, verifiedKey: key, batch: waiter, index: i))
             } catch {
                 waiter.settle(i, .failure(error))
             }
@@ -326,16 +309,22 @@ public actor Chain {
 
     /// Refuses a transaction the producer has no room for, before it takes any memory. Its signature
     /// is checked first (unless the platform already did), so a forger cannot use up a member's share.
-    private func admit(_ tx: Transaction, verifiedKey: PublicKey?) throws {
+    /// Returns the key the signature verified with.
+    private func admit(_ tx: Transaction, check: SignatureCheck?) throws -> PublicKey {
         if let halted { throw TransactionRejection.chainHalted(halted) }
-        if verifiedKey == nil {
-            guard let key = state.management.members[tx.sender]?.publicKey else { throw TransactionRejection.unknownSender(tx.sender) }
-            guard key.isValidSignature(tx.signature, for: tx.signingBytes) else { throw TransactionRejection.badSignature(sender: tx.sender) }
+        let key: PublicKey
+        if let check {
+            key = check.key
+        } else {
+            guard let member = state.management.members[tx.sender]?.publicKey else { throw TransactionRejection.unknownSender(tx.sender) }
+            guard member.isValidSignature(tx.signature, for: tx.signingBytes) else { throw TransactionRejection.badSignature(sender: tx.sender) }
+            key = member
         }
         guard pending.count < Limits.maxPendingTransactions else { throw TransactionRejection.backlog(sender: nil, limit: Limits.maxPendingTransactions) }
         guard pendingBySender[tx.sender, default: 0] < Limits.maxPendingPerSender else {
             throw TransactionRejection.backlog(sender: tx.sender, limit: Limits.maxPendingPerSender)
         }
+        return key
     }
 
     private func enqueue(_ p: Pending) {
@@ -410,7 +399,7 @@ public actor Chain {
     /// resumed exactly once here; the error thrown is for callers without a batch, like `sealIfDue`.
     private func seal(_ batch: [Pending]) throws -> Block? {
         func refuseAll(_ error: any Error) -> any Error {
-            for p in batch { p.done.resume(throwing: error) }
+            for p in batch { p.resume(throwing: error) }
             return error
         }
         if let halted { throw refuseAll(TransactionRejection.chainHalted(halted)) }
@@ -436,7 +425,7 @@ public actor Chain {
                 processing[receipt.logic, default: ProcessingTime()].add(ContinuousClock.now - started)
                 included.append((p, receipt))
             } catch {
-                p.done.resume(throwing: error)
+                p.resume(throwing: error)
             }
         }
         if included.isEmpty && !batch.isEmpty {
@@ -461,7 +450,7 @@ public actor Chain {
             // Refuse everything from now on rather than diverge; reopening tells which it was.
             let reason = "writing block \(height) failed (\(error)); it may or may not be on disk, so reopen the data directory to see which"
             halted = reason
-            for (p, _) in included { p.done.resume(throwing: TransactionRejection.chainHalted(reason)) }
+            for (p, _) in included { p.resume(throwing: TransactionRejection.chainHalted(reason)) }
             throw TransactionRejection.chainHalted(reason)
         }
         state.height = height
@@ -469,7 +458,7 @@ public actor Chain {
         state.time = ctx.time
         if let i = state.nodes.firstIndex(where: { $0.name == proposer }) { state.nodes[i].blocksProposed += 1 }
         frames.append(frame)
-        for (p, receipt) in included { p.done.resume(returning: receipt) }
+        for (p, receipt) in included { p.resume(returning: receipt) }
         for s in subscribers.values { s.yield(block) }
         snapshotIfDue()
         return block
@@ -493,8 +482,7 @@ public actor Chain {
     /// The block at `height`, read from the ledger.
     public func block(at height: UInt64) throws(LedgerError) -> Block {
         guard height < UInt64(frames.count) else { throw .corrupt(height: height, reason: "there is no block at this height") }
-        let body = try file.read(frames[Int(height)], height: Int(height))
-        do { return try Block.decode(body) } catch { throw .corrupt(height: height, reason: "undecodable block (\(error))") }
+        return try file.block(frames[Int(height)], height: Int(height))
     }
 
     /// Up to `limit` blocks from `height` on, read from the ledger.
@@ -546,7 +534,7 @@ public actor Chain {
         let waiting = pending
         pending = []
         pendingBySender = [:]
-        for p in waiting { p.done.resume(throwing: TransactionRejection.chainHalted("the chain was closed")) }
+        for p in waiting { p.resume(throwing: TransactionRejection.chainHalted("the chain was closed")) }
         lock.release()
         for s in subscribers.values { s.finish() }
         subscribers = [:]

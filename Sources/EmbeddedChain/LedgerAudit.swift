@@ -39,7 +39,7 @@ public enum LedgerAudit {
         var invariants = Invariants()
         var state: ChainState
         do {
-            let genesis = try Block.decode(try file.read(first, height: 0))
+            let genesis = try file.block(first, height: 0)
             state = try Chain.verifyGenesis(genesis)
             count("frames"); count("blocks"); count("signatures")
         } catch {
@@ -49,9 +49,7 @@ public enum LedgerAudit {
         for (i, frame) in index.frames.enumerated().dropFirst() {
             count("frames")
             do {
-                let record = try file.read(frame, height: i)
-                let block: Block
-                do { block = try Block.decode(record) } catch { throw LedgerError.corrupt(height: UInt64(i), reason: "undecodable block (\(error))") }
+                let block = try file.block(frame, height: i)
                 try Chain.replay(block, onto: &state, runtime: runtime)
                 count("blocks")
                 count("signatures", 1 + block.transactions.count)

@@ -128,14 +128,22 @@ final class LedgerFile {
     /// The body of record `height`, checked against its checksum. A whole record that fails its check is
     /// damage, not a torn write, even when it is the last.
     func read(_ frame: Frame, height: Int) throws(LedgerError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: 8 + frame.length)
-        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(frame.offset + 12)) }
-        guard n == bytes.count else { throw .io("cannot read \(path) at byte \(frame.offset)") }
-        let body = Array(bytes[8...])
-        guard LedgerFile.checksum(body) == Array(bytes[0..<8]) else {
+        // The check and the body are read into their own buffers, so the body is never copied again.
+        var check = [UInt8](repeating: 0, count: 8)
+        var body = [UInt8](repeating: 0, count: frame.length)
+        let n = check.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 8, off_t(frame.offset + 12)) }
+        let m = body.withUnsafeMutableBytes { pread(fd, $0.baseAddress, frame.length, off_t(frame.bodyOffset)) }
+        guard n == 8, m == frame.length else { throw .io("cannot read \(path) at byte \(frame.offset)") }
+        guard LedgerFile.checksum(body) == check else {
             throw .corrupt(height: UInt64(height), reason: "record checksum mismatch at byte \(frame.offset)")
         }
         return body
+    }
+
+    /// The block in record `height`, checked and decoded.
+    func block(_ frame: Frame, height: Int) throws(LedgerError) -> Block {
+        let body = try read(frame, height: height)
+        do { return try Block.decode(body) } catch { throw .corrupt(height: UInt64(height), reason: "undecodable block (\(error))") }
     }
 
     /// The frame `append` just wrote.

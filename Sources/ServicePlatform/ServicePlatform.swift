@@ -1,5 +1,4 @@
 import EmbeddedChain
-import Foundation
 
 /// The blockchain service platform (claim 3): the only way in to the chain. It accepts signed
 /// transactions, forwards each to a node chosen by its routing policy, and pushes what the chain

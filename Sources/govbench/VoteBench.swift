@@ -19,8 +19,6 @@ final class VoteBench: @unchecked Sendable {
     let adminKeys: [String: SigningKey]
     let deliveries = Deliveries()
     private var subscriber: Task<Void, Never>?
-    /// A sample of the signed votes, for the verification ceiling.
-    private var sample: [Transaction] = []
 
     private init(dir: DataDirectory, scale: Scale, progress: Progress, engine: GovernanceEngine,
                  voters: [(name: String, key: SigningKey)], adminKeys: [String: SigningKey], genesisHash: Hash256) {
@@ -150,10 +148,7 @@ final class VoteBench: @unchecked Sendable {
     /// Raw Ed25519 verifications per second on every core, of the same keys and messages as the votes.
     func verifyCeiling() async throws -> Double {
         let ids = try await propose(1, as: "ops")
-        progress.say("proposed")
         let votes = await signVotes(on: ids[0])
-        progress.say("signed")
-        sample = votes
         let keys = Dictionary(uniqueKeysWithValues: voters.map { ($0.name, $0.key.publicKey) })
         let work = votes.map { (key: keys[$0.sender]!, message: $0.signingBytes, signature: $0.signature) }
         progress.say("verifying \(work.count) signatures on every core")
