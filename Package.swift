@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way only: govconsole → ConsoleUI → GovernanceEngine → ServicePlatform → EmbeddedChain.
+// Dependencies point one way only: govconsole → ConsoleUI, GovernanceService → GovernanceEngine → ServicePlatform → EmbeddedChain.
 // ncurses is reached only through CNcurses, from ConsoleUI's NcursesBackend.
 let package = Package(
     name: "govconsole",
@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swiftwasm/WasmKit.git", from: "0.4.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -28,6 +29,15 @@ let package = Package(
         ),
         .target(name: "ServicePlatform", dependencies: ["EmbeddedChain"]),
         .target(name: "GovernanceEngine", dependencies: ["ServicePlatform", "EmbeddedChain"]),
+        // The shared-session service and its client: one engine, many terminals, over a framed protocol.
+        .target(
+            name: "GovernanceService",
+            dependencies: [
+                "GovernanceEngine", "EmbeddedChain",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "ConsoleUI",
@@ -37,6 +47,7 @@ let package = Package(
             name: "govconsole",
             dependencies: [
                 "GovernanceEngine",
+                "GovernanceService",
                 "ConsoleUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -53,6 +64,7 @@ let package = Package(
         .executableTarget(name: "crashwriter", dependencies: ["GovernanceEngine", "ServicePlatform", "EmbeddedChain"]),
         .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain"]),
         .testTarget(name: "GovernanceEngineTests", dependencies: ["GovernanceEngine"]),
+        .testTarget(name: "GovernanceServiceTests", dependencies: ["GovernanceService", "GovernanceEngine", "EmbeddedChain"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
         .testTarget(name: "govconsoleTests", dependencies: ["govconsole", "crashwriter", "govbench", "EmbeddedChain"]),
     ],

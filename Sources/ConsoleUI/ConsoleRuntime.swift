@@ -9,7 +9,7 @@ import Glibc
 /// Runs a CLI command line against the console's engine; the executable provides it, so the command
 /// line (`:`) and the propose form accept exactly what the CLI accepts.
 public protocol CommandRunner: Sendable {
-    func run(_ args: [String], engine: GovernanceEngine, identity: String) async -> (ok: Bool, text: String)
+    func run(_ args: [String], engine: GovernanceClient, identity: String) async -> (ok: Bool, text: String)
 }
 
 /// The console's loop. One thread owns the terminal: it waits for input or a wake-up, turns input,
@@ -39,7 +39,7 @@ public final class ConsoleRuntime: @unchecked Sendable {
         }
     }
 
-    private let engine: GovernanceEngine
+    private let engine: GovernanceClient
     private let backend: any TerminalBackend
     private let runner: any CommandRunner
     private let options: Options
@@ -57,7 +57,7 @@ public final class ConsoleRuntime: @unchecked Sendable {
     private var trafficTask: Task<Void, Never>?
     private var eventsTask: Task<Void, Never>?
 
-    public init(engine: GovernanceEngine, backend: any TerminalBackend, runner: any CommandRunner, options: Options) {
+    public init(engine: GovernanceClient, backend: any TerminalBackend, runner: any CommandRunner, options: Options) {
         self.engine = engine
         self.backend = backend
         self.runner = runner
@@ -73,6 +73,7 @@ public final class ConsoleRuntime: @unchecked Sendable {
         state = ConsoleState(width: 80, height: 24, identity: options.identity, theme: options.theme,
                              themes: themes.isEmpty ? ["default"] : themes, monochrome: options.monochrome)
         state.trafficOn = options.traffic
+        state.mode = engine.endpoint.description
     }
 
     deinit {
@@ -206,7 +207,10 @@ public final class ConsoleRuntime: @unchecked Sendable {
             Task { [engine] in
                 var next: UInt64?? = .some(selected)
                 while case let .some(selection) = next {
-                    self.post(.snapshot(await ConsoleRuntime.snapshot(engine, identity: identity, selected: selection)))
+                    // A lost service is reported by the feed; the next refresh after it returns catches up.
+                    if let snapshot = try? await ConsoleRuntime.snapshot(engine, identity: identity, selected: selection) {
+                        self.post(.snapshot(snapshot))
+                    }
                     next = self.refreshes.withLock { r -> UInt64?? in
                         defer { r.again = nil }
                         if r.again == nil { r.inFlight = false }
@@ -240,7 +244,7 @@ public final class ConsoleRuntime: @unchecked Sendable {
     }
 
     /// Runs a request and reports its outcome, or the engine's error, in the status line.
-    private func request(_ what: String, _ body: @escaping @Sendable (GovernanceEngine) async throws -> String) {
+    private func request(_ what: String, _ body: @escaping @Sendable (GovernanceClient) async throws -> String) {
         log.write("\(state.identity): \(what)")
         Task { [engine] in
             do {
@@ -254,11 +258,20 @@ public final class ConsoleRuntime: @unchecked Sendable {
     }
 
 
+    /// Follows the engine's feed from the current height. After a resynchronisation or a reconnection
+    /// the state is read again, since events in between may never arrive.
     private func startEvents() {
         eventsTask = Task { [engine] in
-            let from = await engine.status().height + 1
-            for await block in await engine.platform.blocks(from: from) {
-                self.post(.events(block.events.map(EventView.init)))
+            let from = ((try? await engine.status().height) ?? 0) + 1
+            for await item in await engine.feed(from: from) {
+                switch item {
+                case let .block(_, events):
+                    if !events.isEmpty { self.post(.events(events)) }
+                case .resync:
+                    self.post(.resynchronised)
+                case let .connected(up):
+                    self.post(.connection(up: up))
+                }
             }
         }
     }
@@ -277,15 +290,15 @@ public final class ConsoleRuntime: @unchecked Sendable {
     }
 
     /// Everything the console draws, read from the engine in one go.
-    public static func snapshot(_ engine: GovernanceEngine, identity: String, selected: UInt64?) async -> ConsoleSnapshot {
-        let proposals = await engine.proposals()
+    public static func snapshot(_ engine: GovernanceClient, identity: String, selected: UInt64?) async throws -> ConsoleSnapshot {
+        let proposals = try await engine.proposals()
         let id = selected ?? proposals.last?.id
         var detail: ProposalDetail?
         if let id { detail = try? await engine.proposal(id) }
         return ConsoleSnapshot(
-            status: await engine.status(), proposals: proposals, detail: detail,
-            routing: await engine.routing(), nodes: await engine.nodes(), members: await engine.members(),
-            myVotes: await engine.votes(of: identity))
+            status: try await engine.status(), proposals: proposals, detail: detail,
+            routing: try await engine.routing(), nodes: try await engine.nodes(), members: try await engine.members(),
+            myVotes: try await engine.votes(of: identity))
     }
 }
 

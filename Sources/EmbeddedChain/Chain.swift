@@ -459,7 +459,12 @@ public actor Chain {
         if let i = state.nodes.firstIndex(where: { $0.name == proposer }) { state.nodes[i].blocksProposed += 1 }
         frames.append(frame)
         for (p, receipt) in included { p.resume(returning: receipt) }
-        for s in subscribers.values { s.yield(block) }
+        for (id, s) in subscribers {
+            if case .dropped = s.yield(block) {
+                s.finish()
+                subscribers[id] = nil
+            }
+        }
         snapshotIfDue()
         return block
     }
@@ -467,19 +472,26 @@ public actor Chain {
     // MARK: Reading
 
     /// Every committed block from `height` on, read from the ledger, then each new block as it is committed.
-    public func subscribe(from height: UInt64 = 0) -> AsyncStream<Block> {
+    /// With a `buffer`, a reader that leaves that many blocks unread is dropped: its stream ends (a slow
+    /// reader must never hold the chain's memory), and the reader knows it fell behind by the early end.
+    public func subscribe(from height: UInt64 = 0, buffer: Int? = nil) -> AsyncStream<Block> {
         let id = UUID()
-        let (stream, continuation) = AsyncStream<Block>.makeStream()
+        let (stream, continuation) = AsyncStream<Block>.makeStream(bufferingPolicy: buffer.map { .bufferingOldest($0) } ?? .unbounded)
         for h in Int(min(height, UInt64(frames.count)))..<frames.count {
             guard let block = try? block(at: UInt64(h)) else { break }
-            continuation.yield(block)
+            if case .dropped = continuation.yield(block) {
+                continuation.finish()
+                return stream
+            }
         }
         subscribers[id] = continuation
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
         return stream
     }
 
-    /// The block at `height`, read from the ledger.
+    /// Whether `close` has run: a subscription that ends early without it was dropped for falling behind.
+    public private(set) var isClosed = false
+
     public func block(at height: UInt64) throws(LedgerError) -> Block {
         guard height < UInt64(frames.count) else { throw .corrupt(height: height, reason: "there is no block at this height") }
         return try file.block(frames[Int(height)], height: Int(height))
@@ -531,6 +543,7 @@ public actor Chain {
     public func close() {
         if halted == nil { writeSnapshot() }
         halted = "the chain was closed"
+        isClosed = true
         let waiting = pending
         pending = []
         pendingBySender = [:]

@@ -1,50 +1,8 @@
 import EmbeddedChain
 import Foundation
 
-// Target contracts and the node fleet: calls, the platform operator's node-logic changes, and the
-// routing policies with their rollout statistics.
+// The routing policies of target contracts and of the node fleet, with their rollout statistics.
 extension GovernanceEngine {
-    /// Calls a contract function on a lane. The call is dry-run first: one that would fail is refused
-    /// with the contract's own message and nothing is written.
-    public func call(_ contract: String, _ function: String, args: [String], lane: Lane, as name: String) async throws -> CallResult {
-        try await serialized {
-            _ = try await identity(name)
-            let tx = try await sign(.call(ContractCall(contract: contract, function: function, args: args)), as: name, lane: lane)
-            do {
-                let preview = try await dryRun(tx)
-                if !preview.ok {
-                    throw EngineError.callFailed(contract: contract, version: preview.call?.version ?? "?", reason: preview.error ?? "failed")
-                }
-                return CallResult(tx, try await submit(tx))
-            } catch {
-                forgetNonces(of: name)
-                throw error
-            }
-        }
-    }
-
-    /// Replaces a node's transaction-processing logic, as the platform operator does: signed by the node's
-    /// own key and recorded on chain. `faultRate` injects failures into the contract calls it processes.
-    public func setNodeLogic(_ node: String, _ version: String, faultRate: Ratio = Ratio(ppm: 0)!) async throws -> NodeView {
-        try await serialized {
-            guard await chain.state.node(node) != nil else { throw TransactionRejection.unknownNode(node) }
-            _ = try await send(.setNodeLogic(node: node, logic: version, faultRate: faultRate.ppm), as: node)
-            return NodeView(await chain.state.node(node)!)
-        }
-    }
-
-    /// Submits a generated call without a dry run: traffic is meant to record failures, which feed the
-    /// health gates. Returns the receipt, or nil when the call was refused.
-    func sendTraffic(_ call: ContractCall, lane: Lane, as name: String) async -> Receipt? {
-        guard let tx = try? await sign(.call(call), as: name, lane: lane) else { return nil }
-        do {
-            return try await platform.submit(tx)
-        } catch {
-            forgetNonces(of: name)
-            return nil
-        }
-    }
-
     public func routing() async -> RoutingView {
         let s = await chain.state
         let processing = await chain.processing

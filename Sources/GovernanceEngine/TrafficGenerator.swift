@@ -108,22 +108,27 @@ public struct TrafficSummary: Encodable, Sendable {
     }
 }
 
-extension GovernanceEngine {
-    /// Sends signed `asset-ledger` calls from every voter at `rate` per second for `duration`
-    /// milliseconds, on lanes drawn from `mix`: transfers between members and balance reads. Each member
-    /// sends in turn, so its nonces stay in order; all members send at once. Failed calls are recorded
-    /// on chain, as real traffic's would be, and feed the health gates.
-    public nonisolated func traffic(rate: Double, duration: UInt64, mix: TrafficMix = .standard,
+extension GovernanceClient {
+    /// Sends signed `asset-ledger` calls from every voter whose key this client holds, at `rate` per
+    /// second for `duration` milliseconds, on lanes drawn from `mix`: transfers between members and
+    /// balance reads. Each member sends in turn, so its nonces stay in order; all members send at once.
+    /// Failed calls are recorded on chain, as real traffic's would be, and feed the health gates.
+    public func traffic(rate: Double, duration: UInt64, mix: TrafficMix = .standard,
                                     contract: String = "asset-ledger", seed: UInt64 = 1) async throws -> TrafficSummary {
         guard rate > 0, rate <= 10_000 else { throw EngineError.invalidTraffic("--rate must be above 0 and at most 10000 calls per second") }
         guard duration >= 100, duration <= 3_600_000 else { throw EngineError.invalidTraffic("--duration must be from 100ms to 1h") }
-        let senders = await members().filter { $0.role == Role.voter.rawValue }.map(\.name)
-        guard !senders.isEmpty else { throw EngineError.invalidTraffic("there are no voters to send traffic as") }
-        guard await chainState().management.contracts[contract] != nil else { throw GovernanceError.unknownContract(contract) }
+        let voters = try await members().filter { $0.role == Role.voter.rawValue }.map(\.name)
+        guard !voters.isEmpty else { throw EngineError.invalidTraffic("there are no voters to send traffic as") }
+        let keys = Dictionary(uniqueKeysWithValues: voters.compactMap { name in (try? keystore.load(name)).map { (name, $0) } })
+        let senders = voters.filter { keys[$0] != nil }
+        guard !senders.isEmpty else {
+            throw EngineError.invalidTraffic("this terminal's keystore (\(keystore.directory)) holds no voter's key to send traffic with")
+        }
+        guard try await routing().contracts.contains(where: { $0.name == contract }) else { throw GovernanceError.unknownContract(contract) }
 
         // Give every sender something to transfer; setup calls are not counted.
         for sender in senders {
-            _ = await sendTraffic(ContractCall(contract: contract, function: "issue", args: ["1000000"]), lane: .production, as: sender)
+            _ = await sendTraffic(ContractCall(contract: contract, function: "issue", args: ["1000000"]), lane: .production, as: sender, key: keys[sender]!)
         }
         let interval = Duration.seconds(Double(senders.count) / rate)
         let started = ContinuousClock.now
@@ -140,11 +145,11 @@ extension GovernanceEngine {
                         if rng.next() % 5 == 0 {
                             call = ContractCall(contract: contract, function: "balance", args: [])
                         } else {
-                            let others = senders.filter { $0 != sender }
+                            let others = voters.filter { $0 != sender }
                             let to = others.isEmpty ? sender : others[Int(rng.next() % UInt64(others.count))]
                             call = ContractCall(contract: contract, function: "transfer", args: [to, String(1 + rng.next() % 10)])
                         }
-                        part.record(await self.sendTraffic(call, lane: lane, as: sender), lane: lane)
+                        part.record(await self.sendTraffic(call, lane: lane, as: sender, key: keys[sender]!), lane: lane)
                         next = next + interval
                         if next > ContinuousClock.now { try? await Task.sleep(until: next) }
                     }

@@ -29,8 +29,9 @@ enum FrameBench {
         for chunk in stride(from: 0, to: txs.count, by: Limits.maxPendingPerSender) {
             for r in await engine.platform.submit(batch: Array(txs[chunk..<min(txs.count, chunk + Limits.maxPendingPerSender)])) { _ = try r.get() }
         }
-        for voter in ["alice", "bob", "carol"] { _ = try await engine.vote(UInt64(scale.frameProposals), "approve", as: voter) }
-        let snapshot = await ConsoleRuntime.snapshot(engine, identity: "ops", selected: nil)
+        let client = GovernanceClient(embedded: engine)
+        for voter in ["alice", "bob", "carol"] { _ = try await client.vote(UInt64(scale.frameProposals), "approve", as: voter) }
+        let snapshot = try await ConsoleRuntime.snapshot(client, identity: "ops", selected: nil)
         let events = try await engine.events(proposal: UInt64(scale.frameProposals)) + (try await engine.events(proposal: 1))
         await engine.close()
 

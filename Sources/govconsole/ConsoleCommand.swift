@@ -41,15 +41,9 @@ enum ConsoleLauncher {
             throw ConsoleError.terminal("the console needs a terminal; in scripts use a subcommand such as 'govconsole status' (see 'govconsole --help')")
         }
         let dir = global.directory
-        let engine: GovernanceEngine
-        do {
-            engine = try await GovernanceEngine.open(at: dir)
-        } catch LedgerError.missing {
-            warn("no chain in \(dir.path) yet; creating the demo consortium there")
-            engine = try await GovernanceEngine.create(at: dir, consortium: try .demo())
-        }
-        for w in engine.warnings { warn("warning: \(w)") }
-        let members = await engine.members()
+        // A console waits for its service for as long as it is open; the header says when it is away.
+        let engine = try await Connect.client(global, createDemo: true, patience: nil)
+        let members = try await engine.members()
         let identity = global.identity ?? members.first { $0.role == Role.admin.rawValue }?.name ?? "ops"
         guard members.contains(where: { $0.name == identity }) else {
             await engine.close()
@@ -76,10 +70,10 @@ enum ConsoleLauncher {
 
 /// Runs the CLI's subcommands inside the console, against its engine and as its identity.
 struct InProcessRunner: CommandRunner {
-    func run(_ args: [String], engine: GovernanceEngine, identity: String) async -> (ok: Bool, text: String) {
+    func run(_ args: [String], engine: GovernanceClient, identity: String) async -> (ok: Bool, text: String) {
         let args = args.first == "govconsole" ? Array(args.dropFirst()) : args
         guard let first = args.first else { return (false, "type a command, like: proposals --status voting") }
-        if ["init", "traffic"].contains(first) {
+        if ["init", "traffic", "serve"].contains(first) || (first == "events" && args.contains("--follow")) {
             return (false, "'\(first)' cannot run inside the console; quit and run 'govconsole \(first)' in a shell (g toggles traffic here)")
         }
         let capture = OutputCapture()

@@ -3,7 +3,7 @@ import GovernanceEngine
 /// Lets a subcommand run inside the console: against the console's engine, as its identity, with its
 /// output captured for the status line instead of printed over the screen.
 enum EngineContext {
-    @TaskLocal static var engine: GovernanceEngine?
+    @TaskLocal static var engine: GovernanceClient?
     @TaskLocal static var identity: String?
     @TaskLocal static var output: OutputCapture?
 }

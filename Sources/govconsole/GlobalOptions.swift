@@ -11,16 +11,30 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("Identity to act as (default $GOVCONSOLE_AS, else the first admin).", valueName: "NAME"))
     var identity: String?
 
+    @Option(name: .customLong("keys"), help: ArgumentHelp("Keystore to sign with (default $GOVCONSOLE_KEYS, else the data directory's keys/).", valueName: "DIR"))
+    var keys: String?
+
+    @Option(name: .customLong("service"), help: ArgumentHelp("A running 'govconsole serve' to use: unix:PATH or HOST:PORT (default $GOVCONSOLE_SERVICE, else the data directory's own service if one runs).", valueName: "ADDRESS"))
+    var service: String?
+
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("The access token of a TCP service (default $GOVCONSOLE_TOKEN, else the data directory's service.token).", valueName: "PATH"))
+    var tokenFile: String?
+
     @Flag(name: .long, help: "Print JSON instead of aligned text.")
     var json = false
 
     var directory: DataDirectory { DataDirectory.resolve(data) }
 
-    /// Opens the engine on the data directory, shows any repair warnings, runs `body`, and closes.
-    func withEngine<T: Sendable>(_ body: (GovernanceEngine) async throws -> T) async throws -> T {
+    var keysDirectory: String {
+        if let keys { return keys }
+        if let env = ProcessInfo.processInfo.environment["GOVCONSOLE_KEYS"], !env.isEmpty { return env }
+        return directory.keys
+    }
+
+    /// Connects to the data directory's service, or opens its engine here, runs `body`, and closes.
+    func withEngine<T: Sendable>(_ body: (GovernanceClient) async throws -> T) async throws -> T {
         if let shared = EngineContext.engine { return try await body(shared) }
-        let engine = try await GovernanceEngine.open(at: directory)
-        for w in engine.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        let engine = try await Connect.client(self)
         do {
             let result = try await body(engine)
             await engine.close()
@@ -32,16 +46,16 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Runs a request as the identity this command acts as.
-    func acting<T: Sendable>(_ body: (GovernanceEngine, String) async throws -> T) async throws -> T {
-        try await withEngine { engine in try await body(engine, await actor(in: engine)) }
+    func acting<T: Sendable>(_ body: (GovernanceClient, String) async throws -> T) async throws -> T {
+        try await withEngine { engine in try await body(engine, try await actor(in: engine)) }
     }
 
     /// `--as`, else `$GOVCONSOLE_AS`, else the first admin by name.
-    func actor(in engine: GovernanceEngine) async -> String {
+    func actor(in engine: GovernanceClient) async throws -> String {
         if let identity { return identity }
         if let inConsole = EngineContext.identity { return inConsole }
         if let env = ProcessInfo.processInfo.environment["GOVCONSOLE_AS"], !env.isEmpty { return env }
-        return await engine.members().first { $0.role == Role.admin.rawValue }?.name ?? "admin"
+        return try await engine.members().first { $0.role == Role.admin.rawValue }?.name ?? "admin"
     }
 
     func emit<T: Encodable>(_ value: T, human: () -> String) throws {

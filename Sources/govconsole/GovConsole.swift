@@ -11,7 +11,7 @@ struct GovConsole: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, ProposeCommand.self, VoteCommand.self, ExecuteCommand.self, CancelCommand.self,
             ProposalsCommand.self, ShowCommand.self, EventsCommand.self, StatusCommand.self, MembersCommand.self,
-            NodesCommand.self, BlocksCommand.self, VerifyCommand.self, CallCommand.self, TrafficCommand.self, RoutingCommand.self, NodeCommand.self,
+            NodesCommand.self, BlocksCommand.self, VerifyCommand.self, ServeCommand.self, CallCommand.self, TrafficCommand.self, RoutingCommand.self, NodeCommand.self,
         ])
 
     @OptionGroup var console: ConsoleOptions

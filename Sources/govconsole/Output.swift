@@ -4,9 +4,10 @@ import GovernanceEngine
 
 /// Formatting shared by every command: JSON with stable keys, aligned tables, readable times.
 enum Output {
-    static func json<T: Encodable>(_ value: T) throws -> String {
+    /// `line` gives one compact line per value, for streams (`events --follow --json`).
+    static func json<T: Encodable>(_ value: T, line: Bool = false) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = line ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }

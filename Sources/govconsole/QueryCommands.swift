@@ -17,7 +17,7 @@ struct ProposalsCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let list = try await global.withEngine { await $0.proposals(status: status) }
+        let list = try await global.withEngine { try await $0.proposals(status: status) }
         try global.emit(list) {
             list.isEmpty ? "no proposals" : Output.table(
                 ["ID", "OPERATION", "TARGET", "STATUS", "PROPOSER", "DEADLINE"],
@@ -56,29 +56,69 @@ struct ShowCommand: AsyncParsableCommand {
 }
 
 struct EventsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "List recorded events, oldest first.")
-
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "List recorded events, oldest first, or follow them as they happen.",
+        discussion: "With --follow it prints each event as its block is committed, until interrupted; with --json one JSON object per line. It rides out a restart of the service it is attached to.")
     @Option(help: "Only events of this proposal.") var proposal: UInt64?
+    @Flag(help: "Keep printing new events as they happen, until interrupted.") var follow = false
     @OptionGroup var global: GlobalOptions
+
+    static func details(_ e: EventView) -> String {
+        e.fields.map { f in
+            switch f.value {
+            case let .int(v): "\(f.name)=\(v)"
+            case let .text(v): "\(f.name)=\(v)"
+            case let .time(v): "\(f.name)=\(Output.time(Date(milliseconds: v)))"
+            }
+        }.joined(separator: " ")
+    }
 
     static func table(_ events: [EventView]) -> String {
         events.isEmpty ? "no events" : Output.table(
             ["HEIGHT", "TIME", "EVENT", "DETAILS"],
-            events.map { e in
-                ["\(e.height)", Output.time(e.time), e.type,
-                 e.fields.map { f in
-                     switch f.value {
-                     case let .int(v): "\(f.name)=\(v)"
-                     case let .text(v): "\(f.name)=\(v)"
-                     case let .time(v): "\(f.name)=\(Output.time(Date(milliseconds: v)))"
-                     }
-                 }.joined(separator: " ")]
-            })
+            events.map { e in ["\(e.height)", Output.time(e.time), e.type, details(e)] })
     }
 
     func run() async throws {
+        if follow { return try await followEvents() }
         let events = try await global.withEngine { try await $0.events(proposal: proposal) }
         try global.emit(events) { EventsCommand.table(events) }
+    }
+
+    /// Prints from the next block on. A lost service is waited for, not given up on: a follower is
+    /// left running.
+    private func followEvents() async throws {
+        let client = try await Connect.client(global, patience: nil)
+        let from = try await client.status().height + 1
+        for await item in await client.feed(from: from) {
+            switch item {
+            case let .block(_, events):
+                for e in events where proposal == nil || e.proposal == proposal {
+                    // Written straight away, not buffered: whoever reads the pipe wants each event as it happens.
+                    let line = global.json ? try Output.json(e, line: true)
+                        : "\(e.height)  \(Output.time(e.time))  \(e.type)  \(EventsCommand.details(e))"
+                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                }
+            case let .resync(from):
+                warn("fell behind: events from height \(from) on were skipped; 'govconsole events' lists them")
+            case let .connected(up):
+                warn(up ? "reconnected to \(client.endpoint); following again" : "lost \(client.endpoint); reconnecting…")
+            }
+        }
+        await client.close()
+    }
+}
+
+/// `status --json`: the status and where the engine answering it runs.
+struct StatusReport: Encodable {
+    let status: StatusView
+    let engine: String
+
+    func encode(to encoder: any Encoder) throws {
+        try status.encode(to: encoder)
+        enum Key: String, CodingKey { case engine }
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(engine, forKey: .engine)
     }
 }
 
@@ -105,8 +145,8 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let s = try await global.withEngine { await $0.status() }
-        try global.emit(s) { StatusCommand.text(s) }
+        let (s, engine) = try await global.withEngine { (try await $0.status(), $0.endpoint.description) }
+        try global.emit(StatusReport(status: s, engine: engine)) { "engine        \(engine)\n" + StatusCommand.text(s) }
     }
 }
 
@@ -116,7 +156,7 @@ struct MembersCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let members = try await global.withEngine { await $0.members() }
+        let members = try await global.withEngine { try await $0.members() }
         try global.emit(members) {
             Output.table(["NAME", "ROLE", "WEIGHT", "KEY"], members.map { [$0.name, $0.role, "\($0.weight)", String($0.key.prefix(16)) + "…"] })
         }
@@ -129,7 +169,7 @@ struct NodesCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let nodes = try await global.withEngine { await $0.nodes() }
+        let nodes = try await global.withEngine { try await $0.nodes() }
         try global.emit(nodes) {
             Output.table(["NODE", "LOGIC", "BLOCKS", "TRANSACTIONS"], nodes.map { [$0.name, $0.logic, "\($0.blocks)", "\($0.transactions)"] })
         }

@@ -20,10 +20,10 @@ enum Fixture {
 
     /// The demo consortium after a short, fixed history: an executed member proposal, an upgrade in
     /// pre-release, a proposal being voted on, and some contract calls.
-    static func scenario() async throws -> (GovernanceEngine, FixedClock) {
+    static func scenario() async throws -> (GovernanceClient, FixedClock) {
         let clock = FixedClock()
         let dir = DataDirectory(path: NSTemporaryDirectory() + "gc-console-\(UUID().uuidString)")
-        let engine = try await GovernanceEngine.create(at: dir, consortium: try .demo(), clock: clock.read, keys: key)
+        let engine = try await GovernanceClient.create(at: dir, consortium: try .demo(), clock: clock.read, keys: key)
         func step() { clock.advance(1000) }
         let frank = key("frank")
         _ = try await engine.propose(.addMember(name: "frank", role: .voter, weight: 1, publicKey: frank.publicKey), as: "ops")
@@ -47,7 +47,7 @@ enum Fixture {
         let (engine, clock) = try await scenario()
         var s = ConsoleState(width: width, height: height, identity: identity, themes: ["default", "light", "high-contrast", "mono"])
         _ = update(&s, .events(try await engine.events()))
-        _ = update(&s, .snapshot(await ConsoleRuntime.snapshot(engine, identity: identity, selected: 3)))
+        _ = update(&s, .snapshot(try await ConsoleRuntime.snapshot(engine, identity: identity, selected: 3)))
         for _ in 0..<3 {
             _ = update(&s, .tick(now: clock.now))
             clock.advance(1000)

@@ -16,11 +16,11 @@ final class TestClock: Sendable {
     let clock = TestClock()
     let dir = DataDirectory(path: NSTemporaryDirectory() + "gc-engine-\(UUID().uuidString)")
 
-    func demo() async throws -> GovernanceEngine {
-        try await GovernanceEngine.create(at: dir, consortium: try .demo(), clock: clock.read)
+    func demo() async throws -> GovernanceClient {
+        try await GovernanceClient.create(at: dir, consortium: try .demo(), clock: clock.read)
     }
 
-    func pass(_ engine: GovernanceEngine, _ id: UInt64) async throws {
+    func pass(_ engine: GovernanceClient, _ id: UInt64) async throws {
         for v in ["alice", "bob", "carol"] { _ = try await engine.vote(id, "approve", as: v) }
     }
 
@@ -29,14 +29,14 @@ final class TestClock: Sendable {
         _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
         try await pass(engine, 1)
         let before = try await engine.events(proposal: 1)
-        let status = await engine.status()
+        let status = try await engine.status()
         await engine.close()
 
         // Reopened from its snapshot: nothing replayed, yet the permission registry and the proposal's
         // history are what they were, and execute works against them.
-        let reopened = try await GovernanceEngine.open(at: dir, clock: clock.read)
+        let reopened = try await GovernanceClient.open(at: dir, clock: clock.read)
         #expect(reopened.warnings.isEmpty)
-        #expect(await reopened.status().head == status.head)
+        #expect(try await reopened.status().head == status.head)
         #expect(try await reopened.events(proposal: 1) == before)
         _ = try await reopened.execute(1, as: "ops")
         #expect(try await reopened.events(proposal: 1).map(\.type).suffix(2) == ["PermissionConsumed", "OperationExecuted"])
@@ -46,7 +46,7 @@ final class TestClock: Sendable {
     @Test func batchesReachTheChainInTheOrderTheyReachedThePlatform() async throws {
         let engine = try await demo()
         let key = try Keystore(directory: dir.keys).load("alice")
-        let chain = await engine.chainState().genesisHash
+        let chain = await engine.local!.chainState().genesisHash
         func balance(_ nonce: UInt64) -> Transaction {
             .signed(chain: chain, sender: "alice", nonce: nonce, lane: .production,
                     payload: .call(ContractCall(contract: "asset-ledger", function: "balance", args: [])), key: key)
@@ -57,9 +57,9 @@ final class TestClock: Sendable {
         for round in 0..<5 {
             let base = UInt64(round * 251)
             let (a, b) = ((base + 1...base + 250).map(balance), [balance(base + 251)])
-            let first = Task { await engine.platform.submit(batch: a) }
+            let first = Task { await engine.local!.platform.submit(batch: a) }
             try await Task.sleep(for: .milliseconds(3))
-            let second = Task { await engine.platform.submit(batch: b) }
+            let second = Task { await engine.local!.platform.submit(batch: b) }
             #expect(await first.value.allSatisfy { (try? $0.get()) != nil })
             #expect(try await second.value[0].get().ok)
         }
@@ -76,7 +76,7 @@ final class TestClock: Sendable {
         #expect(try await engine.proposal(1).permission.state == "granted")
         let executed = try await engine.execute(1, as: "ops")
         #expect(executed.status == "executed")
-        #expect(await engine.members().contains(MemberView(name: "frank", role: "voter", weight: 2, key: key.hex)))
+        #expect(try await engine.members().contains(MemberView(name: "frank", role: "voter", weight: 2, key: key.hex)))
         #expect(try await engine.proposal(1).permission.state == "consumed")
 
         // frank's key went into the keystore, so frank can vote on the next proposal.
@@ -91,19 +91,19 @@ final class TestClock: Sendable {
         _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
         try await pass(engine, 1)
         clock.advance(Policy.default.permissionTTL)
-        let height = await engine.status().height
+        let height = try await engine.status().height
         // The refusal is the engine's own (claim 2), not the chain's.
         await #expect(throws: EngineError.permissionMissing(proposal: 1, holder: "ops", state: .expired, status: .passed)) {
             try await engine.execute(1, as: "ops")
         }
-        #expect(await engine.status().height == height)
+        #expect(try await engine.status().height == height)
         await engine.close()
     }
 
     @Test func votesArePushedBackAsEventsThroughThePlatform() async throws {
         let engine = try await demo()
         _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
-        let events = await engine.platform.events(from: await engine.status().height + 1)
+        let events = await engine.local!.platform.events(from: try await engine.status().height + 1)
         _ = try await engine.vote(1, "reject", as: "bob")
         var seen: [String] = []
         for await e in events {
@@ -117,7 +117,7 @@ final class TestClock: Sendable {
     @Test func refusedRequestsLeaveTheLedgerAsItWas() async throws {
         let engine = try await demo()
         _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
-        let before = await engine.status()
+        let before = try await engine.status()
         await #expect(throws: EngineError.unknownIdentity("zed", known: ["alice", "bob", "carol", "dave", "erin", "ops"])) {
             try await engine.vote(1, "approve", as: "zed")
         }
@@ -128,7 +128,7 @@ final class TestClock: Sendable {
         await #expect(throws: GovernanceError.notAdmin(name: "bob", role: .voter)) {
             try await engine.cancel(1, as: "bob")
         }
-        let after = await engine.status()
+        let after = try await engine.status()
         #expect(after.height == before.height && after.head == before.head)
         await engine.close()
     }
@@ -169,12 +169,12 @@ final class TestClock: Sendable {
         _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
         try await pass(engine, 1)
         _ = try await engine.execute(1, as: "ops")
-        let before = await engine.status()
+        let before = try await engine.status()
         await engine.close()
-        engine = try await GovernanceEngine.open(at: dir, clock: clock.read)
-        let after = await engine.status()
+        engine = try await GovernanceClient.open(at: dir, clock: clock.read)
+        let after = try await engine.status()
         #expect(after.height == before.height && after.head == before.head)
-        #expect(await engine.members().map(\.name) == ["ops", "alice", "bob", "carol", "dave"])
+        #expect(try await engine.members().map(\.name) == ["ops", "alice", "bob", "carol", "dave"])
         // The registry is rebuilt from the replayed blocks: the permission is known to be used.
         await #expect(throws: EngineError.permissionMissing(proposal: 1, holder: "ops", state: .consumed, status: .executed)) {
             try await engine.execute(1, as: "ops")
@@ -186,10 +186,10 @@ final class TestClock: Sendable {
         let engine = try await demo()
         await engine.close()
         await #expect(throws: LedgerError.exists(directory: dir.path)) {
-            try await GovernanceEngine.create(at: dir, consortium: try .demo(), clock: clock.read)
+            try await GovernanceClient.create(at: dir, consortium: try .demo(), clock: clock.read)
         }
-        let replaced = try await GovernanceEngine.create(at: dir, consortium: try .demo(), force: true, clock: clock.read)
-        #expect(await replaced.status().height == 0)
+        let replaced = try await GovernanceClient.create(at: dir, consortium: try .demo(), force: true, clock: clock.read)
+        #expect(try await replaced.status().height == 0)
         await replaced.close()
     }
 }

@@ -53,7 +53,7 @@ struct MemberJSON: Decodable, Equatable {
 
 /// A fresh temporary data directory and a way to run the CLI against it. The directory is deleted when the
 /// sandbox goes away.
-final class Sandbox {
+final class Sandbox: Sendable {
     let root: URL
     let data: String
 
@@ -100,6 +100,11 @@ final class Sandbox {
     /// Runs a command that must succeed (exit 0, nothing on stderr) and returns its result.
     @discardableResult
     func ok(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
+        try okArgs(args, sourceLocation: sourceLocation)
+    }
+
+    @discardableResult
+    func okArgs(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
         let r = try run(args)
         try #require(r.status == 0, "govconsole \(args.joined(separator: " ")) failed: \(r.stderr)", sourceLocation: sourceLocation)
         #expect(r.stderr.isEmpty, "unexpected stderr: \(r.stderr)", sourceLocation: sourceLocation)

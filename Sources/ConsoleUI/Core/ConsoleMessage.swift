@@ -25,6 +25,10 @@ public enum ConsoleMessage: Sendable {
     case theme(name: String, warning: String?)
     /// The traffic generator could not go on.
     case trafficStopped(String)
+    /// The feed fell behind and skipped ahead: what it missed is in the state, not in events.
+    case resynchronised
+    /// The connection to a service was lost or is back.
+    case connection(up: Bool)
 }
 
 /// Side effects `update` asks for; the runtime carries them out and reports back with messages.

@@ -45,7 +45,10 @@ public struct ConsoleState: Sendable {
     public var height: Int
     public var identity: String
     public var role: String = ""
+    /// Where the engine runs: "embedded", or "service ADDRESS" when attached to `govconsole serve`.
     public var mode: String = "embedded"
+    /// False while a service connection is down and being redialled.
+    public var connected = true
     public var theme: String
     public var themes: [String]
     public var themeWarning: String?

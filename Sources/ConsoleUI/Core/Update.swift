@@ -49,6 +49,13 @@ public func update(_ s: inout ConsoleState, _ message: ConsoleMessage) -> [Engin
         s.statusLine = "traffic stopped: \(reason)"
         s.statusIsError = true
         return []
+    case .resynchronised:
+        return [.refresh(selected: s.selected)]
+    case let .connection(up):
+        s.connected = up
+        s.statusLine = up ? "reconnected to the service; state read again" : "lost the service; reconnecting…"
+        s.statusIsError = !up
+        return up ? [.refresh(selected: s.selected)] : []
     case let .theme(name, warning):
         s.theme = name
         s.themeWarning = warning

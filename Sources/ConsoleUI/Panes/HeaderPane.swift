@@ -22,7 +22,14 @@ enum HeaderPane {
             x += spark + 1
         }
         put("│ \(s.identity)\(s.role.isEmpty ? "" : " (\(s.role))") ", Style(.header, bg: .header, bold: true))
-        if r.width >= 110 { put("│ \(s.mode) ") }
+        // Which engine this is matters at every width: a vote cast here goes to that engine.
+        let engine = r.width >= 140 || !s.mode.hasPrefix("service") ? s.mode : "service"
+        if !s.connected {
+            put("│ \(engine) ", Style(.error, bg: .header, bold: true))
+            put("reconnecting… ", Style(.error, bg: .header, bold: true))
+        } else {
+            put("│ \(engine) ")
+        }
         if r.width >= 140 { put("│ theme \(s.theme) ") }
         if s.now > 0 {
             let clock = " \(Fmt.clock(s.now)) UTC "

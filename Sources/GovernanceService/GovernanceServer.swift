@@ -1,0 +1,233 @@
+import EmbeddedChain
+import Foundation
+import GovernanceEngine
+import NIOCore
+import NIOPosix
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `govconsole serve`: one engine, many terminals. Each connection is served on its own: its requests
+/// run concurrently, its event feed is written one frame at a time and reads from a bounded
+/// subscription, so a slow or stuck client holds at most a few frames and its own feed, never the
+/// others' — and one that falls behind is sent `resync`.
+public final class GovernanceServer: Sendable {
+    public let engine: GovernanceEngine
+    /// Where it listens, with the port filled in when it was asked for port 0.
+    public let address: ServiceAddress
+    private let token: String?
+    private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+    private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
+    private let log: @Sendable (String) -> Void
+    /// Requests one connection may have in flight; more are refused, not queued.
+    static let maxRequestsInFlight = 256
+
+    private init(engine: GovernanceEngine, address: ServiceAddress, token: String?,
+                 server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, log: @escaping @Sendable (String) -> Void) {
+        self.engine = engine
+        self.address = address
+        self.token = token
+        self.server = server
+        self.log = log
+    }
+
+    /// Binds `address`. A Unix socket is made mode 0600, so only its owner can connect; TCP requires
+    /// `token` in every client's hello.
+    public static func bind(engine: GovernanceEngine, address: ServiceAddress, token: String?,
+                            log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> GovernanceServer {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+        var bound = address
+        switch address {
+        case let .unix(path):
+            // Created owner-only from the start, not chmod-ed after a window in which others could connect.
+            let old = umask(0o177)
+            defer { umask(old) }
+            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { $0.framed() }
+            chmod(path, 0o600)
+        case let .tcp(host, port):
+            guard token != nil else { throw ServiceError.tokenMissing(address.description) }
+            server = try await bootstrap.bind(host: host, port: port) { $0.framed() }
+            bound = .tcp(host: host, port: server.channel.localAddress?.port ?? port)
+        }
+        return GovernanceServer(engine: engine, address: bound, token: token, server: server, log: log)
+    }
+
+    /// Accepts and serves connections until `stop`.
+    public func run() async {
+        try? await server.executeThenClose { inbound in
+            try await withThrowingDiscardingTaskGroup { group in
+                for try await connection in inbound {
+                    let id = ObjectIdentifier(connection.channel)
+                    connections.withLock { $0[id] = connection.channel }
+                    group.addTask {
+                        await self.serve(connection)
+                        _ = self.connections.withLock { $0.removeValue(forKey: id) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops listening and closes every connection; requests already running finish first.
+    public func stop() async {
+        try? await server.channel.close()
+        for c in connections.withLock({ Array($0.values) }) { try? await c.close() }
+        if case let .unix(path) = address { unlink(path) }
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+        let peer: String
+        if case .tcp = address, let remote = connection.channel.remoteAddress { peer = " from \(remote)" } else { peer = "" }
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                let out = Outbox(outbound, allocator: connection.channel.allocator)
+                var frames = inbound.makeAsyncIterator()
+                guard let first = try await frames.next() else { return }
+                let hello: Wire.Hello
+                do {
+                    guard case let .hello(h) = try Wire.decode(Wire.ClientMessage.self, from: first) else {
+                        throw WireError.malformed("the first message must be hello")
+                    }
+                    hello = h
+                } catch {
+                    try await out.send(.refused("\(error)"))
+                    return
+                }
+                guard hello.version == Wire.version else {
+                    try await out.send(.refused(WireError.version(hello.version).description))
+                    return
+                }
+                if let token, !Self.same(hello.token, token) {
+                    log("refused \(hello.client)\(peer): wrong or missing access token")
+                    try await out.send(.refused("the service refused the access token; use the one in its data directory's service.token (--token-file or GOVCONSOLE_TOKEN)"))
+                    return
+                }
+                let state = await engine.status()
+                try await out.send(.welcome(Wire.Welcome(version: Wire.version, genesis: Hash256(hex: state.genesis)!, height: state.height, data: state.data)))
+                log("\(hello.client) connected\(peer)")
+                try await session(frames: &frames, out: out)
+                log("\(hello.client) disconnected")
+            }
+        } catch {
+            log("a connection\(peer) ended: \(error)")
+        }
+    }
+
+    /// Reads requests until the client goes. Requests run in their own tasks and are never cancelled: one
+    /// whose client left completes or fails as a whole, and only its answer is lost.
+    private func session(frames: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, out: Outbox) async throws {
+        let inFlight = InFlight()
+        var follower: Task<Void, Never>?
+        defer { follower?.cancel() }
+        try await withThrowingDiscardingTaskGroup { group in
+            while let frame = try await frames.next() {
+                switch try Wire.decode(Wire.ClientMessage.self, from: frame) {
+                case .hello:
+                    throw WireError.malformed("hello sent twice")
+                case let .follow(from):
+                    follower?.cancel()
+                    follower = Task { await self.forward(from: from, to: out) }
+                case let .request(id, request):
+                    guard inFlight.count.add(1, ordering: .relaxed).newValue <= Self.maxRequestsInFlight else {
+                        inFlight.count.subtract(1, ordering: .relaxed)
+                        try await out.send(.failure(id: id, message: "more than \(Self.maxRequestsInFlight) requests in flight on one connection; wait for answers"))
+                        continue
+                    }
+                    group.addTask {
+                        defer { inFlight.count.subtract(1, ordering: .relaxed) }
+                        let message: Wire.ServerMessage
+                        do {
+                            message = .response(id: id, try await self.answer(request))
+                        } catch {
+                            message = .failure(id: id, message: "\(error)")
+                        }
+                        try? await out.send(message)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Forwards the feed one frame at a time: while a write waits on a slow client, the feed's bounded
+    /// subscription fills, and the client is sent `resync` instead of an ever longer queue.
+    private func forward(from height: UInt64, to out: Outbox) async {
+        for await item in await engine.feed(from: height) {
+            let message: Wire.ServerMessage
+            switch item {
+            case let .block(h, events): message = .block(height: h, events: events)
+            case let .resync(from): message = .resync(from: from)
+            case .connected: continue
+            }
+            do { try await out.send(message) } catch { return }
+        }
+    }
+
+    private func answer(_ request: Wire.Request) async throws -> Wire.Response {
+        switch request {
+        case let .signingContext(sender, proposal):
+            return .signingContext(try await engine.signingContext(for: sender, proposal: proposal))
+        case let .release(context):
+            await engine.release(context)
+            return .done
+        case let .submit(bytes, since):
+            let s = try await engine.submit(try Self.transaction(bytes), since: since)
+            return .submitted(receipt: Wire.bytes(s.receipt), height: s.height, proposal: s.proposal, tally: s.tally)
+        case let .submitTraffic(txs):
+            return .receipts(await engine.submitTraffic(try txs.map(Self.transaction)).map { $0.map(Wire.bytes) })
+        case let .proposals(status): return .proposals(await engine.proposals(status: status))
+        case let .proposal(id): return .proposal(try await engine.proposal(id))
+        case let .events(proposal): return .events(try await engine.events(proposal: proposal))
+        case let .votes(name): return .votes(await engine.votes(of: name))
+        case .status: return .status(await engine.status())
+        case .members: return .members(await engine.members())
+        case .nodes: return .nodes(await engine.nodes())
+        case let .blocks(from, limit): return .blocks(try await engine.blocks(from: from, limit: limit))
+        case .routing: return .routing(await engine.routing())
+        case .initSummary: return .initSummary(await engine.initSummary())
+        case let .isRetired(hex):
+            guard let key = PublicKey(hex: hex) else { throw WireError.malformed("not a public key: \(hex)") }
+            return .flag(await engine.isRetired(key))
+        case .closeDue: return .height(try await engine.closeDue())
+        }
+    }
+
+    private static func transaction(_ bytes: Data) throws -> Transaction {
+        do { return try Wire.value(Transaction.self, from: bytes) } catch {
+            throw WireError.malformed("a transaction that does not decode: \(error)")
+        }
+    }
+
+    /// Compares in time independent of where the strings differ.
+    static func same(_ given: String?, _ expected: String) -> Bool {
+        let a = Array((given ?? "").utf8), b = Array(expected.utf8)
+        var diff = a.count ^ b.count
+        for i in 0..<b.count { diff |= Int(i < a.count ? a[i] : 0) ^ Int(b[i]) }
+        return diff == 0
+    }
+}
+
+final class InFlight: Sendable {
+    let count = Atomic<Int>(0)
+}
+
+/// One connection's writer: frames go out whole and in the order they are sent.
+struct Outbox: Sendable {
+    let writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    let allocator: ByteBufferAllocator
+
+    init(_ writer: NIOAsyncChannelOutboundWriter<ByteBuffer>, allocator: ByteBufferAllocator) {
+        self.writer = writer
+        self.allocator = allocator
+    }
+
+    func send(_ message: Wire.ServerMessage) async throws {
+        try await writer.write(try Wire.encode(message, into: allocator))
+    }
+
+    func send(_ message: Wire.ClientMessage) async throws {
+        try await writer.write(try Wire.encode(message, into: allocator))
+    }
+}

@@ -1,0 +1,310 @@
+import EmbeddedChain
+import Foundation
+import GovernanceEngine
+import NIOCore
+import NIOPosix
+
+/// A client's connection to `govconsole serve`. It speaks the wire protocol and keeps the connection up:
+/// when the service goes away it dials again, sends every unanswered request again (a signed
+/// transaction is recognised by the service if it already landed), and resumes the event feed from the
+/// last height it delivered.
+public actor RemoteBackend: GovernanceBackend {
+    public nonisolated let endpoint: Endpoint
+    public nonisolated let address: ServiceAddress
+    private let token: String?
+    private let client: String
+    /// How long an outage may last before waiting requests fail; nil waits for ever (the console).
+    private let patience: Duration?
+
+    private var writer: Outbox?
+    private var nextID: UInt64 = 1
+    private var pending: [UInt64: (request: Wire.Request, answer: CheckedContinuation<Wire.Response, any Error>)] = [:]
+    private var feedOut: AsyncStream<FeedItem>.Continuation?
+    private var feedNext: UInt64 = 0
+    private var outageSince: ContinuousClock.Instant?
+    private var gaveUp = false
+    private var closed = false
+    private var channel: (any Channel)?
+    private var keeper: Task<Void, Never>?
+
+    private init(address: ServiceAddress, token: String?, client: String, patience: Duration?) {
+        self.address = address
+        endpoint = .service(address: address.description)
+        self.token = token
+        self.client = client
+        self.patience = patience
+    }
+
+    /// Connects and says hello; throws if no service answers there, so a caller can run the engine itself.
+    /// With `waiting`, a service that does not answer yet is dialled again until it does or the time is up:
+    /// a client told to use a service rides out its restart.
+    public static func connect(to address: ServiceAddress, token: String?, client: String,
+                               patience: Duration? = .seconds(30), waiting: Duration = .zero) async throws -> RemoteBackend {
+        let backend = RemoteBackend(address: address, token: token, client: client, patience: patience)
+        try await backend.start(waiting: waiting)
+        return backend
+    }
+
+    private func start(waiting: Duration) async throws {
+        let deadline = ContinuousClock.now + waiting
+        while true {
+            do {
+                let connection = try await dial()
+                try await withCheckedThrowingContinuation { (ready: CheckedContinuation<Void, any Error>) in
+                    keeper = Task { await self.keep(first: connection, ready: ready) }
+                }
+                return
+            } catch let error as ServiceError {
+                // A refusal is an answer; anything else may be a service still starting, or just killed.
+                if case .refused = error { throw error }
+                guard ContinuousClock.now < deadline else { throw error }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    private func dial() async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(3))
+        do {
+            switch address {
+            case let .unix(path): return try await bootstrap.connect(unixDomainSocketPath: path) { $0.framed() }
+            case let .tcp(host, port): return try await bootstrap.connect(host: host, port: port) { $0.framed() }
+            }
+        } catch {
+            throw ServiceError.unreachable(address.description, Self.reason(error))
+        }
+    }
+
+    public static func reason(_ error: any Error) -> String {
+        if let e = error as? IOError { return String(cString: strerror(e.errnoCode)) }
+        return "\(error)"
+    }
+
+    /// Runs connections one after another for as long as the backend is open.
+    private func keep(first: NIOAsyncChannel<ByteBuffer, ByteBuffer>, ready: CheckedContinuation<Void, any Error>) async {
+        var ready: CheckedContinuation<Void, any Error>? = ready
+        var next: NIOAsyncChannel<ByteBuffer, ByteBuffer>? = first
+        var delay = Duration.milliseconds(50)
+        while !closed {
+            if let connection = next {
+                do {
+                    try await session(connection, ready: &ready)
+                    delay = .milliseconds(50)
+                } catch {
+                    if let r = ready {
+                        // No welcome yet: to the caller, this service did not answer.
+                        ready = nil
+                        r.resume(throwing: error as? ServiceError ?? ServiceError.unreachable(address.description, Self.reason(error)))
+                        return
+                    }
+                    if case ServiceError.refused = error { fail(all: error) }
+                }
+                next = nil
+            }
+            detached()
+            if closed { break }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(1))
+            next = try? await dial()
+        }
+    }
+
+    /// One connection: hello, welcome, then every frame until it ends.
+    private func session(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, ready: inout CheckedContinuation<Void, any Error>?) async throws {
+        channel = connection.channel
+        try await connection.executeThenClose { inbound, outbound in
+            let out = Outbox(outbound, allocator: connection.channel.allocator)
+            var frames = inbound.makeAsyncIterator()
+            try await out.send(Wire.ClientMessage.hello(Wire.Hello(version: Wire.version, token: token, client: client)))
+            guard let first = try await frames.next() else { throw ServiceError.unreachable(address.description, "it closed the connection") }
+            switch try Wire.decode(Wire.ServerMessage.self, from: first) {
+            case .welcome: break
+            case let .refused(why): throw ServiceError.refused(why)
+            default: throw WireError.malformed("the service did not say welcome")
+            }
+            attached(out)
+            ready?.resume()
+            ready = nil
+            while let frame = try await frames.next() {
+                received(try Wire.decode(Wire.ServerMessage.self, from: frame))
+            }
+        }
+    }
+
+    private func attached(_ out: Outbox) {
+        writer = out
+        outageSince = nil
+        gaveUp = false
+        // Everything unanswered goes again, in the order it was asked.
+        for id in pending.keys.sorted() { write(.request(id: id, pending[id]!.request)) }
+        if let feedOut {
+            write(.follow(from: feedNext))
+            feedOut.yield(.connected(true))
+        }
+    }
+
+    private func detached() {
+        let wasUp = writer != nil
+        writer = nil
+        channel = nil
+        if wasUp { feedOut?.yield(.connected(false)) }
+        let now = ContinuousClock.now
+        if outageSince == nil { outageSince = now }
+        if let patience, now - outageSince! >= patience {
+            gaveUp = true
+            fail(all: ServiceError.lost(address.description, seconds: Int(patience.components.seconds)))
+        }
+    }
+
+    private func fail(all error: any Error) {
+        let waiting = pending
+        pending = [:]
+        for (_, p) in waiting { p.answer.resume(throwing: error) }
+    }
+
+    private func received(_ message: Wire.ServerMessage) {
+        switch message {
+        case let .response(id, response):
+            pending.removeValue(forKey: id)?.answer.resume(returning: response)
+        case let .failure(id, text):
+            pending.removeValue(forKey: id)?.answer.resume(throwing: ServiceError.refused(text))
+        case let .block(height, events):
+            feedNext = height + 1
+            feedOut?.yield(.block(height: height, events: events))
+        case let .resync(from):
+            feedOut?.yield(.resync(from: from))
+        case .welcome, .refused:
+            break
+        }
+    }
+
+    private func write(_ message: Wire.ClientMessage) {
+        guard let writer else { return }
+        // Writes are queued on the channel in call order; a failed one shows up as the connection ending.
+        Task { try? await writer.send(message) }
+    }
+
+    private func call(_ request: Wire.Request) async throws -> Wire.Response {
+        if closed { throw ServiceError.closed }
+        if gaveUp, let patience { throw ServiceError.lost(address.description, seconds: Int(patience.components.seconds)) }
+        let id = nextID
+        nextID += 1
+        return try await withCheckedThrowingContinuation { answer in
+            pending[id] = (request, answer)
+            write(.request(id: id, request))
+        }
+    }
+
+    private func unexpected(_ r: Wire.Response) -> any Error { WireError.malformed("an answer of the wrong kind: \(r)") }
+
+    // MARK: GovernanceBackend
+
+    public func signingContext(for sender: String, proposal: UInt64?) async throws -> SigningContext {
+        guard case let .signingContext(c) = try await call(.signingContext(sender: sender, proposal: proposal)) else { throw WireError.malformed("signing context") }
+        return c
+    }
+
+    public func release(_ context: SigningContext) async throws { _ = try await call(.release(context)) }
+
+    public func submit(_ tx: Transaction, since: UInt64) async throws -> Submitted {
+        guard case let .submitted(receipt, height, proposal, tally) = try await call(.submit(tx: Wire.bytes(tx), since: since)) else {
+            throw WireError.malformed("submit")
+        }
+        return Submitted(receipt: try Wire.value(Receipt.self, from: receipt), height: height, proposal: proposal, tally: tally)
+    }
+
+    public func submitTraffic(_ txs: [Transaction]) async throws -> [Receipt?] {
+        guard case let .receipts(list) = try await call(.submitTraffic(txs: txs.map(Wire.bytes))) else { throw WireError.malformed("traffic") }
+        return try list.map { try $0.map { try Wire.value(Receipt.self, from: $0) } }
+    }
+
+    public func proposals(status: ProposalStatus?) async throws -> [ProposalSummary] {
+        let r = try await call(.proposals(status: status))
+        guard case let .proposals(v) = r else { throw unexpected(r) }
+        return v
+    }
+
+    public func proposal(_ id: UInt64) async throws -> ProposalDetail {
+        let r = try await call(.proposal(id: id))
+        guard case let .proposal(v) = r else { throw unexpected(r) }
+        return v
+    }
+
+    public func events(proposal: UInt64?) async throws -> [EventView] {
+        let r = try await call(.events(proposal: proposal))
+        guard case let .events(v) = r else { throw unexpected(r) }
+        return v
+    }
+
+    public func votes(of name: String) async throws -> [UInt64: String] {
+        let r = try await call(.votes(of: name))
+        guard case let .votes(v) = r else { throw unexpected(r) }
+        return v
+    }
+
+    public func status() async throws -> StatusView {
+        let r = try await call(.status)
+        guard case let .status(v) = r else { throw unexpected(r) }
+        return v
+    }
+
+    public func members() async throws -> [MemberView] {
+        let r = try await call(.members)
+        guard case let .members(v) = r else { throw unexpected(r) }
+        return v
+    }
+
+    public func nodes() async throws -> [NodeView] {
+        let r = try await call(.nodes)
+        guard case let .nodes(v) = r else { throw unexpected(r) }
+        return v
+    }
+
+    public func blocks(from height: UInt64, limit: Int) async throws -> [BlockView] {
+        let r = try await call(.blocks(from: height, limit: limit))
+        guard case let .blocks(v) = r else { throw unexpected(r) }
+        return v
+    }
+
+    public func routing() async throws -> RoutingView {
+        let r = try await call(.routing)
+        guard case let .routing(v) = r else { throw unexpected(r) }
+        return v
+    }
+
+    public func initSummary() async throws -> InitResult {
+        let r = try await call(.initSummary)
+        guard case let .initSummary(v) = r else { throw unexpected(r) }
+        return v
+    }
+
+    public func isRetired(_ key: PublicKey) async throws -> Bool {
+        let r = try await call(.isRetired(key: key.hex))
+        guard case let .flag(v) = r else { throw unexpected(r) }
+        return v
+    }
+
+    /// The service closes due votes on its own tick; a client asking again is harmless but not needed.
+    @discardableResult
+    public func closeDue() async throws -> UInt64? { nil }
+
+    /// One feed per connection: asking again replaces the earlier one.
+    public func feed(from height: UInt64) -> AsyncStream<FeedItem> {
+        feedOut?.finish()
+        let (stream, out) = AsyncStream<FeedItem>.makeStream()
+        feedOut = out
+        feedNext = height
+        write(.follow(from: height))
+        return stream
+    }
+
+    public func close() async {
+        closed = true
+        feedOut?.finish()
+        feedOut = nil
+        fail(all: ServiceError.closed)
+        try? await channel?.close()
+        keeper?.cancel()
+    }
+}

@@ -1,0 +1,170 @@
+import EmbeddedChain
+import Foundation
+import GovernanceEngine
+import NIOCore
+
+/// The service protocol. Every frame is a 4-byte big-endian length, then a version byte, then one JSON
+/// message. A connection opens with the client's `hello` (its protocol version and, over TCP, the access
+/// token) and the service's `welcome`; after that requests, their responses and the event feed share it,
+/// each response naming the request it answers. Signed transactions travel in their own binary encoding,
+/// so the service verifies exactly the bytes the member signed.
+public enum Wire {
+    public static let version: UInt8 = 1
+    /// Larger frames are refused before they are buffered: no request or answer is near this.
+    public static let maxFrame = 32 << 20
+
+    public struct Hello: Codable, Sendable {
+        public let version: UInt8
+        public let token: String?
+        /// Who is connecting, for the service's log: a command name and a process id.
+        public let client: String
+    }
+
+    public struct Welcome: Codable, Sendable {
+        public let version: UInt8
+        public let genesis: Hash256
+        public let height: UInt64
+        public let data: String
+    }
+
+    public enum ClientMessage: Codable, Sendable {
+        case hello(Hello)
+        case request(id: UInt64, Request)
+        /// Starts (or restarts) the event feed at `from`; the service sends `block` and `resync` messages.
+        case follow(from: UInt64)
+    }
+
+    public enum Request: Codable, Sendable {
+        case signingContext(sender: String, proposal: UInt64?)
+        case release(SigningContext)
+        case submit(tx: Data, since: UInt64)
+        case submitTraffic(txs: [Data])
+        case proposals(status: ProposalStatus?)
+        case proposal(id: UInt64)
+        case events(proposal: UInt64?)
+        case votes(of: String)
+        case status
+        case members
+        case nodes
+        case blocks(from: UInt64, limit: Int)
+        case routing
+        case initSummary
+        case isRetired(key: String)
+        case closeDue
+    }
+
+    public enum Response: Codable, Sendable {
+        case signingContext(SigningContext)
+        case done
+        case submitted(receipt: Data, height: UInt64, proposal: ProposalSummary?, tally: TallyView?)
+        case receipts([Data?])
+        case proposals([ProposalSummary])
+        case proposal(ProposalDetail)
+        case events([EventView])
+        case votes([UInt64: String])
+        case status(StatusView)
+        case members([MemberView])
+        case nodes([NodeView])
+        case blocks([BlockView])
+        case routing(RoutingView)
+        case initSummary(InitResult)
+        case flag(Bool)
+        case height(UInt64?)
+    }
+
+    public enum ServerMessage: Codable, Sendable {
+        case welcome(Welcome)
+        /// The connection is refused (wrong version, missing or wrong token); the service closes it.
+        case refused(String)
+        case response(id: UInt64, Response)
+        /// The request was refused; `message` is the one line to show.
+        case failure(id: UInt64, message: String)
+        case block(height: UInt64, events: [EventView])
+        case resync(from: UInt64)
+    }
+
+    static func encode<T: Encodable>(_ message: T, into allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.userInfo[EventView.wireFormat] = true
+        let json = try encoder.encode(message)
+        var buffer = allocator.buffer(capacity: json.count + 1)
+        buffer.writeInteger(version)
+        buffer.writeBytes(json)
+        return buffer
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws(WireError) -> T {
+        var buffer = buffer
+        guard let v = buffer.readInteger(as: UInt8.self) else { throw .malformed("an empty frame") }
+        guard v == version else { throw .version(v) }
+        let decoder = JSONDecoder()
+        decoder.userInfo[EventView.wireFormat] = true
+        do {
+            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw .malformed("\(error)")
+        }
+    }
+
+    static func bytes(_ value: some BinaryEncodable) -> Data {
+        var w = ByteWriter()
+        value.encode(to: &w)
+        return Data(w.bytes)
+    }
+
+    static func value<T: BinaryDecodable>(_ type: T.Type, from data: Data) throws -> T {
+        var r = ByteReader(Array(data))
+        let v = try T(from: &r)
+        guard r.isAtEnd else { throw DecodingFailure("trailing bytes after a \(T.self)") }
+        return v
+    }
+}
+
+public enum WireError: Error, Sendable, CustomStringConvertible {
+    case version(UInt8)
+    case malformed(String)
+    case tooLarge(Int)
+
+    public var description: String {
+        switch self {
+        case let .version(v): "the peer speaks protocol version \(v); this govconsole speaks \(Wire.version): run the same govconsole version on both ends"
+        case let .malformed(why): "a malformed message (\(why))"
+        case let .tooLarge(n): "a \(n)-byte frame, over the \(Wire.maxFrame)-byte limit"
+        }
+    }
+}
+
+/// Splits the byte stream into frames, refusing one over the limit before buffering it.
+struct FrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
+        guard Int(length) <= Wire.maxFrame else { throw WireError.tooLarge(Int(length)) }
+        guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 4)
+        context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: Int(length))!))
+        return .continue
+    }
+}
+
+/// Puts the length in front of each outgoing frame.
+struct FrameEncoder: MessageToByteEncoder {
+    typealias OutboundIn = ByteBuffer
+
+    func encode(data: ByteBuffer, out: inout ByteBuffer) throws {
+        out.writeInteger(UInt32(data.readableBytes))
+        out.writeImmutableBuffer(data)
+    }
+}
+
+extension Channel {
+    /// The frame codec and an async wrapper, for either end of a connection.
+    func framed() -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> {
+        eventLoop.makeCompletedFuture {
+            try pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+            try pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
+            return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: self)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Dispatch
+import EmbeddedChain
+import Foundation
+import GovernanceEngine
+import GovernanceService
+
+/// `govconsole serve`: the engine as a long-lived process that consoles and commands attach to.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the engine as a service: consoles and commands on this data directory attach to it.",
+        discussion: """
+            By default it listens on a Unix socket in the data directory (govconsole.sock, mode 0600), where \
+            the console and every subcommand look first. Over TCP it needs an access token, which it writes to \
+            DIR/service.token (mode 0600) on first use, and it binds to loopback unless given another host. \
+            Clients sign with their own keystores; the service sees only signed transactions. Stop it with \
+            Ctrl-C or SIGTERM.
+            """)
+
+    @Option(help: ArgumentHelp("unix:PATH, HOST:PORT, or PORT on 127.0.0.1 (default unix:DIR/govconsole.sock).", valueName: "ADDRESS"))
+    var listen: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    struct Started: Encodable {
+        let data: String
+        let address: String
+        let height: UInt64
+        let pid: Int32
+        let tokenFile: String?
+    }
+
+    func run() async throws {
+        let dir = global.directory
+        let requested = try listen.map { try ServiceAddress(parsing: $0) } ?? .socket(of: dir)
+        if let running = try? await Connect.service(global, patience: .zero) {
+            let at = running.address
+            await running.close()
+            throw ServiceError.refused("a service is already running for \(dir.path) at \(at); attach to it instead of starting another")
+        }
+        let engine = try await Connect.embedded(dir, createDemo: true)
+        let token: String?
+        if case .tcp = requested {
+            token = try Self.token(at: ServiceAddress.tokenFile(of: dir))
+            if !requested.isLoopback { warn("warning: listening on \(requested), reachable from other machines; the access token is the only guard and travels unencrypted") }
+        } else {
+            token = nil
+        }
+        let server: GovernanceServer
+        do {
+            server = try await GovernanceServer.bind(engine: engine, address: requested, token: token) { line in
+                warn("\(Output.time(Date())) \(line)")
+            }
+        } catch {
+            await engine.close()
+            throw ServiceError.refused("cannot listen on \(requested): \(RemoteBackend.reason(error)); choose another --listen")
+        }
+        let addressFile = ServiceAddress.addressFile(of: dir)
+        if case .tcp = server.address {
+            try? Data(server.address.description.utf8).write(to: URL(fileURLWithPath: addressFile), options: .atomic)
+        }
+        let height = try await engine.status().height
+        try global.emit(Started(data: dir.path, address: server.address.description, height: height, pid: getpid(),
+                                tokenFile: token == nil ? nil : ServiceAddress.tokenFile(of: dir))) {
+            "serving \(dir.path) at height \(height) on \(server.address)" + (token == nil ? "" : " (token in \(ServiceAddress.tokenFile(of: dir)))")
+                + "; stop with Ctrl-C"
+        }
+        fflush(nil)
+
+        // Votes whose deadline passed are recorded even when nobody is looking.
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                _ = try? await engine.closeDue()
+            }
+        }
+        let signals = [SIGINT, SIGTERM, SIGHUP].map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig)
+            source.setEventHandler { Task { await server.stop() } }
+            source.resume()
+            return source
+        }
+        await server.run()
+        ticker.cancel()
+        for s in signals { s.cancel() }
+        if case .tcp = server.address { unlink(addressFile) }
+        await engine.close()
+        warn("service stopped; the ledger is closed")
+    }
+
+    /// The data directory's access token, made (32 random bytes, hex, mode 0600) on first use.
+    static func token(at path: String) throws -> String {
+        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            var st = stat()
+            if stat(path, &st) == 0, st.st_mode & 0o077 != 0 {
+                throw ServiceError.refused("token file \(path) is readable by others; run 'chmod 600 \(path)'")
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var rng = SystemRandomNumberGenerator()
+        let token = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }.hexString
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ServiceError.refused("cannot create the token file \(path): \(String(cString: strerror(errno)))") }
+        let bytes = Array((token + "\n").utf8)
+        let ok = write(fd, bytes, bytes.count) == bytes.count
+        close(fd)
+        guard ok else { throw ServiceError.refused("cannot write the token file \(path)") }
+        return token
+    }
+}

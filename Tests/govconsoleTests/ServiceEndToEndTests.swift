@@ -1,0 +1,222 @@
+import Foundation
+import Synchronization
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `govconsole serve` process on a sandbox's data directory.
+final class ServiceProcess {
+    let process = Process()
+    let output: URL
+
+    init(_ sandbox: Sandbox, _ extra: [String] = []) throws {
+        output = sandbox.root.appendingPathComponent("serve-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        process.executableURL = try Sandbox.executable()
+        process.arguments = ["serve", "--data", sandbox.data] + extra
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GOVCONSOLE_") }
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while !text.contains("serving ") {
+            guard process.isRunning, Date() < deadline else { throw ServiceStartFailed(log: text) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    var text: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
+    /// Sends `signal` and waits for the process to end; returns its exit status.
+    @discardableResult
+    func stop(_ signal: Int32 = SIGTERM) -> Int32 {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { stop(SIGKILL) } }
+
+    struct ServiceStartFailed: Error, CustomStringConvertible {
+        let log: String
+        var description: String { "govconsole serve did not start: \(log)" }
+    }
+}
+
+/// A CLI process left running while the test goes on.
+final class Background {
+    let process = Process()
+    let out: URL
+    let err: URL
+
+    init(_ sandbox: Sandbox, _ args: [String]) throws {
+        out = sandbox.root.appendingPathComponent("bg-\(UUID().uuidString).out")
+        err = sandbox.root.appendingPathComponent("bg-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.executableURL = try Sandbox.executable()
+        process.arguments = args + ["--data", sandbox.data]
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GOVCONSOLE_") }
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
+
+    func wait() -> CLIResult {
+        process.waitUntilExit()
+        return CLIResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    /// Waits until stdout has `count` lines containing `text`.
+    func waitForLines(containing text: String, count: Int, timeout: Double = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stdout.split(separator: "\n").filter({ $0.contains(text) }).count >= count { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return false
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+}
+
+struct VoteJSON: Decodable { let tx: String; let voter: String; let proposal: UInt64 }
+struct BlockTxJSON: Decodable {
+    struct Tx: Decodable { let id: String; let sender: String }
+    let height: UInt64
+    let transactions: [Tx]
+}
+
+@Suite(.serialized) struct ServiceEndToEndTests {
+    @Test func commandsAttachToTheServiceAndSignWithTheirOwnKeys() throws {
+        let sandbox = try Sandbox()
+        try sandbox.ok("init", "--demo")
+        let service = try ServiceProcess(sandbox)
+        let socket = sandbox.data + "/govconsole.sock"
+        var st = stat()
+        #expect(stat(socket, &st) == 0 && st.st_mode & 0o777 == 0o600, "the socket is owner-only")
+
+        let status = try sandbox.ok("status", "--json").object()
+        #expect(status["engine"] as? String == "service unix:\(socket)")
+        let follower = try Background(sandbox, ["events", "--follow", "--json"])
+        Thread.sleep(forTimeInterval: 0.5)
+
+        // bob's terminal holds bob's key and nobody else's.
+        let bobKeys = sandbox.root.appendingPathComponent("bob-keys").path
+        try FileManager.default.createDirectory(atPath: bobKeys, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: sandbox.data + "/keys/bob.key", toPath: bobKeys + "/bob.key")
+        chmod(bobKeys + "/bob.key", 0o600)
+
+        try sandbox.ok("propose", "remove-member", "erin", "--as", "ops")
+        try sandbox.ok("vote", "1", "approve", "--as", "bob", "--keys", bobKeys)
+        try sandbox.refused(["vote", "1", "approve", "--as", "alice", "--keys", bobKeys], code: 1, mentioning: "no key for 'alice'")
+        #expect(try sandbox.show(1).votes == [.init(voter: "bob", choice: "approve")])
+
+        #expect(follower.waitForLines(containing: "\"VoteCast\"", count: 1), "the follower never printed the vote: \(follower.stdout)")
+        let cast = follower.stdout.split(separator: "\n").first { $0.contains("VoteCast") }.map(String.init) ?? ""
+        #expect(cast.contains("\"voter\":\"bob\""))
+
+        #expect(service.stop(SIGTERM) == 0)
+        #expect(!FileManager.default.fileExists(atPath: socket), "a stopped service removes its socket")
+        // With no service, commands run the engine themselves again.
+        let after = try sandbox.ok("status", "--json").object()
+        #expect(after["engine"] as? String == "embedded")
+        #expect(try sandbox.show(1).votes == [.init(voter: "bob", choice: "approve")])
+    }
+
+    /// 50 voters, each its own process, all at once: every vote is counted, once.
+    @Test func fiftyConcurrentVotersAreEachCountedOnce() throws {
+        let sandbox = try Sandbox()
+        let voters = (1...50).map { "v\($0)" }
+        // Everyone must vote (quorum 100%), so the vote stays open until the last one arrives.
+        try sandbox.okArgs(["init", "--admin", "ops", "--quorum", "1"] + voters.flatMap { ["--voter", $0] })
+        let service = try ServiceProcess(sandbox)
+        try sandbox.ok("propose", "remove-member", "v1", "--as", "ops")
+
+        let running = try voters.map { try Background(sandbox, ["vote", "1", "approve", "--as", $0, "--json"]) }
+        let results = running.map { $0.wait() }
+        for (voter, r) in zip(voters, results) {
+            #expect(r.status == 0, "\(voter): \(r.stderr)")
+        }
+        let p = try sandbox.show(1)
+        #expect(p.tally.approve == 50)
+        #expect(Set(p.votes.map(\.voter)) == Set(voters) && p.votes.count == 50)
+        #expect(p.status == "passed")
+        let events = try JSONSerialization.jsonObject(with: Data(try sandbox.ok("events", "--proposal", "1", "--json").stdout.utf8)) as? [[String: Any]] ?? []
+        let cast = events.filter { $0["type"] as? String == "VoteCast" }.compactMap { $0["voter"] as? String }
+        #expect(cast.count == 50 && Set(cast) == Set(voters), "each voter's vote is recorded exactly once")
+        service.stop()
+    }
+
+    /// The service is killed while 20 voters are voting on 8 proposals, and started again. Voters whose
+    /// requests were in flight send them again; nothing acknowledged is lost and nothing is counted twice.
+    @Test func aServiceKilledUnderLoadLosesNoAcknowledgedVote() throws {
+        let sandbox = try Sandbox()
+        let voters = (1...20).map { "v\($0)" }
+        let proposals = 8
+        try sandbox.okArgs(["init", "--admin", "ops", "--quorum", "1"] + voters.flatMap { ["--voter", $0] })
+        var service = try ServiceProcess(sandbox)
+        let socket = "unix:" + sandbox.data + "/govconsole.sock"
+        for i in 1...proposals {
+            try sandbox.ok("propose", "set-policy", "--voting-period", "\(3600 + i)s", "--as", "ops")
+        }
+        let follower = try Background(sandbox, ["events", "--follow", "--json"])
+        Thread.sleep(forTimeInterval: 0.5)
+
+        let acknowledged = Mutex<[VoteJSON]>([])
+        let failures = Mutex<[String]>([])
+        let group = DispatchGroup()
+        for voter in voters {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                for p in 1...proposals {
+                    // Told to use the service: a voter that starts while it is down waits for it.
+                    guard let run = try? Background(sandbox, ["vote", "\(p)", "approve", "--as", voter, "--json", "--service", socket]) else { continue }
+                    let r = run.wait()
+                    if r.status == 0, let v = try? r.decode(VoteJSON.self) {
+                        acknowledged.withLock { $0.append(v) }
+                    } else {
+                        failures.withLock { $0.append("\(voter) on \(p): \(r.stderr)") }
+                    }
+                }
+            }
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while acknowledged.withLock({ $0.count }) < 40 && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        let beforeKill = acknowledged.withLock { $0.count }
+        service.stop(SIGKILL)
+        Thread.sleep(forTimeInterval: 0.5)
+        service = try ServiceProcess(sandbox)
+        group.wait()
+
+        #expect(beforeKill < voters.count * proposals, "the kill came while votes were still arriving")
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+        let acks = acknowledged.withLock { $0 }
+        #expect(acks.count == voters.count * proposals)
+
+        let blocks = try sandbox.ok("blocks", "--json", "--limit", "100000").decode([BlockTxJSON].self)
+        let ids = blocks.flatMap(\.transactions).map(\.id)
+        #expect(Set(ids).count == ids.count)
+        let missing = acks.filter { !ids.contains($0.tx) }
+        #expect(missing.isEmpty, "acknowledged votes missing from the ledger: \(missing.map(\.tx))")
+        for p in 1...proposals {
+            let shown = try sandbox.show(p)
+            #expect(shown.tally.approve == UInt64(voters.count) && shown.votes.count == voters.count, "proposal \(p): \(shown.tally)")
+        }
+        // The follower rode out the restart and, resuming from its last height, printed every vote once.
+        #expect(follower.waitForLines(containing: "\"VoteCast\"", count: voters.count * proposals),
+                "the follower printed \(follower.stdout.components(separatedBy: "VoteCast").count - 1) votes; stderr: \(follower.stderr)")
+        #expect(follower.stderr.contains("reconnected"))
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(follower.stdout.components(separatedBy: "\"VoteCast\"").count - 1 == voters.count * proposals)
+        service.stop()
+    }
+}
