@@ -24,6 +24,40 @@ final class TestClock: Sendable {
         for v in ["alice", "bob", "carol"] { _ = try await engine.vote(id, "approve", as: v) }
     }
 
+    /// A feed reads committed blocks from the ledger, then follows live ones; a reader that leaves more
+    /// than its buffer unread is told to resynchronise and then follows from the head.
+    @Test func aFeedCatchesUpFromTheLedgerAndTellsASlowReaderToResync() async throws {
+        let engine = try await demo()
+        for i in 0..<3 { _ = try await engine.propose(.setPolicy(PolicyChange(votingPeriod: 3_600_000 + UInt64(i))), as: "ops") }
+        var caughtUp: [UInt64] = []
+        for await item in engine.local!.feed(from: 1, buffer: 4) {
+            guard case let .block(h, events) = item else { Issue.record("unexpected \(item)"); break }
+            #expect(events.first?.type == "ProposalSubmitted")
+            caughtUp.append(h)
+            if h == 3 { break }
+        }
+        #expect(caughtUp == [1, 2, 3])
+
+        let slow = engine.local!.feed(from: 4, buffer: 4)
+        var reader = slow.makeAsyncIterator()
+        // The first pull subscribes; then ten blocks land while nobody reads.
+        async let first = reader.next()
+        try await Task.sleep(for: .milliseconds(100))
+        // Votes changed back and forth: ten blocks, and the outcome stays open.
+        for round in 0..<5 {
+            for v in ["alice", "bob"] { _ = try await engine.vote(1, round % 2 == 0 ? "reject" : "abstain", as: v) }
+        }
+        var items = [await first]
+        while let item = await reader.next() {
+            items.append(item)
+            if case .resync = item { break }
+        }
+        guard case let .resync(from)? = items.last else { Issue.record("no resync in \(items)"); return }
+        #expect(items.count <= 6, "at most the buffer's worth of blocks before the resync")
+        #expect(from <= 14)
+        await engine.close()
+    }
+
     @Test func aReopenedEngineStartsFromTheStateAndStillKnowsEarlierHistory() async throws {
         let engine = try await demo()
         _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")

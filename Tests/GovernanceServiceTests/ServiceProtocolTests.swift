@@ -159,11 +159,11 @@ import Glibc
         let feed = await remote.feed(from: from)
         let key = try c.keystore.load("alice")
         let chain = try await c.local!.chainState().genesisHash
-        let blocks = 300
+        let blocks = 200
         var nonce: UInt64 = 1
         let platform = c.local!.platform
         for _ in 0..<blocks {
-            let txs = (0..<40).map { _ -> Transaction in
+            let txs = (0..<25).map { _ -> Transaction in
                 defer { nonce += 1 }
                 return .signed(chain: chain, sender: "alice", nonce: nonce, lane: .production,
                                payload: .call(ContractCall(contract: "asset-ledger", function: "issue", args: ["1"])), key: key)

@@ -113,6 +113,51 @@ import Glibc
         #expect((shown["votes"] as? [[String: Any]])?.count == 3)
     }
 
+    /// Two people at two terminals and voters at a shell, one service: ops proposes in one console, bob's
+    /// console shows the request, bob votes with y, CLI voters add theirs, and both screens follow.
+    @Test func twoConsolesAndCLIVotersShareOneService() throws {
+        let sandbox = try Sandbox()
+        try sandbox.ok("init", "--demo")
+        let service = try ServiceProcess(sandbox)
+        defer { service.stop() }
+        // bob's terminal has bob's key only.
+        let bobKeys = sandbox.root.appendingPathComponent("bob-keys").path
+        try FileManager.default.createDirectory(atPath: bobKeys, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: sandbox.data + "/keys/bob.key", toPath: bobKeys + "/bob.key")
+        chmod(bobKeys + "/bob.key", 0o600)
+
+        let exe = try Sandbox.executable().path
+        let ops = Tmux(), bob = Tmux()
+        defer { ops.kill(); bob.kill() }
+        try ops.start("\(exe) --data \(sandbox.data) --no-traffic --as ops", width: 160, height: 48)
+        try bob.start("\(exe) --data \(sandbox.data) --no-traffic --as bob --keys \(bobKeys)", width: 160, height: 48)
+        for console in [ops, bob] {
+            _ = try console.waitFor("│ service govconsole.sock")
+            _ = try console.waitFor("no proposals yet")
+        }
+
+        try ops.keys(":")
+        try ops.keys("propose add-member frank", "Enter")
+        _ = try ops.waitFor("add-member frank as voter weight 1")
+        var bobScreen = try bob.waitFor("vote requested on proposal 1")
+        #expect(bobScreen.contains("0/5 quorum 50%"))
+
+        try bob.keys("y")
+        bobScreen = try bob.waitFor("bob voted approve on #1")
+        #expect(bobScreen.contains("1/5 quorum 50%"))
+        _ = try ops.waitFor("1/5 quorum 50%")
+
+        try sandbox.ok("vote", "1", "reject", "--as", "alice")
+        try sandbox.ok("vote", "1", "approve", "--as", "carol")
+        let opsScreen = try ops.waitFor("3/5 quorum 50%")
+        bobScreen = try bob.waitFor("3/5 quorum 50%")
+        for screen in [opsScreen, bobScreen] {
+            #expect(screen.contains("VoteCast"), "the live feed shows the votes:\n\(screen)")
+        }
+        let shown = try sandbox.show(1)
+        #expect(shown.tally == TallyJSON(approve: 2, reject: 1, abstain: 0))
+    }
+
     @Test func aRefusedKeyShowsTheEngineErrorAndNothingCrashes() throws {
         let sandbox = try Sandbox()
         try sandbox.ok("init", "--demo")

@@ -10,7 +10,8 @@ enum HeaderPane {
         }
         put(" govconsole ", Style(.header, bg: .header, bold: true))
         put("│ height \(s.snapshot?.status.height ?? 0) ")
-        put("│ \(Fmt.rate(s.blockRate.last ?? 0)) blk/s ")
+        // Under 80 columns the block rate gives way, so the engine and the identity always fit.
+        if r.width >= 80 { put("│ \(Fmt.rate(s.blockRate.last ?? 0)) blk/s ") }
         let spark = r.width >= 150 ? 16 : 8
         if r.width >= 90 {
             Sparkline.draw(s.blockRate, x: x, y: r.y, width: spark, into: &b, style: bar, ascii: ascii)
@@ -23,7 +24,10 @@ enum HeaderPane {
         }
         put("│ \(s.identity)\(s.role.isEmpty ? "" : " (\(s.role))") ", Style(.header, bg: .header, bold: true))
         // Which engine this is matters at every width: a vote cast here goes to that engine.
-        let engine = r.width >= 140 || !s.mode.hasPrefix("service") ? s.mode : "service"
+        // A socket is named by its file; the data directory's path would crowd out the rest.
+        var engine = s.mode
+        if engine.hasPrefix("service unix:") { engine = "service " + (engine.split(separator: "/").last.map(String.init) ?? "") }
+        if r.width < 140 && engine.hasPrefix("service") { engine = "service" }
         if !s.connected {
             put("│ \(engine) ", Style(.error, bg: .header, bold: true))
             put("reconnecting… ", Style(.error, bg: .header, bold: true))
