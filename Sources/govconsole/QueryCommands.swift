@@ -2,6 +2,7 @@ import ArgumentParser
 import EmbeddedChain
 import Foundation
 import GovernanceEngine
+import GovernanceService
 
 struct ProposalsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "proposals", abstract: "List proposals.")
@@ -217,7 +218,18 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let audit = try LedgerAudit.run(directory: global.directory.ledger)
+        let audit: AuditReport
+        do {
+            audit = try LedgerAudit.run(directory: global.directory.ledger)
+        } catch LedgerError.locked {
+            // The audit reads the ledger alone, so that no block is appended under it.
+            if let service = try? await Connect.service(global, patience: .zero) {
+                let address = service.address
+                await service.close()
+                throw ServiceError.refused("the service at \(address) is writing this ledger; verify reads it alone: stop the service, run verify, start it again")
+            }
+            throw LedgerError.locked(directory: global.directory.ledger)
+        }
         let report = Report(ok: audit.ok, height: audit.height, stateRoot: audit.stateRoot?.hex, checked: audit.checked, problems: audit.problems)
         try global.emit(report) {
             let checks = report.checked.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
