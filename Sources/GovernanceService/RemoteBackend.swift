@@ -181,7 +181,8 @@ public actor RemoteBackend: GovernanceBackend {
 
     private func write(_ message: Wire.ClientMessage) {
         guard let writer else { return }
-        // Writes are queued on the channel in call order; a failed one shows up as the connection ending.
+        // Order between messages does not matter: every answer names its request, and a follow replaces
+        // the last. A failed write shows up as the connection ending, which resends what is unanswered.
         Task { try? await writer.send(message) }
     }
 
