@@ -2,14 +2,14 @@ import EmbeddedChain
 import Foundation
 import ServicePlatform
 
-/// The management system: the one API the console and the CLI call. It boots the chain and the service
-/// platform, turns requests into signed transactions, keeps the permission registry from pushed events,
-/// and answers queries.
+/// The management system. It boots the chain and the service platform, checks and submits requests its
+/// clients signed (`GovernanceClient`, in this process or through `govconsole serve`), keeps the
+/// permission registry from pushed events, and answers queries. It holds no member's key: the chain signs
+/// blocks with the nodes' keys.
 public actor GovernanceEngine {
     public nonisolated let dataDirectory: DataDirectory
     public nonisolated let platform: ServicePlatform
     nonisolated let chain: Chain
-    nonisolated let keystore: Keystore
     var registry = PermissionRegistry()
     private var registryWaiters: [(height: UInt64, resume: CheckedContinuation<Void, Never>)] = []
     private var listener: Task<Void, Never>?
@@ -30,10 +30,9 @@ public actor GovernanceEngine {
     /// Problems the chain repaired on open; worth showing once.
     public nonisolated var warnings: [String] { chain.warnings }
 
-    private init(dataDirectory: DataDirectory, chain: Chain, keystore: Keystore) {
+    private init(dataDirectory: DataDirectory, chain: Chain) {
         self.dataDirectory = dataDirectory
         self.chain = chain
-        self.keystore = keystore
         platform = ServicePlatform(chain: chain)
     }
 
@@ -74,7 +73,7 @@ public actor GovernanceEngine {
         let genesis = Genesis(name: consortium.name, time: clock(), policy: consortium.policy, members: members,
                               nodes: consortium.nodes, contracts: contracts)
         let chain = try Chain.create(at: dir.ledger, genesis: genesis, keystore: keystore, clock: clock)
-        return await GovernanceEngine(dataDirectory: dir, chain: chain, keystore: keystore).started()
+        return await GovernanceEngine(dataDirectory: dir, chain: chain).started()
     }
 
     /// Opens an existing consortium, verifying and replaying its ledger.
@@ -82,7 +81,7 @@ public actor GovernanceEngine {
         guard Chain.exists(at: dir.ledger) else { throw LedgerError.missing(directory: dir.path) }
         let keystore = Keystore(directory: dir.keys)
         let chain = try Chain.open(at: dir.ledger, keystore: keystore, clock: clock)
-        return await GovernanceEngine(dataDirectory: dir, chain: chain, keystore: keystore).started()
+        return await GovernanceEngine(dataDirectory: dir, chain: chain).started()
     }
 
     private func started() async -> GovernanceEngine {
@@ -129,7 +128,8 @@ public actor GovernanceEngine {
         await withCheckedContinuation { registryWaiters.append((height, $0)) }
     }
 
-    /// Runs requests one at a time, so each takes the next nonce of its sender from committed state.
+    /// Runs requests one at a time, so each is dry-run against the state its predecessor left, and a
+    /// transaction sent again after a lost connection finds the first one committed.
     func serialized<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         if requestInFlight {
             await withCheckedContinuation { requestQueue.append($0) }

@@ -197,93 +197,75 @@ public actor RemoteBackend: GovernanceBackend {
         }
     }
 
-    private func unexpected(_ r: Wire.Response) -> any Error { WireError.malformed("an answer of the wrong kind: \(r)") }
+    /// Sends `request` and takes from the answer what `pick` finds; an answer of another kind is an error.
+    private func ask<T>(_ request: Wire.Request, _ pick: (Wire.Response) -> T?) async throws -> T {
+        let r = try await call(request)
+        guard let v = pick(r) else { throw WireError.malformed("an answer of the wrong kind: \(r)") }
+        return v
+    }
 
     // MARK: GovernanceBackend
 
     public func signingContext(for sender: String, proposal: UInt64?) async throws -> SigningContext {
-        guard case let .signingContext(c) = try await call(.signingContext(sender: sender, proposal: proposal)) else { throw WireError.malformed("signing context") }
-        return c
+        try await ask(.signingContext(sender: sender, proposal: proposal)) { if case let .signingContext(v) = $0 { v } else { nil } }
     }
 
     public func release(_ context: SigningContext) async throws { _ = try await call(.release(context)) }
 
     public func submit(_ tx: Transaction, since: UInt64) async throws -> Submitted {
-        guard case let .submitted(receipt, height, proposal, tally) = try await call(.submit(tx: Wire.bytes(tx), since: since)) else {
-            throw WireError.malformed("submit")
+        let (receipt, height, proposal, tally) = try await ask(.submit(tx: Wire.bytes(tx), since: since)) {
+            if case let .submitted(r, h, p, t) = $0 { (r, h, p, t) } else { nil }
         }
         return Submitted(receipt: try Wire.value(Receipt.self, from: receipt), height: height, proposal: proposal, tally: tally)
     }
 
     public func submitTraffic(_ txs: [Transaction]) async throws -> [Receipt?] {
-        guard case let .receipts(list) = try await call(.submitTraffic(txs: txs.map(Wire.bytes))) else { throw WireError.malformed("traffic") }
+        let list = try await ask(.submitTraffic(txs: txs.map(Wire.bytes))) { if case let .receipts(v) = $0 { v } else { nil } }
         return try list.map { try $0.map { try Wire.value(Receipt.self, from: $0) } }
     }
 
     public func proposals(status: ProposalStatus?) async throws -> [ProposalSummary] {
-        let r = try await call(.proposals(status: status))
-        guard case let .proposals(v) = r else { throw unexpected(r) }
-        return v
+        try await ask(.proposals(status: status)) { if case let .proposals(v) = $0 { v } else { nil } }
     }
 
     public func proposal(_ id: UInt64) async throws -> ProposalDetail {
-        let r = try await call(.proposal(id: id))
-        guard case let .proposal(v) = r else { throw unexpected(r) }
-        return v
+        try await ask(.proposal(id: id)) { if case let .proposal(v) = $0 { v } else { nil } }
     }
 
     public func events(proposal: UInt64?) async throws -> [EventView] {
-        let r = try await call(.events(proposal: proposal))
-        guard case let .events(v) = r else { throw unexpected(r) }
-        return v
+        try await ask(.events(proposal: proposal)) { if case let .events(v) = $0 { v } else { nil } }
     }
 
     public func votes(of name: String) async throws -> [UInt64: String] {
-        let r = try await call(.votes(of: name))
-        guard case let .votes(v) = r else { throw unexpected(r) }
-        return v
+        try await ask(.votes(of: name)) { if case let .votes(v) = $0 { v } else { nil } }
     }
 
     public func status() async throws -> StatusView {
-        let r = try await call(.status)
-        guard case let .status(v) = r else { throw unexpected(r) }
-        return v
+        try await ask(.status) { if case let .status(v) = $0 { v } else { nil } }
     }
 
     public func members() async throws -> [MemberView] {
-        let r = try await call(.members)
-        guard case let .members(v) = r else { throw unexpected(r) }
-        return v
+        try await ask(.members) { if case let .members(v) = $0 { v } else { nil } }
     }
 
     public func nodes() async throws -> [NodeView] {
-        let r = try await call(.nodes)
-        guard case let .nodes(v) = r else { throw unexpected(r) }
-        return v
+        try await ask(.nodes) { if case let .nodes(v) = $0 { v } else { nil } }
     }
 
     public func blocks(from height: UInt64, limit: Int) async throws -> [BlockView] {
-        let r = try await call(.blocks(from: height, limit: limit))
-        guard case let .blocks(v) = r else { throw unexpected(r) }
-        return v
+        try await ask(.blocks(from: height, limit: limit)) { if case let .blocks(v) = $0 { v } else { nil } }
     }
 
     public func routing() async throws -> RoutingView {
-        let r = try await call(.routing)
-        guard case let .routing(v) = r else { throw unexpected(r) }
-        return v
+        try await ask(.routing) { if case let .routing(v) = $0 { v } else { nil } }
     }
 
     public func initSummary() async throws -> InitResult {
-        let r = try await call(.initSummary)
-        guard case let .initSummary(v) = r else { throw unexpected(r) }
-        return v
+        try await ask(.initSummary) { if case let .initSummary(v) = $0 { v } else { nil } }
     }
 
     public func isRetired(_ key: PublicKey) async throws -> Bool {
-        let r = try await call(.isRetired(key: key.hex))
-        guard case let .flag(v) = r else { throw unexpected(r) }
-        return v
+        try await ask(.isRetired(key: key.hex)) { if case let .flag(v) = $0 { v } else { nil } }
     }
 
     /// The service closes due votes on its own tick; a client asking again is harmless but not needed.

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What one run of the built `govconsole` executable did.
 struct CLIResult {
@@ -71,30 +74,18 @@ final class Sandbox: Sendable {
     /// GOVCONSOLE_* variables inherited.
     @discardableResult
     func run(_ args: [String], data: String? = nil) throws -> CLIResult {
-        let process = Process()
-        process.executableURL = try Self.executable()
-        process.arguments = args + ["--data", data ?? self.data]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GOVCONSOLE_") }
-        // Files rather than pipes, so a large output can never block the child.
-        let out = root.appendingPathComponent("stdout-\(UUID().uuidString)")
-        let err = root.appendingPathComponent("stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
+        try Background(self, args, data: data).wait()
+    }
+
+    /// A keystore directory holding copies of these members' keys only, as one member's own terminal would.
+    func keystore(holding names: String...) throws -> String {
+        let dir = root.appendingPathComponent("keys-\(names.joined(separator: "-"))-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for name in names {
+            try FileManager.default.copyItem(atPath: data + "/keys/\(name).key", toPath: dir + "/\(name).key")
+            chmod(dir + "/\(name).key", 0o600)
         }
-        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        return CLIResult(status: process.terminationStatus,
-                         stdout: try String(contentsOf: out, encoding: .utf8),
-                         stderr: try String(contentsOf: err, encoding: .utf8))
+        return dir
     }
 
     /// Runs a command that must succeed (exit 0, nothing on stderr) and returns its result.
@@ -176,4 +167,47 @@ final class Sandbox: Sendable {
         let searched: [String]
         var description: String { "\(name) executable not found in: \(searched.joined(separator: ", "))" }
     }
+}
+
+/// A run of the built `govconsole ARGS --data DIR` (the sandbox's directory unless `data` names another),
+/// with no GOVCONSOLE_* variables inherited, that the test may leave running while it goes on. Output
+/// goes to files in the sandbox rather than pipes, so a large output can never block the child.
+final class Background {
+    let process = Process()
+    let out: URL
+    let err: URL
+
+    init(_ sandbox: Sandbox, _ args: [String], data: String? = nil) throws {
+        out = sandbox.root.appendingPathComponent("bg-\(UUID().uuidString).out")
+        err = sandbox.root.appendingPathComponent("bg-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.executableURL = try Sandbox.executable()
+        process.arguments = args + ["--data", data ?? sandbox.data]
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GOVCONSOLE_") }
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
+
+    func wait() -> CLIResult {
+        process.waitUntilExit()
+        return CLIResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    /// Waits until stdout has `count` lines containing `text`.
+    func waitForLines(containing text: String, count: Int, timeout: Double = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if stdout.split(separator: "\n").filter({ $0.contains(text) }).count >= count { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return false
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
 }

@@ -121,10 +121,7 @@ import Glibc
         let service = try ServiceProcess(sandbox)
         defer { service.stop() }
         // bob's terminal has bob's key only.
-        let bobKeys = sandbox.root.appendingPathComponent("bob-keys").path
-        try FileManager.default.createDirectory(atPath: bobKeys, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: sandbox.data + "/keys/bob.key", toPath: bobKeys + "/bob.key")
-        chmod(bobKeys + "/bob.key", 0o600)
+        let bobKeys = try sandbox.keystore(holding: "bob")
 
         let exe = try Sandbox.executable().path
         let ops = Tmux(), bob = Tmux()

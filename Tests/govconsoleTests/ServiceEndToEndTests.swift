@@ -46,47 +46,6 @@ final class ServiceProcess {
     }
 }
 
-/// A CLI process left running while the test goes on.
-final class Background {
-    let process = Process()
-    let out: URL
-    let err: URL
-
-    init(_ sandbox: Sandbox, _ args: [String]) throws {
-        out = sandbox.root.appendingPathComponent("bg-\(UUID().uuidString).out")
-        err = sandbox.root.appendingPathComponent("bg-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.executableURL = try Sandbox.executable()
-        process.arguments = args + ["--data", sandbox.data]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GOVCONSOLE_") }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-    }
-
-    var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
-
-    func wait() -> CLIResult {
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
-    }
-
-    /// Waits until stdout has `count` lines containing `text`.
-    func waitForLines(containing text: String, count: Int, timeout: Double = 30) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if stdout.split(separator: "\n").filter({ $0.contains(text) }).count >= count { return true }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        return false
-    }
-
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
-}
-
 struct VoteJSON: Decodable { let tx: String; let voter: String; let proposal: UInt64 }
 struct BlockTxJSON: Decodable {
     struct Tx: Decodable { let id: String; let sender: String }
@@ -109,10 +68,7 @@ struct BlockTxJSON: Decodable {
         Thread.sleep(forTimeInterval: 0.5)
 
         // bob's terminal holds bob's key and nobody else's.
-        let bobKeys = sandbox.root.appendingPathComponent("bob-keys").path
-        try FileManager.default.createDirectory(atPath: bobKeys, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: sandbox.data + "/keys/bob.key", toPath: bobKeys + "/bob.key")
-        chmod(bobKeys + "/bob.key", 0o600)
+        let bobKeys = try sandbox.keystore(holding: "bob")
 
         try sandbox.ok("propose", "remove-member", "erin", "--as", "ops")
         try sandbox.ok("vote", "1", "approve", "--as", "bob", "--keys", bobKeys)
