@@ -34,7 +34,10 @@ enum Connect {
     /// is passed over).
     static func service(_ global: GlobalOptions, patience: Duration?) async throws -> RemoteBackend? {
         let dir = global.directory
-        let client = "\(CommandLine.arguments.dropFirst().first ?? "console") (pid \(getpid()))"
+        // Named for the service's log by its subcommand; with none it is the console.
+        let commands = Set(GovConsole.configuration.subcommands.map { $0._commandName })
+        let command = CommandLine.arguments.dropFirst().first { commands.contains($0) } ?? "console"
+        let client = "\(command) (pid \(getpid()))"
         let env = ProcessInfo.processInfo.environment
         if let named = global.service ?? env["GOVCONSOLE_SERVICE"].flatMap({ $0.isEmpty ? nil : $0 }) {
             let address = try ServiceAddress(parsing: named)
