@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         if case .tcp = server.address {
             try? Data(server.address.description.utf8).write(to: URL(fileURLWithPath: addressFile), options: .atomic)
         }
-        let height = try await engine.status().height
+        let height = await engine.status().height
         try global.emit(Started(data: dir.path, address: server.address.description, height: height, pid: getpid(),
                                 tokenFile: token == nil ? nil : ServiceAddress.tokenFile(of: dir))) {
             "serving \(dir.path) at height \(height) on \(server.address)" + (token == nil ? "" : " (token in \(ServiceAddress.tokenFile(of: dir)))")

@@ -115,7 +115,7 @@ import Testing
                            blockEvents: original.blockEvents, signature: original.signature)
         try FileManager.default.removeItem(atPath: path)
         let file = try LedgerFile(path: path)
-        for (i, b) in blocks.enumerated() { try file.append(i == 2 ? forged.encoded : b.encoded) }
+        for (i, b) in blocks.enumerated() { _ = try file.append(i == 2 ? forged.encoded : b.encoded) }
 
         // Under a state snapshot the block is not re-executed on open (only its checksum, which the forger
         // recomputed, is checked); the audit re-executes everything and names the height.

@@ -164,7 +164,7 @@ import Glibc
         let remote = try await RemoteBackend.connect(to: .unix(path: socketPath), token: nil, client: "test")
         let feed = await remote.feed(from: from)
         let key = try c.keystore.load("alice")
-        let chain = try await c.local!.chainState().genesisHash
+        let chain = await c.local!.chainState().genesisHash
         let blocks = 200
         var nonce: UInt64 = 1
         let platform = c.local!.platform

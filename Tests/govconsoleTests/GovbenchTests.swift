@@ -9,7 +9,7 @@ import Testing
     process.executableURL = try Sandbox.executable("govbench")
     process.arguments = ["--quick", "--json", "--data", sandbox.data]
     let out = sandbox.root.appendingPathComponent("govbench.json")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = FileHandle.nullDevice
     try process.run()
