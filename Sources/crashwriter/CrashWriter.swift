@@ -11,9 +11,10 @@ import Glibc
 /// cancellations and executions from `ops`, votes and `asset-ledger` calls from every voter, one in
 /// flight per sender and six senders at once, so blocks carry several transactions.
 ///
-/// Each transaction whose receipt came back (its block was fsynced) is printed as `ack <tx id>` on stdout
-/// in one write(2), so the harness knows exactly what was acknowledged before the kill. Not a user tool;
-/// it is built as a test dependency.
+/// Each transaction whose receipt came back (its block was fsynced) is printed as `ack <tx id> <height>`
+/// on stdout in one write(2), so the harness knows exactly what was acknowledged before the kill and how
+/// far the ledger has grown: it kills by that progress, never after a delay. Not a user tool; it is built
+/// as a test dependency.
 @main
 struct CrashWriter {
     static func main() async {
@@ -70,7 +71,7 @@ struct Writer: Sendable {
         let state = await chain.state
         let tx = Transaction.signed(chain: state.genesisHash, sender: sender, nonce: state.nextNonce(of: sender),
                                     lane: lane, payload: payload, key: key)
-        if (try? await platform.submit(tx)) != nil { say("ack \(tx.id.hex)") }
+        if (try? await platform.submit(tx)) != nil { say("ack \(tx.id.hex) \(await chain.state.height)") }
     }
 
     /// `ops` keeps up to three proposals open: it proposes new members, cancels the oldest open one when

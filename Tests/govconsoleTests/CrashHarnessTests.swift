@@ -31,10 +31,9 @@ struct CrashHarnessTests {
             let sandbox = try Sandbox()
             let data = sandbox.data
             var acknowledged = Set<String>()
-            for _ in 0..<min(Self.killsPerLedger, kills - done) {
-                let early = rng.next() % 10 == 0
-                let plan = KillPlan(writerSeed: rng.next() % 1_000_000, early: early,
-                                    delay: Double(rng.next() % (early ? 300 : 150)) / 1000)
+            let killsHere = min(Self.killsPerLedger, kills - done)
+            for k in 0..<killsHere {
+                let plan = KillPlan.draw(&rng, last: killsHere == Self.killsPerLedger && k == killsHere - 1)
                 let run = try await onThread { try killedRun(writer, data: data, plan: plan) }
                 #expect(run.errors.isEmpty, "writer failed (seed \(seed)): \(run.errors)")
                 acknowledged.formUnion(run.acks)
@@ -84,16 +83,51 @@ struct CrashHarnessTests {
         var errors = ""
     }
 
-    /// When a kill lands. One kill in ten lands at a random moment of start-up (opening, replay, tail
-    /// repair); the rest land a random while after the first acknowledgement, when blocks are being written.
+    /// When a kill lands, by the writer's progress rather than by the clock, so that a slower disk or a
+    /// busier machine changes how long a run takes, never what it covers.
     struct KillPlan {
+        enum Moment {
+            /// At a random moment of start-up (opening, replay, tail repair). Only a delay can aim inside
+            /// start-up; nothing asserted depends on how far the writer got before it.
+            case startup(milliseconds: Int)
+            /// Once the writer has acknowledged this many transactions in this run.
+            case acknowledged(Int)
+            /// Once an acknowledged transaction reports the ledger at this height or above.
+            case height(UInt64)
+        }
         let writerSeed: UInt64
-        let early: Bool
-        let delay: Double
+        let moment: Moment
+
+        /// One kill in ten lands in start-up, the rest after 1 to 100 acknowledgements. The last kill of a
+        /// ledger waits until the ledger has passed a state-root checkpoint and a snapshot (both every 128
+        /// blocks), so every full ledger exercises them, however fast the machine writes.
+        static func draw(_ rng: inout SplitMix64, last: Bool) -> KillPlan {
+            let writerSeed = rng.next() % 1_000_000
+            if last {
+                let past = BlockHeader.stateRootInterval + 1 + rng.next() % BlockHeader.stateRootInterval
+                return KillPlan(writerSeed: writerSeed, moment: .height(past))
+            }
+            if rng.next() % 10 == 0 { return KillPlan(writerSeed: writerSeed, moment: .startup(milliseconds: Int(rng.next() % 300))) }
+            return KillPlan(writerSeed: writerSeed, moment: .acknowledged(1 + Int(rng.next() % 100)))
+        }
+
+        /// Whether the acknowledgements read so far reach the planned moment.
+        func reached(acks: Int, height: UInt64) -> Bool {
+            switch moment {
+            case .startup: false
+            case let .acknowledged(n): acks >= n
+            case let .height(h): height >= h
+            }
+        }
     }
 
-    /// Starts the writer, lets it write for a while, kills it with SIGKILL, and returns every whole `ack`
-    /// line it printed. Blocks its thread throughout.
+    /// How long the writer may go without acknowledging anything before the run is called stuck. Generous:
+    /// a machine three times slower than ours, with every suite running beside it, still acknowledges far
+    /// more often than this.
+    static let stallLimit: TimeInterval = 180
+
+    /// Starts the writer, lets it write until the plan's moment, kills it with SIGKILL, and returns every
+    /// whole `ack` line it printed. Blocks its thread throughout.
     func killedRun(_ writer: URL, data: String, plan: KillPlan) throws -> Run {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw HarnessError("pipe failed") }
@@ -120,27 +154,47 @@ struct CrashHarnessTests {
         close(fds[1])
         defer { close(fds[0]) }
 
-        let (early, delay) = (plan.early, plan.delay)
         var output: [UInt8] = []
-        var deadline = early ? Date().addingTimeInterval(delay) : Date().addingTimeInterval(30)
+        var killAt: Date? = nil
+        if case let .startup(ms) = plan.moment { killAt = Date().addingTimeInterval(Double(ms) / 1000) }
+        var stalledAt = Date().addingTimeInterval(Self.stallLimit)
+        var progress = (acks: 0, height: UInt64(0), scanned: 0)
         var killed = false
+        var stalled = false
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            if !killed && Date() >= deadline {
+            if !killed, let at = killAt, Date() >= at {
                 kill(pid, SIGKILL)
                 killed = true
             }
+            if !killed, Date() >= stalledAt {
+                kill(pid, SIGKILL)
+                killed = true
+                stalled = true
+            }
             var p = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
-            let wait = killed ? 5000 : max(1, Int32(deadline.timeIntervalSinceNow * 1000))
+            let until = killAt.map { min($0, stalledAt) } ?? stalledAt
+            let wait = killed ? 60_000 : max(1, Int32(until.timeIntervalSinceNow * 1000))
             let ready = poll(&p, 1, wait)
             if ready < 0 && errno == EINTR { continue }
             if ready == 0 { if killed { break } else { continue } }
             let n = read(fds[0], &buffer, buffer.count)
             if n <= 0 { break }
             output += buffer[0..<n]
-            if !early && !killed && deadline.timeIntervalSinceNow > 1, output.contains(UInt8(ascii: "k")) {
-                // The first ack is in: from here the kill is `delay` away.
-                deadline = Date().addingTimeInterval(delay)
+            guard !killed else { continue }
+            // Count the whole ack lines that arrived; kill the moment the plan's progress is reached.
+            while let newline = output[progress.scanned...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: output[progress.scanned..<newline], as: UTF8.self)
+                progress.scanned = newline + 1
+                let fields = line.split(separator: " ")
+                guard fields.count == 3, fields[0] == "ack", let height = UInt64(fields[2]) else { continue }
+                progress.acks += 1
+                progress.height = max(progress.height, height)
+                stalledAt = Date().addingTimeInterval(Self.stallLimit)
+            }
+            if plan.reached(acks: progress.acks, height: progress.height) {
+                kill(pid, SIGKILL)
+                killed = true
             }
         }
         if !killed { kill(pid, SIGKILL) }
@@ -151,9 +205,13 @@ struct CrashHarnessTests {
         // Only whole lines count: a line cut by the kill was never fully acknowledged.
         let text = String(decoding: output, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        run.acks = lines.compactMap { $0.hasPrefix("ack ") ? String($0.dropFirst(4)) : nil }
+        run.acks = lines.compactMap { line in
+            let fields = line.split(separator: " ")
+            return fields.count == 3 && fields[0] == "ack" ? String(fields[1]) : nil
+        }
         let errors = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         run.errors = errors.split(separator: "\n").filter { !$0.hasPrefix("warning ") }.joined(separator: "\n")
+        if stalled { run.errors += "\nthe writer acknowledged nothing for \(Int(Self.stallLimit)) s (plan \(plan.moment))" }
         return run
     }
 
