@@ -531,6 +531,9 @@ public actor Chain {
 
     private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
 
+    /// How many live subscriptions are open: lets a test wait for a reader to subscribe instead of guessing how long it takes.
+    public var subscriberCount: Int { subscribers.count }
+
     public func now() -> UInt64 { max(clock(), state.time) }
 
     /// What the platform routes by, without copying (and so later forcing a copy of) the whole state.

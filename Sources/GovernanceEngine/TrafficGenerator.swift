@@ -110,13 +110,15 @@ public struct TrafficSummary: Encodable, Sendable {
 
 extension GovernanceClient {
     /// Sends signed `asset-ledger` calls from every voter whose key this client holds, at `rate` per
-    /// second for `duration` milliseconds, on lanes drawn from `mix`: transfers between members and
-    /// balance reads. Each member sends in turn, so its nonces stay in order; all members send at once.
-    /// Failed calls are recorded on chain, as real traffic's would be, and feed the health gates.
-    public func traffic(rate: Double, duration: UInt64, mix: TrafficMix = .standard,
+    /// second for `duration` milliseconds, or until `calls` calls are sent when that is given, on lanes
+    /// drawn from `mix`: transfers between members and balance reads. Each member sends in turn, so its
+    /// nonces stay in order; all members send at once. Failed calls are recorded on chain, as real
+    /// traffic's would be, and feed the health gates.
+    public func traffic(rate: Double, duration: UInt64, calls: UInt64? = nil, mix: TrafficMix = .standard,
                                     contract: String = "asset-ledger", seed: UInt64 = 1) async throws -> TrafficSummary {
         guard rate > 0, rate <= 10_000 else { throw EngineError.invalidTraffic("--rate must be above 0 and at most 10000 calls per second") }
         guard duration >= 100, duration <= 3_600_000 else { throw EngineError.invalidTraffic("--duration must be from 100ms to 1h") }
+        if let calls, calls == 0 || calls > 1_000_000 { throw EngineError.invalidTraffic("--calls must be from 1 to 1000000") }
         let voters = try await members().filter { $0.role == Role.voter.rawValue }.map(\.name)
         guard !voters.isEmpty else { throw EngineError.invalidTraffic("there are no voters to send traffic as") }
         let keys = Dictionary(uniqueKeysWithValues: voters.compactMap { name in (try? keystore.load(name)).map { (name, $0) } })
@@ -139,7 +141,9 @@ extension GovernanceClient {
                     var rng = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
                     var part = TrafficSummary()
                     var next = started + interval * Double(index) / Double(senders.count)
-                    while ContinuousClock.now < end && !Task.isCancelled {
+                    // With a count, each sender sends its share of it, however long that takes.
+                    let quota = calls.map { $0 / UInt64(senders.count) + (UInt64(index) < $0 % UInt64(senders.count) ? 1 : 0) }
+                    while (quota.map { part.sent < $0 } ?? (ContinuousClock.now < end)) && !Task.isCancelled {
                         let lane = mix.lane(rng.next())
                         let call: ContractCall
                         if rng.next() % 5 == 0 {

@@ -29,7 +29,8 @@ struct CallCommand: AsyncParsableCommand {
 struct TrafficCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "traffic",
-        abstract: "Send signed contract calls from the members for a while and summarise them per lane and version.")
+        abstract: "Send signed contract calls from the members for a while and summarise them per lane and version.",
+        discussion: "It sends for --duration (10s unless told), or exactly --calls calls however long they take.")
 
     @Option(help: "Calls per second.") var rate: Double = 20
     @Option(help: ArgumentHelp("How long to send, like 10s or 1m.", valueName: "DURATION"), transform: { text in
@@ -38,7 +39,9 @@ struct TrafficCommand: AsyncParsableCommand {
         }
         return d
     })
-    var duration: UInt64 = 10_000
+    var duration: UInt64?
+    @Option(help: "Send exactly this many calls, however long they take, instead of sending for a --duration.")
+    var calls: UInt64?
     @Option(help: ArgumentHelp("Share of calls per lane.", valueName: "LANE:WEIGHT,…"), transform: { text in
         guard let mix = TrafficMix(parsing: text) else {
             throw ValidationError("not a lane mix; write it like prerelease:5,gray:15,production:80")
@@ -52,10 +55,12 @@ struct TrafficCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard rate > 0, rate <= 10_000 else { throw ValidationError("--rate must be above 0 and at most 10000") }
+        if calls != nil && duration != nil { throw ValidationError("--calls and --duration are alternatives; give one of them") }
+        if let calls, calls == 0 || calls > 1_000_000 { throw ValidationError("--calls must be from 1 to 1000000") }
     }
 
     func run() async throws {
-        let s = try await global.withEngine { try await $0.traffic(rate: rate, duration: duration, mix: mix, contract: contract, seed: seed) }
+        let s = try await global.withEngine { try await $0.traffic(rate: rate, duration: duration ?? 10_000, calls: calls, mix: mix, contract: contract, seed: seed) }
         try global.emit(s) {
             var rows: [[String]] = []
             for lane in s.lanes where lane.calls > 0 {

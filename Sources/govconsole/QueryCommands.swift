@@ -62,7 +62,15 @@ struct EventsCommand: AsyncParsableCommand {
         discussion: "With --follow it prints each event as its block is committed, until interrupted; with --json one JSON object per line. It rides out a restart of the service it is attached to.")
     @Option(help: "Only events of this proposal.") var proposal: UInt64?
     @Flag(help: "Keep printing new events as they happen, until interrupted.") var follow = false
+    @Option(help: ArgumentHelp("With --follow, start at this block height instead of the next block: nothing committed since is missed.", valueName: "HEIGHT"))
+    var from: UInt64?
     @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if from != nil && !follow {
+            throw ValidationError("--from goes with --follow; to list past blocks use 'govconsole blocks --from HEIGHT'")
+        }
+    }
 
     static func details(_ e: EventView) -> String {
         e.fields.map { f in
@@ -86,12 +94,13 @@ struct EventsCommand: AsyncParsableCommand {
         try global.emit(events) { EventsCommand.table(events) }
     }
 
-    /// Prints from the next block on. A lost service is waited for, not given up on: a follower is
-    /// left running.
+    /// Prints from the next block on, or from `--from`. A lost service is waited for, not given up on: a
+    /// follower is left running.
     private func followEvents() async throws {
         let client = try await Connect.client(global, patience: nil)
-        let from = try await client.status().height + 1
-        for await item in await client.feed(from: from) {
+        let start: UInt64
+        if let from { start = from } else { start = try await client.status().height + 1 }
+        for await item in await client.feed(from: start) {
             switch item {
             case let .block(_, events):
                 for e in events where proposal == nil || e.proposal == proposal {

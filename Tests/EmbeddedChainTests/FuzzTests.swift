@@ -100,10 +100,9 @@ struct FuzzTests {
         var description: String { "\(decoded) decoded, \(refused) refused, \(mismatches.count) mismatched, slowest \(slowest)" }
 
         func report(_ target: String) {
+            // The slowest input is reported, not asserted: how long an input takes says how fast the machine
+            // is. Fuel bounds every call (ContractTests holds that), so a hang cannot pass unnoticed.
             print("fuzz \(target): \(FuzzTests.inputs) inputs (seed \(FuzzTests.seed)): \(self)")
-            // A hang never ends; the slowest legitimate input is a module burning all its fuel in each of its
-            // calls (about a second in a debug build), so this bound only catches the former.
-            #expect(slowest < .seconds(30), "an input took \(slowest) (seed \(FuzzTests.seed))")
         }
     }
 

@@ -40,9 +40,12 @@ final class TestClock: Sendable {
 
         let slow = engine.local!.feed(from: 4, buffer: 4)
         var reader = slow.makeAsyncIterator()
-        // The first pull subscribes; then ten blocks land while nobody reads.
+        // The first pull subscribes; then ten blocks land while nobody reads. Wait for the subscription
+        // itself, not a guess at how long it takes: a reader that subscribed late would read the blocks
+        // from the ledger instead, and never fall behind.
+        let subscribed = await engine.local!.chain.subscriberCount
         async let first = reader.next()
-        try await Task.sleep(for: .milliseconds(100))
+        while await engine.local!.chain.subscriberCount == subscribed { try await Task.sleep(for: .milliseconds(5)) }
         // Votes changed back and forth: ten blocks, and the outcome stays open.
         for round in 0..<5 {
             for v in ["alice", "bob"] { _ = try await engine.vote(1, round % 2 == 0 ? "reject" : "abstain", as: v) }

@@ -46,6 +46,10 @@ struct ProposalJSON: Decodable {
     let votes: [Vote]
     let pending: [String]
     let permission: Permission
+    let deadline: String
+
+    /// When voting closes, as the chain's clock reads it.
+    var closes: Date { ISO8601DateFormatter().date(from: deadline) ?? .distantPast }
 }
 
 struct MemberJSON: Decodable, Equatable {
@@ -200,7 +204,7 @@ final class Background {
     }
 
     /// Waits until stdout has `count` lines containing `text`.
-    func waitForLines(containing text: String, count: Int, timeout: Double = 30) -> Bool {
+    func waitForLines(containing text: String, count: Int, timeout: Double = 120) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if stdout.split(separator: "\n").filter({ $0.contains(text) }).count >= count { return true }

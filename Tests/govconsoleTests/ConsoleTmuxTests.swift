@@ -41,7 +41,7 @@ import Glibc
         func screen() throws -> String { try run(["capture-pane", "-p", "-t", session]) }
 
         /// Waits until the screen shows `text`, or fails with the screen as it is.
-        func waitFor(_ text: String, timeout: Double = 10) throws -> String {
+        func waitFor(_ text: String, timeout: Double = 90) throws -> String {
             let deadline = Date().addingTimeInterval(timeout)
             var last = ""
             while Date() < deadline {
@@ -102,7 +102,7 @@ import Glibc
 
         // q quits and hands the terminal back: the shell prompt, and no trace of the console.
         try tmux.keys("q")
-        let after = try tmux.waitFor("gc-shell$", timeout: 10)
+        let after = try tmux.waitFor("gc-shell$")
         let lastLines = after.split(separator: "\n").suffix(3).joined(separator: "\n")
         #expect(lastLines.contains("gc-shell$"))
         #expect(!after.contains("Proposals") && !after.contains("│"), "the console's screen was left behind:\n\(after)")

@@ -21,7 +21,7 @@ final class ServiceProcess {
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while !text.contains("serving ") {
             guard process.isRunning, Date() < deadline else { throw ServiceStartFailed(log: text) }
             Thread.sleep(forTimeInterval: 0.05)
@@ -64,8 +64,8 @@ struct BlockTxJSON: Decodable {
 
         let status = try sandbox.ok("status", "--json").object()
         #expect(status["engine"] as? String == "service unix:\(socket)")
-        let follower = try Background(sandbox, ["events", "--follow", "--json"])
-        Thread.sleep(forTimeInterval: 0.5)
+        // From the next height, named: a follower that is slow to start still misses nothing.
+        let follower = try Background(sandbox, ["events", "--follow", "--json", "--from", "\(try sandbox.status().height + 1)"])
 
         // bob's terminal holds bob's key and nobody else's.
         let bobKeys = try sandbox.keystore(holding: "bob")
@@ -123,8 +123,8 @@ struct BlockTxJSON: Decodable {
         for i in 1...proposals {
             try sandbox.ok("propose", "set-policy", "--voting-period", "\(3600 + i)s", "--as", "ops")
         }
-        let follower = try Background(sandbox, ["events", "--follow", "--json"])
-        Thread.sleep(forTimeInterval: 0.5)
+        // From the next height, named: a follower that is slow to start still misses nothing.
+        let follower = try Background(sandbox, ["events", "--follow", "--json", "--from", "\(try sandbox.status().height + 1)"])
 
         let acknowledged = Mutex<[VoteJSON]>([])
         let failures = Mutex<[String]>([])
@@ -145,7 +145,7 @@ struct BlockTxJSON: Decodable {
                 }
             }
         }
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(180)
         while acknowledged.withLock({ $0.count }) < 40 && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         let beforeKill = acknowledged.withLock { $0.count }
         service.stop(SIGKILL)

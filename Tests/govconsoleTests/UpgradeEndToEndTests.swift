@@ -226,7 +226,7 @@ private func file(_ s: Sandbox, _ name: String, _ text: String) throws -> String
     try enact(s, "upgrade-contract", "asset-ledger", "--to", "v3", "--stage", "prerelease")
     #expect(try routed(s)["stage"] as? String == "prerelease")
 
-    let (summary, byLane) = try traffic(s, "--rate", "200", "--duration", "2s", "--mix", "prerelease:100")
+    let (summary, byLane) = try traffic(s, "--rate", "200", "--calls", "200", "--mix", "prerelease:100")
     let rollbacks = summary["rollbacks"] as? [String] ?? []
     #expect(rollbacks.count == 1 && rollbacks.first?.hasPrefix("asset-ledger: v3") == true, "\(rollbacks)")
     #expect(versionCalls(byLane["prerelease"])["v3"] ?? 0 >= 20, "the gate judged v3 after at least 20 calls")
@@ -276,7 +276,7 @@ private func file(_ s: Sandbox, _ name: String, _ text: String) throws -> String
     }
     #expect(try call(s, "asset-ledger", "issue", "1")["logic"] as? String == "v1", "production stays on v1 nodes")
 
-    let (summary, _) = try traffic(s, "--mix", "prerelease:50,production:50", "--rate", "300", "--duration", "3s")
+    let (summary, _) = try traffic(s, "--mix", "prerelease:50,production:50", "--rate", "300", "--calls", "400")
     let logic = Dictionary(uniqueKeysWithValues: (summary["logic"] as? [[String: Any]] ?? []).map {
         ($0["logic"] as? String ?? "?", $0)
     })
@@ -302,13 +302,13 @@ private func file(_ s: Sandbox, _ name: String, _ text: String) throws -> String
     }
     try enact(s, "upgrade-contract", "asset-ledger", "--to", "v2", "--stage", "production", "--percent", "50")
 
-    let (summary, byLane) = try traffic(s, "--mix", "production:100", "--rate", "400", "--duration", "3s")
+    let (summary, byLane) = try traffic(s, "--mix", "production:100", "--rate", "400", "--calls", "600")
     #expect((summary["rollbacks"] as? [String])?.isEmpty == true)
     #expect(versionCalls(byLane["prerelease"]).isEmpty && versionCalls(byLane["gray"]).isEmpty)
     let served = versionCalls(byLane["production"])
     let v1 = served["v1"] ?? 0, v2 = served["v2"] ?? 0
     #expect(Set(served.keys) == ["v1", "v2"])
-    try #require(v1 + v2 >= 100, "too few calls to judge the split: \(served)")
+    #expect(v1 + v2 == 600 && summary["refused"] as? Int == 0, "every call was served: \(served)")
     let share = Double(v2) / Double(v1 + v2)
     #expect(share >= 0.35 && share <= 0.65, "v2 served \(v2) of \(v1 + v2) production calls")
 }
