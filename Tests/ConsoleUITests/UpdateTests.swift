@@ -34,14 +34,45 @@ import Testing
         #expect(screen.contains("3/6 quorum 50%"))
     }
 
-    @Test func aVoteRequestForMeRaisesANoticeAndSelectsTheProposal() {
+    @Test func aVoteRequestForMeRaisesANoticeAndVLeadsToIt() {
         var s = ConsoleState(width: 80, height: 24, identity: "bob")
         let mine = EventView(RecordedEvent(height: 5, time: 0, tx: nil, event: .governance(.voteRequested(proposal: 7, voter: "bob", weight: 1, request: 9))))
         let theirs = EventView(RecordedEvent(height: 5, time: 0, tx: nil, event: .governance(.voteRequested(proposal: 8, voter: "eve", weight: 1, request: 10))))
         _ = update(&s, .events([theirs]))
         #expect(s.notice == nil)
         _ = update(&s, .events([mine]))
-        #expect(s.notice?.contains("proposal 7") == true && s.selected == 7)
+        #expect(s.notice?.contains("proposal 7") == true && s.notice?.contains("v shows it") == true && s.selected == nil)
+        #expect(update(&s, .key(.char("v"))) == [.refresh(selected: 7)])
+        #expect(s.selected == 7)
+    }
+
+    /// Bob reads proposal 3 while another terminal proposes something new that asks for his vote: his
+    /// selection stays on 3, and the `y` he presses next votes on 3, the proposal on his screen.
+    @Test func liveUpdatesNeverMoveTheSelection() async throws {
+        var s = try await Fixture.state(width: 160, height: 48, identity: "bob")
+        let before = try #require(s.selectedSummary?.id)
+        let newer = before + 100
+        let submitted = EventView(RecordedEvent(height: 50, time: 0, tx: nil, event: .governance(.proposalSubmitted(
+            proposal: newer, proposer: "bob", operation: .addMember, target: "frank", deadline: 0))))
+        let request = EventView(RecordedEvent(height: 50, time: 0, tx: nil, event: .governance(.voteRequested(
+            proposal: newer, voter: "bob", weight: 1, request: 77))))
+        _ = update(&s, .events([submitted, request]))
+        #expect(s.selected == before, "a proposal made elsewhere, even by bob, does not take the selection")
+        #expect(s.notice?.contains("proposal \(newer)") == true)
+        #expect(update(&s, .key(.char("y"))) == [.vote(proposal: before, choice: "approve")])
+        #expect(s.notice != nil, "the request for the other proposal still waits")
+    }
+
+    @Test func aProposalThisConsoleSubmittedIsSelected() {
+        var s = ConsoleState(width: 80, height: 24, identity: "ops")
+        _ = update(&s, .key(.char(":")))
+        for c in "propose add-member frank" { _ = update(&s, .key(.char(c))) }
+        _ = update(&s, .key(.enter))
+        #expect(s.proposing)
+        let submitted = EventView(RecordedEvent(height: 9, time: 0, tx: nil, event: .governance(.proposalSubmitted(
+            proposal: 4, proposer: "ops", operation: .addMember, target: "frank", deadline: 0))))
+        _ = update(&s, .events([submitted]))
+        #expect(s.selected == 4 && !s.proposing)
     }
 
     @Test func thePausedFeedHoldsStillAndCountsWhatItHasNotShown() {

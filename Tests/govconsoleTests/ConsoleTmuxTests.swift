@@ -136,7 +136,8 @@ import Glibc
         try ops.keys(":")
         try ops.keys("propose add-member frank", "Enter")
         _ = try ops.waitFor("add-member frank as voter weight 1")
-        var bobScreen = try bob.waitFor("vote requested on proposal 1")
+        // The notice offers y/n/a only once the requesting proposal is the one on bob's screen.
+        var bobScreen = try bob.waitFor("vote requested on proposal 1: y approve")
         #expect(bobScreen.contains("0/5 quorum 50%"))
 
         try bob.keys("y")

@@ -78,7 +78,11 @@ public struct ConsoleState: Sendable {
     var lastTick: UInt64?
     public var now: UInt64 = 0
 
-    public var notice: String?
+    /// The newest proposal that asked this identity for a vote not yet given. It raises a notice; it never
+    /// moves the selection, so a key press always acts on the proposal on screen.
+    public var voteRequest: UInt64?
+    /// Set while a proposal this console submitted is on its way: its `ProposalSubmitted` selects it.
+    public var proposing = false
     public var statusLine: String?
     public var statusIsError = false
     public var overlay: Overlay?
@@ -111,6 +115,14 @@ public struct ConsoleState: Sendable {
     }
 
     public var selectedSummary: ProposalSummary? { visibleProposals.first { $0.id == selected } }
+
+    /// The vote-request notice. The y/n/a hint appears only when the requesting proposal is the one on
+    /// screen; otherwise it names the key that shows it.
+    public var notice: String? {
+        guard let p = voteRequest else { return nil }
+        if p == selectedSummary?.id { return "vote requested on proposal \(p): y approve · n reject · a abstain" }
+        return "vote requested on proposal \(p): v shows it"
+    }
 }
 
 /// The form `p` opens to propose any operation the engine supports.

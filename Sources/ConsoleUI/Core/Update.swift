@@ -25,8 +25,8 @@ public func update(_ s: inout ConsoleState, _ message: ConsoleMessage) -> [Engin
         }
         if let me = snapshot.members.first(where: { $0.name == s.identity }) { s.role = me.role }
         // A vote still waiting for this identity gets its notice, e.g. right after switching to it.
-        if s.notice == nil, let d = snapshot.detail, d.status == "voting", d.pending.contains(s.identity) {
-            s.notice = "your vote is requested on proposal \(d.id): y approve · n reject · a abstain"
+        if s.voteRequest == nil, let d = snapshot.detail, d.status == "voting", d.pending.contains(s.identity) {
+            s.voteRequest = d.id
         }
         return []
     case let .done(text):
@@ -36,11 +36,12 @@ public func update(_ s: inout ConsoleState, _ message: ConsoleMessage) -> [Engin
     case let .failed(text):
         s.statusLine = text
         s.statusIsError = true
+        s.proposing = false
         return []
     case let .identity(name, role):
         s.identity = name
         s.role = role
-        s.notice = nil
+        s.voteRequest = nil
         s.statusLine = "now acting as \(name) (\(role))"
         s.statusIsError = false
         return [.refresh(selected: s.selected)]
@@ -96,12 +97,16 @@ private func receive(_ s: inout ConsoleState, _ events: [EventView]) -> [EngineC
                 s.tallies[p] = TallyView(approve: a, reject: r, abstain: ab, voted: a + r + ab, total: t)
             }
         case "VoteRequested":
+            // Live updates never move the selection: the notice names the proposal and `v` goes there.
             if case let .text(voter)? = e.value("voter"), voter == s.identity, let p = e.proposal {
-                s.notice = "vote requested on proposal \(p): y approve · n reject · a abstain"
-                s.selected = p
+                s.voteRequest = p
             }
         case "ProposalSubmitted":
-            if case let .text(proposer)? = e.value("proposer"), proposer == s.identity { s.selected = e.proposal }
+            // Only the proposal this console just submitted is selected: the user asked for it.
+            if s.proposing, case let .text(proposer)? = e.value("proposer"), proposer == s.identity {
+                s.selected = e.proposal
+                s.proposing = false
+            }
         default:
             break
         }
@@ -157,10 +162,18 @@ private func paneKey(_ s: inout ConsoleState, _ key: Key) -> [EngineCommand] {
         s.feedPaused.toggle()
         if !s.feedPaused { s.feedScroll = 0; s.unseen = 0 }
     case .char("y"), .char("n"), .char("a"):
+        // The proposal whose detail is on screen, whatever has arrived since.
         guard let id = s.selectedSummary?.id else { return refuse(&s, "select a proposal first") }
         let choice = key == .char("y") ? "approve" : key == .char("n") ? "reject" : "abstain"
-        s.notice = nil
+        if s.voteRequest == id { s.voteRequest = nil }
         return [.vote(proposal: id, choice: choice)]
+    case .char("v"):
+        guard let p = s.voteRequest else { return refuse(&s, "no vote is waiting for you") }
+        // A filter that hides the proposal would leave nothing selected; show everything instead.
+        if !s.visibleProposals.contains(where: { $0.id == p }) { s.filter = "" }
+        s.focus = .proposals
+        s.selected = p
+        return [.refresh(selected: p)]
     case .char("x"):
         guard let id = s.selectedSummary?.id else { return refuse(&s, "select a proposal first") }
         return [.execute(proposal: id)]
@@ -184,7 +197,7 @@ private func paneKey(_ s: inout ConsoleState, _ key: Key) -> [EngineCommand] {
         s.trafficOn.toggle()
         return [.traffic(on: s.trafficOn)]
     case .escape:
-        s.notice = nil
+        s.voteRequest = nil
         s.statusLine = nil
     case .char(let c) where c.isNumber:
         if let n = Int(String(c)), n >= 1, n <= Pane.allCases.count { s.focus = Pane.allCases[n - 1] }
@@ -211,6 +224,7 @@ private func overlayKey(_ s: inout ConsoleState, _ key: Key) -> [EngineCommand] 
         case .enter:
             s.overlay = nil
             let args = CommandLineWords.split(text)
+            s.proposing = args.first == "propose"
             return args.isEmpty ? [] : [.run(args)]
         case .backspace: s.overlay = .command(String(text.dropLast()))
         case let .char(c): s.overlay = .command(text + String(c))
@@ -251,6 +265,7 @@ private func overlayKey(_ s: inout ConsoleState, _ key: Key) -> [EngineCommand] 
             form.fields[form.cursor - 1].value.append(c)
         case .enter:
             s.overlay = nil
+            s.proposing = true
             return [.run(form.arguments)]
         default: break
         }

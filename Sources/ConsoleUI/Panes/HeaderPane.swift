@@ -58,11 +58,14 @@ enum TabBar {
 /// The line above the footer: errors, vote requests, outcomes of requests.
 enum StatusPane {
     static func draw(_ s: ConsoleState, in r: Rect, into b: inout ScreenBuffer) {
-        // An error first; then a vote waiting for you; then the outcome of the last request.
+        // An error first; then the outcome of the last request and a vote waiting for you, side by side:
+        // a vote on one proposal must show its confirmation while another still asks.
         if let line = s.statusLine, s.statusIsError {
             b.line(" " + line, in: r, row: 0, style: Style(.error, bold: true))
         } else if let notice = s.notice {
-            b.line(" ▶ " + notice, in: r, row: 0, style: Style(.warn, bold: true))
+            var x = 0
+            if let line = s.statusLine { x = b.put(" " + line + "  ", x: r.x, y: r.y, style: Style(.approve), limit: r.width) }
+            b.line(" ▶ " + notice, in: Rect(x: r.x + x, y: r.y, width: r.width - x, height: 1), row: 0, style: Style(.warn, bold: true))
         } else if let line = s.statusLine {
             b.line(" " + line, in: r, row: 0, style: Style(.approve))
         } else if let warning = s.themeWarning {

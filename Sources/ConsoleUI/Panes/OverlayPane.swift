@@ -2,6 +2,7 @@
 enum OverlayPane {
     static let keyMap: [(String, String)] = [
         ("y / n / a", "vote approve / reject / abstain on the selected proposal"),
+        ("v", "show the proposal that asks for your vote"),
         ("x", "execute the selected proposal (needs your permission)"),
         ("c", "cancel the selected proposal (proposer, while voting)"),
         ("p", "propose any operation (form)"),
