@@ -216,7 +216,7 @@ public actor Chain {
             if let tail = index.tail {
                 let aside = "\(directory)/torn-tail-\(index.frames.count).bin"
                 try file.moveTail(from: index.goodLength, to: aside)
-                warnings.append("the ledger ended in \(tail), left by an interrupted write; cut back to the last whole block (height \(index.frames.count - 1)) and kept the cut bytes in \(aside)")
+                warnings.insert("the ledger ended in \(tail), left by an interrupted write; cut back to the last whole block (height \(index.frames.count - 1)) and kept the cut bytes in \(aside)", at: 0)
             }
             StateSnapshot.removeStale(in: directory)
         }
