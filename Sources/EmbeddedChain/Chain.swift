@@ -8,6 +8,8 @@ public actor Chain {
     public nonisolated let genesisHash: Hash256
     /// Problems found and repaired on open, such as a torn last record; the caller shows them.
     public nonisolated let warnings: [String]
+    /// Opened to read only: it holds no lock, writes nothing and refuses every transaction.
+    public nonisolated let readOnly: Bool
 
     public private(set) var state: ChainState
     /// Where each block is in the ledger file. Blocks themselves stay on disk: a million votes would
@@ -16,8 +18,10 @@ public actor Chain {
     /// The height and transaction count of the last state snapshot written.
     private var snapshotAt: (height: UInt64, transactions: UInt64)
     private let file: LedgerFile
-    private let lock: DirectoryLock
-    private let keystore: Keystore
+    private let lock: DirectoryLock?
+    /// The nodes' block-signing keys, loaded (and their files checked) when the chain opens for writing,
+    /// so a key file changed later cannot stop the chain at some later block.
+    private let signingKeys: [String: SigningKey]
     private let clock: ChainClock
     private var pending: [Pending] = []
     /// Transactions per sender waiting in `pending`: a sender flooding the producer is refused, not buffered.
@@ -69,17 +73,19 @@ public actor Chain {
 
     static func ledgerPath(_ directory: String) -> String { "\(directory)/blocks.log" }
 
-    private init(directory: String, lock: DirectoryLock, file: LedgerFile, frames: [LedgerFile.Frame], genesisHash: Hash256,
-                 state: ChainState, snapshotAt: (UInt64, UInt64),
-                 keystore: Keystore, clock: @escaping ChainClock, warnings: [String], runtime: ContractRuntime) {
+    private init(directory: String, lock: DirectoryLock?, file: LedgerFile, frames: [LedgerFile.Frame], genesisHash: Hash256,
+                 state: ChainState, snapshotAt: (UInt64, UInt64), signingKeys: [String: SigningKey],
+                 clock: @escaping ChainClock, warnings: [String], runtime: ContractRuntime) {
         self.runtime = runtime
         self.directory = directory
         self.lock = lock
+        readOnly = lock == nil
+        halted = lock == nil ? "this process opened the ledger read-only" : nil
+        self.signingKeys = signingKeys
         self.file = file
         self.frames = frames
         self.snapshotAt = snapshotAt
         self.state = state
-        self.keystore = keystore
         self.clock = clock
         self.warnings = warnings
         self.genesisHash = genesisHash
@@ -116,7 +122,9 @@ public actor Chain {
         let header = BlockHeader(height: 0, previous: .zero, time: genesis.time, proposer: first.name,
                                  txRoot: Block.txRoot(genesis: genesis, transactions: []),
                                  resultsRoot: Block.resultsRoot(receipts: [], blockEvents: []))
-        let key = try keystore.load(first.name)
+        var signingKeys: [String: SigningKey] = [:]
+        for node in genesis.nodes { signingKeys[node.name] = try keystore.load(node.name) }
+        let key = signingKeys[first.name]!
         let block = Block(header: header, genesis: genesis, transactions: [], receipts: [], blockEvents: [],
                           signature: key.sign(header.hash.bytes))
         // Genesis is written beside the ledger and renamed into place, so a crash while creating leaves
@@ -131,30 +139,38 @@ public actor Chain {
         let file = try LedgerFile(path: path)
         let state = ChainState(genesisBlock: block, genesis: genesis)
         return Chain(directory: directory, lock: lock, file: file, frames: [frame], genesisHash: block.hash, state: state,
-                     snapshotAt: (0, 0), keystore: keystore, clock: clock, warnings: [], runtime: ContractRuntime())
+                     snapshotAt: (0, 0), signingKeys: signingKeys, clock: clock, warnings: [],
+                     runtime: ContractRuntime())
     }
 
-    /// Opens a ledger. Every frame is checked against its checksum, a torn tail is cut back, and the state is rebuilt:
-    /// from the state snapshot when one agrees with the ledger, replaying the blocks after it (each
-    /// checked as a validating node would: hash link, proposer signature, re-execution reproducing its
-    /// receipts and any state root), or else from genesis. `LedgerAudit` checks every block regardless.
+    /// Opens a ledger. Every frame is checked against its checksum and the state is rebuilt: from the
+    /// state snapshot when one agrees with the ledger, replaying the blocks after it (each checked as a
+    /// validating node would: hash link, proposer signature, re-execution reproducing its receipts and
+    /// any state root), or else from genesis. `LedgerAudit` checks every block regardless.
+    ///
+    /// A writer takes the directory's lock, refuses loose key files and directories before it writes
+    /// anything, cuts back a torn tail and removes a stale snapshot staging file. A reader (`readOnly`)
+    /// takes no lock and writes nothing: it reads to the last whole frame and leaves a torn tail alone,
+    /// since a writer may be appending it at this moment.
     public static func open(at directory: String, keystore: Keystore, clock: @escaping ChainClock = WallClock.now,
-                            lockWait: Int = 3000) throws(LedgerError) -> Chain {
+                            lockWait: Int = 3000, readOnly: Bool = false) throws(LedgerError) -> Chain {
         guard exists(at: directory) else { throw .missing(directory: directory) }
-        let lock = try DirectoryLock(directory: directory, waitMilliseconds: lockWait)
-        let file = try LedgerFile(path: ledgerPath(directory))
+        let lock = readOnly ? nil : try DirectoryLock(directory: directory, waitMilliseconds: lockWait)
+        if !readOnly {
+            try Keystore.checkNotWritableByOthers(directory)
+            try keystore.checkPermissions()
+        }
+        // The snapshot is read before the ledger's end is taken: a writer renames a snapshot into place
+        // only after its blocks are durable, so a reader's ledger always reaches the snapshot's height.
+        let snapshot = StateSnapshot.read(from: directory)
+        let file = try LedgerFile(path: ledgerPath(directory), readOnly: readOnly)
         let index = try file.index()
         guard !index.frames.isEmpty else { throw .corrupt(height: 0, reason: "the ledger has no whole genesis block") }
         var warnings: [String] = []
-        if let tail = index.tail {
-            let aside = "\(directory)/torn-tail-\(index.frames.count).bin"
-            try file.moveTail(from: index.goodLength, to: aside)
-            warnings.append("the ledger ended in \(tail), left by an interrupted write; cut back to the last whole block (height \(index.frames.count - 1)) and kept the cut bytes in \(aside)")
-        }
         func block(_ h: Int) throws(LedgerError) -> Block { try file.block(index.frames[h], height: h) }
         let genesisBlock = try block(0)
         var state = try verifyGenesis(genesisBlock)
-        switch StateSnapshot.read(from: directory) {
+        switch snapshot {
         case nil:
             break
         case let .failure(problem)?:
@@ -188,9 +204,25 @@ public actor Chain {
             resumedAt = (0, 0)
             try replayRest(onto: &state)
         }
-        let chain = Chain(directory: directory, lock: lock, file: file, frames: index.frames, genesisHash: genesisBlock.hash,
-                          state: state, snapshotAt: resumedAt, keystore: keystore, clock: clock, warnings: warnings, runtime: runtime)
-        return chain
+        var signingKeys: [String: SigningKey] = [:]
+        if !readOnly {
+            for node in state.nodes {
+                guard keystore.contains(node.name) else {
+                    throw .keystore("no block-signing key for \(node.name) in \(keystore.directory); restore \(node.name).key from a backup, since this data directory signs \(node.name)'s blocks")
+                }
+                signingKeys[node.name] = try keystore.load(node.name)
+            }
+            // Repairs come last, once nothing can refuse the open any more.
+            if let tail = index.tail {
+                let aside = "\(directory)/torn-tail-\(index.frames.count).bin"
+                try file.moveTail(from: index.goodLength, to: aside)
+                warnings.insert("the ledger ended in \(tail), left by an interrupted write; cut back to the last whole block (height \(index.frames.count - 1)) and kept the cut bytes in \(aside)", at: 0)
+            }
+            StateSnapshot.removeStale(in: directory)
+        }
+        return Chain(directory: directory, lock: lock, file: file, frames: index.frames, genesisHash: genesisBlock.hash,
+                     state: state, snapshotAt: resumedAt, signingKeys: signingKeys, clock: clock,
+                     warnings: warnings, runtime: runtime)
     }
 
     static func verifyGenesis(_ block: Block) throws(LedgerError) -> ChainState {
@@ -405,10 +437,9 @@ public actor Chain {
         if let halted { throw refuseAll(TransactionRejection.chainHalted(halted)) }
         let height = state.height + 1
         let proposer = state.proposer(forHeight: height)
-        // Fetch the signing key before touching the state, so a missing key refuses cleanly.
-        let key: SigningKey
-        do { key = try keystore.load(proposer) } catch {
-            throw refuseAll(TransactionRejection.chainHalted("\(proposer) cannot sign block \(height): \(error)"))
+        // Every node's key was loaded when the chain opened; nodes come only from genesis.
+        guard let key = signingKeys[proposer] else {
+            throw refuseAll(TransactionRejection.chainHalted("\(proposer) has no signing key loaded for block \(height)"))
         }
         let ctx = BlockContext(height: height, time: max(clock(), state.time))
         let stateRoot = BlockHeader.isCheckpoint(height) ? state.root : .zero
@@ -446,9 +477,13 @@ public actor Chain {
         do {
             frame = try file.append(block.encoded)
         } catch {
-            // The in-memory state ran ahead of the disk, and the block may or may not have reached it.
-            // Refuse everything from now on rather than diverge; reopening tells which it was.
-            let reason = "writing block \(height) failed (\(error)); it may or may not be on disk, so reopen the data directory to see which"
+            // The in-memory state ran ahead of the disk: refuse everything from now on rather than diverge.
+            let reason: String
+            if case let .writeFailed(fault, true) = error {
+                reason = "cannot write block \(height) to \(fault.path): \(fault.cause); nothing after block \(height - 1) was written; \(fault.remedy), restarting the service if one runs"
+            } else {
+                reason = "writing block \(height) failed (\(error)); it may or may not be on disk, so reopen the data directory to see which"
+            }
             halted = reason
             for (p, _) in included { p.resume(throwing: TransactionRejection.chainHalted(reason)) }
             throw TransactionRejection.chainHalted(reason)
@@ -524,6 +559,7 @@ public actor Chain {
     /// Best effort: a snapshot only saves replay time, so failing to write one stops nothing.
     private func writeSnapshot() {
         guard state.height > snapshotAt.height else { return }
+        guard !readOnly else { return }
         if (try? StateSnapshot.write(state, to: directory)) != nil {
             snapshotAt = (state.height, state.transactionCount)
         }
@@ -551,7 +587,7 @@ public actor Chain {
         pending = []
         pendingBySender = [:]
         for p in waiting { p.resume(throwing: TransactionRejection.chainHalted("the chain was closed")) }
-        lock.release()
+        lock?.release()
         for s in subscribers.values { s.finish() }
         subscribers = [:]
     }

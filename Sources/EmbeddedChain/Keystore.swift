@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// One file per identity, `keys/NAME.key`, holding the hex of its Ed25519 private key, mode 0600.
-/// A key file others can read is refused, as ssh refuses one.
+/// A key file others can read is refused, as ssh refuses one; so is a keys directory others can write.
 public struct Keystore: Sendable {
     public let directory: String
 
@@ -29,14 +29,29 @@ public struct Keystore: Sendable {
             throw .keystore("cannot create keystore \(directory): \(error.localizedDescription)")
         }
         let p = path(name)
-        let tmp = p + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .keystore("cannot write \(tmp): \(String(cString: strerror(errno)))") }
-        let text = Array((key.rawBytes.hexString + "\n").utf8)
-        let ok = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == text.count && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(tmp, p) == 0 else { throw .keystore("cannot write key file \(p)") }
-        LedgerFile.syncDirectory(of: p)
+        do {
+            try DiskWrite.replace(p, staging: p + ".tmp", with: Array((key.rawBytes.hexString + "\n").utf8))
+        } catch {
+            throw .keystore("cannot write key file \(p): \(error.cause); \(error.remedy)")
+        }
+    }
+
+    /// Refuses a keystore others could read keys from or slip keys into, before a writer uses any of it:
+    /// a loose file found later would stop the chain at whichever block its node next signs.
+    public func checkPermissions() throws(LedgerError) {
+        try Keystore.checkNotWritableByOthers(directory)
+        for name in names() {
+            var st = stat()
+            guard stat(path(name), &st) == 0 else { continue }
+            guard st.st_mode & 0o077 == 0 else { throw .looseKey(path: path(name), mode: UInt32(st.st_mode & 0o777)) }
+        }
+    }
+
+    /// Refuses a directory that group or others can write.
+    public static func checkNotWritableByOthers(_ directory: String) throws(LedgerError) {
+        var st = stat()
+        guard stat(directory, &st) == 0 else { return }
+        guard st.st_mode & 0o022 == 0 else { throw .looseDirectory(path: directory, mode: UInt32(st.st_mode & 0o777)) }
     }
 
     /// Moves a removed member's key out of use, into `retired/`, so it is never offered again.
@@ -53,7 +68,7 @@ public struct Keystore: Sendable {
             throw .keystore("no key for '\(name)' in \(directory); this terminal cannot sign as \(name)")
         }
         guard st.st_mode & 0o077 == 0 else {
-            throw .keystore("key file \(p) is readable by others (mode \(String(st.st_mode & 0o777, radix: 8))); run 'chmod 600 \(p)'")
+            throw .looseKey(path: p, mode: UInt32(st.st_mode & 0o777))
         }
         guard let text = try? String(contentsOfFile: p, encoding: .utf8),
               let bytes = [UInt8](hex: text.trimmingCharacters(in: .whitespacesAndNewlines)),

@@ -11,6 +11,9 @@ import Darwin
 /// A crash can only cut the last frame short; it cannot change a length. So the header carries its own
 /// check: a frame whose header is whole and sound but whose body runs past the end of the file is a torn
 /// tail, while a header that fails its check is corruption, wherever it stands.
+///
+/// Opened read-only, it sees the file as it was at that moment and never writes: a frame a writer is
+/// appending meanwhile is either wholly before that end or a torn tail the reader leaves alone.
 final class LedgerFile {
     static let magic: [UInt8] = Array("GCB1".utf8)
     static let frameHeader = 4 + 4 + 4 + 8
@@ -20,12 +23,12 @@ final class LedgerFile {
     private let fd: Int32
     private(set) var length: Int
 
-    init(path: String) throws(LedgerError) {
+    init(path: String, readOnly: Bool = false) throws(LedgerError) {
         self.path = path
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        fd = readOnly ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
         length = Int(lseek(fd, 0, SEEK_END))
-        if length == 0 { LedgerFile.syncDirectory(of: path) }
+        if length == 0 && !readOnly { LedgerFile.syncDirectory(of: path) }
     }
 
     /// Makes a new or renamed entry in a directory durable, not just the file's bytes.
@@ -51,9 +54,18 @@ final class LedgerFile {
         w.raw(LedgerFile.magic); w.u32(UInt32(record.count)); w.raw(LedgerFile.headerCheck(UInt32(record.count)))
         w.raw(LedgerFile.checksum(record)); w.raw(record)
         let frame = w.bytes
-        let written = frame.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(length)) }
-        guard written == frame.count else { throw .io("cannot write \(path): \(String(cString: strerror(errno)))") }
-        guard fsync(fd) == 0 else { throw .io("cannot sync \(path): \(String(cString: strerror(errno)))") }
+        var fault: WriteFault?
+        if let code = DiskWrite.all(fd, frame, at: length) {
+            fault = WriteFault(path: path, action: "write", code: code)
+        } else if let code = DiskWrite.sync(fd) {
+            fault = WriteFault(path: path, action: "sync", code: code)
+        }
+        if let fault {
+            // Whatever part of the frame reached the file is cut off again, so the ledger still ends on
+            // its last whole block; cutting needs no free space.
+            let cutBack = ftruncate(fd, off_t(length)) == 0 && DiskWrite.sync(fd) == nil
+            throw .writeFailed(fault, cutBack: cutBack)
+        }
         length += frame.count
     }
 
@@ -62,17 +74,17 @@ final class LedgerFile {
     func moveTail(from length: Int, to aside: String) throws(LedgerError) {
         var tail = [UInt8](repeating: 0, count: self.length - length)
         let n = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(length)) }
-        guard n == tail.count, FileManager.default.createFile(atPath: aside, contents: Data(tail)) else {
-            throw .io("cannot keep the torn tail of \(path) in \(aside)")
-        }
+        guard n == tail.count else { throw .io("cannot read the torn tail of \(path)") }
+        do { try DiskWrite.replace(aside, staging: aside + ".new", with: tail) } catch { throw .writeFailed(error, cutBack: false) }
         try truncate(to: length)
     }
 
     /// Cuts the file to `length` bytes.
     func truncate(to length: Int) throws(LedgerError) {
-        guard ftruncate(fd, off_t(length)) == 0, fsync(fd) == 0 else {
-            throw .io("cannot truncate \(path): \(String(cString: strerror(errno)))")
+        guard ftruncate(fd, off_t(length)) == 0 else {
+            throw .writeFailed(WriteFault(path: path, action: "truncate", code: errno), cutBack: false)
         }
+        if let code = DiskWrite.sync(fd) { throw .writeFailed(WriteFault(path: path, action: "sync", code: code), cutBack: false) }
         self.length = length
     }
 
@@ -151,26 +163,5 @@ final class LedgerFile {
         let start = length
         try write(record)
         return Frame(offset: start, length: record.count)
-    }
-}
-
-/// Failures of the durable ledger, each naming where it went wrong and what to do.
-public enum LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
-    case io(String)
-    case missing(directory: String)
-    case exists(directory: String)
-    case corrupt(height: UInt64, reason: String)
-    case locked(directory: String)
-    case keystore(String)
-
-    public var description: String {
-        switch self {
-        case let .io(reason): reason
-        case let .missing(dir): "no chain in \(dir); run 'govconsole init --demo --data \(dir)' to create one"
-        case let .exists(dir): "a chain already exists in \(dir); pass --force to replace it (its ledger and keys are deleted) or use another --data directory"
-        case let .corrupt(height, reason): "the ledger is corrupt at height \(height): \(reason); run 'govconsole verify' for a full audit, then restore the data directory from a backup or re-create it with 'govconsole init --force'"
-        case let .locked(dir): "another govconsole process is using \(dir); wait for it to finish or stop it"
-        case let .keystore(reason): reason
-        }
     }
 }

@@ -15,18 +15,19 @@ enum StateSnapshot {
 
     static func path(_ directory: String) -> String { "\(directory)/state.snapshot" }
 
-    static func write(_ state: ChainState, to directory: String) throws(LedgerError) {
+    static func staging(_ directory: String) -> String { path(directory) + ".new" }
+
+    /// A failed write leaves no staging file behind; see `DiskWrite.replace`.
+    static func write(_ state: ChainState, to directory: String) throws(WriteFault) {
         let body = state.encoded
         var w = ByteWriter()
         w.raw(magic); w.u64(UInt64(body.count)); w.raw(body); w.hash(Hash256.of(body))
-        let target = path(directory)
-        let staging = target + ".new"
-        let fd = open(staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .io("cannot write \(staging): \(String(cString: strerror(errno)))") }
-        let ok = w.bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == w.bytes.count && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(staging, target) == 0 else { throw .io("cannot write the state snapshot \(target)") }
-        LedgerFile.syncDirectory(of: target)
+        try DiskWrite.replace(path(directory), staging: staging(directory), with: w.bytes)
+    }
+
+    /// Removes a staging file a crash left half-written; only the writer calls this.
+    static func removeStale(in directory: String) {
+        if unlink(staging(directory)) == 0 { LedgerFile.syncDirectory(of: staging(directory)) }
     }
 
     /// The snapshot in `directory`: nil when there is none, or why it cannot be used.

@@ -50,7 +50,9 @@ public actor GovernanceEngine {
         }
         let keystore = Keystore(directory: dir.keys)
         do {
-            try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
+            // Owner-only, like the keys inside it: a directory others can write is refused on open.
+            try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
         } catch {
             throw LedgerError.io("cannot create \(dir.path): \(error.localizedDescription)")
         }
@@ -76,11 +78,15 @@ public actor GovernanceEngine {
         return await GovernanceEngine(dataDirectory: dir, chain: chain).started()
     }
 
-    /// Opens an existing consortium, verifying and replaying its ledger.
-    public static func open(at dir: DataDirectory, clock: @escaping ChainClock = WallClock.now) async throws -> GovernanceEngine {
+    /// Opens an existing consortium, verifying and replaying its ledger. A writer first refuses a data
+    /// directory others can write, and loose keys (see `Chain.open`), before anything is written. A
+    /// reader (`readOnly`, for queries) takes no lock, writes nothing and refuses every request.
+    public static func open(at dir: DataDirectory, clock: @escaping ChainClock = WallClock.now,
+                            readOnly: Bool = false) async throws -> GovernanceEngine {
         guard Chain.exists(at: dir.ledger) else { throw LedgerError.missing(directory: dir.path) }
+        if !readOnly { try Keystore.checkNotWritableByOthers(dir.path) }
         let keystore = Keystore(directory: dir.keys)
-        let chain = try Chain.open(at: dir.ledger, keystore: keystore, clock: clock)
+        let chain = try Chain.open(at: dir.ledger, keystore: keystore, clock: clock, readOnly: readOnly)
         return await GovernanceEngine(dataDirectory: dir, chain: chain).started()
     }
 

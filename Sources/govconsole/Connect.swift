@@ -9,18 +9,19 @@ enum Connect {
     /// `createDemo` makes the demo consortium when the directory has no chain yet (the console and
     /// `serve` do; other commands report the missing chain). `patience` is how long a lost service is
     /// waited for before a request fails; nil waits for ever.
-    static func client(_ global: GlobalOptions, createDemo: Bool = false, patience: Duration? = .seconds(30)) async throws -> GovernanceClient {
+    static func client(_ global: GlobalOptions, createDemo: Bool = false, patience: Duration? = .seconds(30),
+                       readOnly: Bool = false) async throws -> GovernanceClient {
         let keystore = Keystore(directory: global.keysDirectory)
         if let remote = try await service(global, patience: patience) {
             return GovernanceClient(backend: remote, keystore: keystore)
         }
-        return GovernanceClient(backend: try await embedded(global.directory, createDemo: createDemo), keystore: keystore)
+        return GovernanceClient(backend: try await embedded(global.directory, createDemo: createDemo, readOnly: readOnly), keystore: keystore)
     }
 
-    static func embedded(_ dir: DataDirectory, createDemo: Bool) async throws -> GovernanceEngine {
+    static func embedded(_ dir: DataDirectory, createDemo: Bool, readOnly: Bool = false) async throws -> GovernanceEngine {
         let engine: GovernanceEngine
         do {
-            engine = try await GovernanceEngine.open(at: dir)
+            engine = try await GovernanceEngine.open(at: dir, readOnly: readOnly)
         } catch LedgerError.missing where createDemo {
             warn("no chain in \(dir.path) yet; creating the demo consortium there")
             engine = try await GovernanceEngine.create(at: dir, consortium: try .demo())

@@ -111,7 +111,7 @@ struct RoutingCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let r = try await global.withEngine { try await $0.routing() }
+        let r = try await global.withEngine(readOnly: true) { try await $0.routing() }
         try global.emit(r) {
             var lines: [String] = []
             for c in r.contracts {

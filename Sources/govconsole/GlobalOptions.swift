@@ -32,9 +32,10 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Connects to the data directory's service, or opens its engine here, runs `body`, and closes.
-    func withEngine<T: Sendable>(_ body: (GovernanceClient) async throws -> T) async throws -> T {
+    /// A query opens the engine `readOnly`: it takes no lock, writes nothing, and works on a full disk.
+    func withEngine<T: Sendable>(readOnly: Bool = false, _ body: (GovernanceClient) async throws -> T) async throws -> T {
         if let shared = EngineContext.engine { return try await body(shared) }
-        let engine = try await Connect.client(self)
+        let engine = try await Connect.client(self, readOnly: readOnly)
         do {
             let result = try await body(engine)
             await engine.close()

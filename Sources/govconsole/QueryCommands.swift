@@ -18,7 +18,7 @@ struct ProposalsCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let list = try await global.withEngine { try await $0.proposals(status: status) }
+        let list = try await global.withEngine(readOnly: true) { try await $0.proposals(status: status) }
         try global.emit(list) {
             list.isEmpty ? "no proposals" : Output.table(
                 ["ID", "OPERATION", "TARGET", "STATUS", "PROPOSER", "DEADLINE"],
@@ -35,7 +35,7 @@ struct ShowCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let p = try await global.withEngine { try await $0.proposal(id) }
+        let p = try await global.withEngine(readOnly: true) { try await $0.proposal(id) }
         try global.emit(p) {
             var lines = [
                 "proposal \(p.id): \(p.summary)",
@@ -90,7 +90,7 @@ struct EventsCommand: AsyncParsableCommand {
 
     func run() async throws {
         if follow { return try await followEvents() }
-        let events = try await global.withEngine { try await $0.events(proposal: proposal) }
+        let events = try await global.withEngine(readOnly: true) { try await $0.events(proposal: proposal) }
         try global.emit(events) { EventsCommand.table(events) }
     }
 
@@ -155,7 +155,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (s, engine) = try await global.withEngine { (try await $0.status(), $0.endpoint.description) }
+        let (s, engine) = try await global.withEngine(readOnly: true) { (try await $0.status(), $0.endpoint.description) }
         try global.emit(StatusReport(status: s, engine: engine)) { "engine        \(engine)\n" + StatusCommand.text(s) }
     }
 }
@@ -166,7 +166,7 @@ struct MembersCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let members = try await global.withEngine { try await $0.members() }
+        let members = try await global.withEngine(readOnly: true) { try await $0.members() }
         try global.emit(members) {
             Output.table(["NAME", "ROLE", "WEIGHT", "KEY"], members.map { [$0.name, $0.role, "\($0.weight)", String($0.key.prefix(16)) + "…"] })
         }
@@ -179,7 +179,7 @@ struct NodesCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let nodes = try await global.withEngine { try await $0.nodes() }
+        let nodes = try await global.withEngine(readOnly: true) { try await $0.nodes() }
         try global.emit(nodes) {
             Output.table(["NODE", "LOGIC", "BLOCKS", "TRANSACTIONS"], nodes.map { [$0.name, $0.logic, "\($0.blocks)", "\($0.transactions)"] })
         }
@@ -198,7 +198,7 @@ struct BlocksCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let blocks = try await global.withEngine { try await $0.blocks(from: from, limit: limit) }
+        let blocks = try await global.withEngine(readOnly: true) { try await $0.blocks(from: from, limit: limit) }
         try global.emit(blocks) {
             blocks.isEmpty ? "no blocks from height \(from)" : Output.table(
                 ["HEIGHT", "HASH", "TIME", "PROPOSER", "TXS", "EVENTS", "CONTENT"],
@@ -214,7 +214,7 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Audit the whole ledger: hash chain, signatures, nonces, re-execution from genesis, state roots, governance invariants.",
-        discussion: "Read-only: it repairs nothing. Exits non-zero when it finds a problem. The state root it prints is the hash of the whole state at the head; two copies of a ledger agree exactly when their roots do.")
+        discussion: "Read-only: it takes no lock, repairs nothing and writes nothing, so it runs beside a service writing the ledger; it audits up to the last whole block on disk when it starts and says which height that is. Exits non-zero when it finds a problem. The state root it prints is the hash of the whole state at the head; two copies of a ledger agree exactly when their roots do.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -224,27 +224,19 @@ struct VerifyCommand: AsyncParsableCommand {
         let stateRoot: String?
         let checked: [String: UInt64]
         let problems: [String]
+        let unfinished: String?
     }
 
     func run() async throws {
-        let audit: AuditReport
-        do {
-            audit = try LedgerAudit.run(directory: global.directory.ledger)
-        } catch LedgerError.locked {
-            // The audit reads the ledger alone, so that no block is appended under it.
-            if let service = try? await Connect.service(global, patience: .zero) {
-                let address = service.address
-                await service.close()
-                throw ServiceError.refused("the service at \(address) is writing this ledger; verify reads it alone: stop the service, run verify, start it again")
-            }
-            throw LedgerError.locked(directory: global.directory.ledger)
-        }
-        let report = Report(ok: audit.ok, height: audit.height, stateRoot: audit.stateRoot?.hex, checked: audit.checked, problems: audit.problems)
+        let audit = try LedgerAudit.run(directory: global.directory.ledger)
+        let report = Report(ok: audit.ok, height: audit.height, stateRoot: audit.stateRoot?.hex, checked: audit.checked,
+                            problems: audit.problems, unfinished: audit.unfinished)
         try global.emit(report) {
             let checks = report.checked.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             return (report.ok ? "ledger OK up to height \(report.height)" : "ledger has \(report.problems.count) problem(s); verified up to height \(report.height)")
                 + (report.stateRoot.map { "\nstate root: \($0)" } ?? "")
                 + "\nchecked: " + checks
+                + (report.unfinished.map { "\nnot audited: \($0) after height \(report.height), being written now or left by a crash (the writer cuts it back when it opens)" } ?? "")
                 + report.problems.map { "\nproblem: " + $0 }.joined()
         }
         if !report.ok {

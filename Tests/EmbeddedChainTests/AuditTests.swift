@@ -1,5 +1,6 @@
 @testable import EmbeddedChain
 import Foundation
+import Synchronization
 import Testing
 
 @Suite struct AuditTests {
@@ -32,12 +33,32 @@ import Testing
         #expect(report.problems[0].contains("corrupt at height"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bad)
 
-        // A torn tail is reported but left for opening the chain to cut.
-        let torn = good.prefix(good.count - 3)
-        try torn.write(to: URL(fileURLWithPath: path))
-        let tail = try LedgerAudit.run(directory: t.dir + "/ledger")
-        #expect(!tail.ok && tail.problems[0].contains("cut short") && tail.height == 5)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == torn)
+        // Bytes after the last whole block that cannot be the start of a record are damage too.
+        try (good + Data(repeating: 0, count: 30)).write(to: URL(fileURLWithPath: path))
+        let garbage = try LedgerAudit.run(directory: t.dir + "/ledger")
+        #expect(!garbage.ok && garbage.problems[0].contains("bad record marker"))
+    }
+
+    /// A writer appends a frame with one pwrite, so a reader can see any prefix of it: at every such
+    /// prefix the audit is clean up to the block before and leaves the file as it was.
+    @Test func aRecordStillBeingWrittenIsNotYetThere() async throws {
+        let t = try await history()
+        let ledger = t.dir + "/ledger"
+        let path = ledger + "/blocks.log"
+        let good = try Data(contentsOf: URL(fileURLWithPath: path))
+        let last = try #require(try LedgerFile(path: path, readOnly: true).index().frames.last)
+        let lock = try DirectoryLock(directory: ledger)   // as a running writer holds it
+        defer { lock.release() }
+        for cut in [last.offset + 1, last.offset + LedgerFile.frameHeader - 1, last.offset + LedgerFile.frameHeader,
+                    last.offset + LedgerFile.frameHeader + last.length / 2, last.end - 1] {
+            let partial = good.prefix(cut)
+            try partial.write(to: URL(fileURLWithPath: path))
+            let report = try LedgerAudit.run(directory: ledger)
+            #expect(report.ok, "cut at \(cut): \(report.problems)")
+            #expect(report.height == 5 && report.unfinished != nil)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == partial)
+            #expect(!FileManager.default.fileExists(atPath: ledger + "/torn-tail-6.bin"))
+        }
     }
 
     @Test func theGovernanceInvariantsCatchWhatReplayWouldNotSee() {
@@ -58,9 +79,31 @@ import Testing
             == ["height 6: the permission of proposal 1 was used twice"])
     }
 
-    @Test func anotherProcessHoldingTheLedgerIsRefused() async throws {
+    /// The audit takes no lock: it runs again and again while the chain appends blocks, clean each time.
+    @Test func theAuditRunsBesideAWriterAndIsCleanEachTime() async throws {
         let t = try TestChain()
-        #expect(throws: LedgerError.self) { _ = try LedgerAudit.run(directory: t.dir + "/ledger") }
+        let audits = Mutex(0)
+        let writer = Task {
+            var sent = 0
+            // The writer keeps committing until the auditor has finished, so the two overlap.
+            while audits.withLock({ $0 }) < 8 {
+                try await t.call("alice", "issue", ["1"])
+                sent += 1
+            }
+            return sent
+        }
+        var heights: [UInt64] = []
+        for _ in 0..<8 {
+            let report = try await Task.detached { try LedgerAudit.run(directory: t.dir + "/ledger") }.value
+            #expect(report.ok, "\(report.problems)")
+            heights.append(report.height)
+            audits.withLock { $0 += 1 }
+        }
+        let sent = try await writer.value
+        #expect(heights == heights.sorted(), "an audit saw fewer blocks than the one before: \(heights)")
+        #expect(UInt64(sent) == (await t.chain.state.height))
+        let final = try LedgerAudit.run(directory: t.dir + "/ledger")
+        #expect(final.ok && final.height == UInt64(sent))
         await t.chain.close()
     }
 }

@@ -75,18 +75,26 @@ import Testing
         #expect(t.chain.warnings.isEmpty)
     }
 
-    @Test func aBlockThatCannotBeSignedRefusesItsBatchCleanly() async throws {
-        let t = try TestChain()
-        // node-2 signs block 1; without its key the batch is refused and nothing changes.
-        let moved = t.dir + "/node-2.key.away"
-        try FileManager.default.moveItem(atPath: t.dir + "/keys/node-2.key", toPath: moved)
-        await #expect(throws: TransactionRejection.self) { try await t.send("ops", .propose(.newVoter("frank"))) }
-        #expect(await t.chain.state.height == 0)
-        #expect(await t.chain.state.nextNonce(of: "ops") == 1)
-        // With the key back the chain carries on.
-        try FileManager.default.moveItem(atPath: moved, toPath: t.dir + "/keys/node-2.key")
+    /// Node keys are loaded when the chain opens: a key file changed while it runs cannot stop it at
+    /// that node's next turn; the next open refuses it, before writing anything.
+    @Test func aNodeKeyChangedWhileTheChainRunsNeverStopsIt() async throws {
+        var t = try TestChain()
+        #expect(chmod(t.dir + "/keys/node-2.key", 0o644) == 0)
+        try FileManager.default.moveItem(atPath: t.dir + "/keys/node-3.key", toPath: t.dir + "/node-3.key.away")
+        // node-2 signs block 1 and node-3 block 2.
         try await t.send("ops", .propose(.newVoter("frank")))
-        #expect(await t.chain.state.height == 1)
+        try await t.vote("alice", 1, .approve)
+        #expect(await t.chain.state.height == 2)
+        await t.chain.close()
+        let ledger = try Data(contentsOf: URL(fileURLWithPath: t.dir + "/ledger/blocks.log"))
+        #expect(throws: LedgerError.looseKey(path: t.dir + "/keys/node-2.key", mode: 0o644)) { try t.reopen() }
+        #expect(chmod(t.dir + "/keys/node-2.key", 0o600) == 0)
+        #expect(throws: LedgerError.keystore("no block-signing key for node-3 in \(t.dir)/keys; restore node-3.key from a backup, since this data directory signs node-3's blocks")) { try t.reopen() }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: t.dir + "/ledger/blocks.log")) == ledger)
+        try FileManager.default.moveItem(atPath: t.dir + "/node-3.key.away", toPath: t.dir + "/keys/node-3.key")
+        try t.reopen()
+        try await t.vote("bob", 1, .approve)
+        #expect(await t.chain.state.height == 3)
     }
 
     @Test func aSecondOpenerIsLockedOut() async throws {

@@ -15,7 +15,7 @@ import Testing
 
         for mode in [0o640, 0o604, 0o644] {
             #expect(chmod(path, mode_t(mode)) == 0)
-            #expect(throws: LedgerError.keystore("key file \(path) is readable by others (mode \(String(mode, radix: 8))); run 'chmod 600 \(path)'")) {
+            #expect(throws: LedgerError.looseKey(path: path, mode: UInt32(mode))) {
                 try keystore.load("alice")
             }
         }
@@ -27,5 +27,25 @@ import Testing
             try keystore.load("alice")
         }
         #expect(throws: LedgerError.self) { try keystore.load("bob") }
+    }
+
+    @Test func aLooseKeyOrAKeysDirectoryOthersCanWriteIsRefusedWithItsFix() throws {
+        let dir = NSTemporaryDirectory() + "gc-keys-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let keystore = Keystore(directory: dir)
+        try keystore.store(SigningKey(), for: "alice")
+        try keystore.store(SigningKey(), for: "node-1")
+        try keystore.checkPermissions()
+
+        #expect(chmod(dir + "/node-1.key", 0o644) == 0)
+        #expect(throws: LedgerError.looseKey(path: dir + "/node-1.key", mode: 0o644)) { try keystore.checkPermissions() }
+        #expect("\(LedgerError.looseKey(path: dir + "/node-1.key", mode: 0o644))".hasSuffix("run 'chmod 600 \(dir)/node-1.key'"))
+        #expect(chmod(dir + "/node-1.key", 0o600) == 0)
+
+        #expect(chmod(dir, 0o777) == 0)
+        #expect(throws: LedgerError.looseDirectory(path: dir, mode: 0o777)) { try keystore.checkPermissions() }
+        #expect("\(LedgerError.looseDirectory(path: dir, mode: 0o777))".hasSuffix("run 'chmod go-w \(dir)'"))
+        #expect(chmod(dir, 0o755) == 0)
+        try keystore.checkPermissions()
     }
 }

@@ -24,7 +24,7 @@ import Testing
     #expect(r.stderr.hasPrefix("error: the audit found 1 problem"))
     let failed = try r.object()
     #expect(failed["ok"] as? Bool == false)
-    #expect(((failed["problems"] as? [String])?.first ?? "").contains("corrupt at height"))
+    #expect((failed["problems"] as? [String])?.first?.contains("corrupt at height") == true)
     let status = try s.run(["status"])
     #expect(status.status == 1 && status.stderr.contains("run 'govconsole verify'"))
 }

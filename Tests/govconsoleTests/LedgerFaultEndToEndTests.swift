@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs `govconsole ARGS --data DIR` with its files limited to `fileSize` bytes and SIGXFSZ ignored,
+/// so a write past the limit fails with EFBIG: a real kernel error through the real code path.
+private func limited(_ s: Sandbox, fileSize: Int, _ args: [String]) throws -> CLIResult {
+    let process = Process()
+    let out = s.root.appendingPathComponent("limited-\(UUID().uuidString).out")
+    let err = s.root.appendingPathComponent("limited-\(UUID().uuidString).err")
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    // An ignored signal stays ignored across exec, through prlimit into govconsole.
+    process.arguments = ["-c", "trap '' XFSZ; exec \"$@\"", "sh", "prlimit", "--fsize=\(fileSize)", "--",
+                         try Sandbox.executable().path] + args + ["--data", s.data]
+    process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GOVCONSOLE_") }
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return CLIResult(status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                     stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+}
+
+private func bytes(_ path: String) -> Data? { try? Data(contentsOf: URL(fileURLWithPath: path)) }
+
+@Suite struct LedgerFaultEndToEndTests {
+    @Test func aWriteThatCannotGrowTheLedgerNamesItsCauseAndLosesNothing() throws {
+        let s = try Sandbox()
+        try s.ok("init", "--demo")
+        try s.ok("propose", "add-member", "frank", "--as", "ops")
+        let ledger = try #require(bytes(s.ledgerFile))
+        let snapshotPath = s.data + "/ledger/state.snapshot"
+        let staging = snapshotPath + ".new"
+
+        // Room for ten more bytes: the block's write stops short, and writing the rest fails with EFBIG.
+        let full = try limited(s, fileSize: ledger.count + 10, ["vote", "1", "approve", "--as", "alice"])
+        Sandbox.expectRefusal(full, code: 1, mentioning: "cannot write block 2 to \(s.ledgerFile): file too large; nothing after block 1 was written")
+        #expect(full.stderr.contains("raise it and retry"), "\(full.stderr)")
+        #expect(bytes(s.ledgerFile) == ledger, "the part of the block that was written is not cut off again")
+        #expect(!FileManager.default.fileExists(atPath: staging))
+
+        // Reading needs no room.
+        let status = try limited(s, fileSize: ledger.count + 10, ["status", "--json"])
+        #expect(status.status == 0 && status.stderr.isEmpty, "\(status.stderr)")
+        #expect(try status.decode(StatusJSON.self).height == 1)
+
+        // Room for bob's block but not for a whole new snapshot: the vote is acknowledged, and the
+        // snapshot that failed leaves no staging file and the previous snapshot whole.
+        let snapshot = try #require(bytes(snapshotPath))
+        let bob = try limited(s, fileSize: snapshot.count - 1, ["vote", "1", "approve", "--as", "bob"])
+        try #require(bob.status == 0, "the limit was to leave room for bob's block: \(bob.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: staging), "a failed snapshot left its staging file")
+        #expect(bytes(snapshotPath) == snapshot)
+
+        // Once the limit is gone the writer carries on; nothing acknowledged is missing.
+        #expect(try s.show(1).votes == [.init(voter: "bob", choice: "approve")])
+        try s.ok("vote", "1", "approve", "--as", "alice")
+        #expect(Set(try s.show(1).votes.map(\.voter)) == ["alice", "bob"])
+        let report = try s.ok("verify", "--json").object()
+        #expect(report["ok"] as? Bool == true && report["height"] as? Int == 3)
+    }
+
+    @Test func readingCommandsLeaveATornTailForTheWriter() throws {
+        let s = try Sandbox()
+        try s.ok("init", "--demo")
+        try s.ok("propose", "add-member", "frank", "--as", "ops")
+        let torn = try #require(bytes(s.ledgerFile)) + Data("GCB1".utf8)
+        try torn.write(to: URL(fileURLWithPath: s.ledgerFile))
+
+        #expect(try s.status().height == 1)
+        let report = try s.ok("verify", "--json").object()
+        #expect(report["ok"] as? Bool == true && report["height"] as? Int == 1 && report["unfinished"] != nil)
+        let text = try s.ok("verify")
+        #expect(text.stdout.contains("not audited: 4 bytes of a partial record header after height 1"), "\(text.stdout)")
+        #expect(bytes(s.ledgerFile) == torn)
+        #expect(!FileManager.default.fileExists(atPath: s.data + "/ledger/torn-tail-2.bin"))
+
+        let vote = try s.run(["vote", "1", "approve", "--as", "alice"])
+        #expect(vote.status == 0 && vote.stderr.contains("cut back to the last whole block (height 1)"), "\(vote.stderr)")
+        #expect(FileManager.default.fileExists(atPath: s.data + "/ledger/torn-tail-2.bin"))
+    }
+
+    @Test func verifyAuditsALedgerARunningServiceIsWriting() throws {
+        let s = try Sandbox()
+        try s.ok("init", "--demo")
+        let service = try ServiceProcess(s)
+        // Calls go to the service while verify runs again and again beside it.
+        let writers = ["alice", "bob", "carol", "dave", "erin"].map { v in try? Background(s, ["call", "asset-ledger", "issue", "1", "--as", v]) }
+        var heights: [Int] = []
+        for _ in 0..<4 {
+            let report = try s.ok("verify", "--json").object()
+            #expect(report["ok"] as? Bool == true, "\(report)")
+            heights.append(report["height"] as? Int ?? -1)
+        }
+        for w in writers { #expect(w?.wait().status == 0, "\(w?.stderr ?? "not started")") }
+        #expect(heights == heights.sorted(), "\(heights)")
+        let final = try s.ok("verify")
+        #expect(final.stdout.hasPrefix("ledger OK up to height \(try s.status().height)"), "\(final.stdout)")
+        #expect(service.stop(SIGTERM) == 0)
+    }
+
+    @Test func aWriterRefusesLooseKeysAndDirectoriesInOneLine() throws {
+        let s = try Sandbox()
+        try s.ok("init", "--demo")
+        let keys = s.data + "/keys"
+        for (path, mode, fix) in [(keys + "/node-1.key", mode_t(0o644), "run 'chmod 600 \(keys)/node-1.key'"),
+                                  (keys + "/alice.key", 0o644, "run 'chmod 600 \(keys)/alice.key'"),
+                                  (keys, 0o777, "run 'chmod go-w \(keys)'"),
+                                  (s.data, 0o777, "run 'chmod go-w \(s.data)'")] {
+            var st = stat()
+            #expect(stat(path, &st) == 0 && chmod(path, mode) == 0)
+            let ledger = bytes(s.ledgerFile)
+            try s.refused(["propose", "add-member", "frank", "--as", "ops"], code: 1, mentioning: fix)
+            #expect(bytes(s.ledgerFile) == ledger)
+            #expect(chmod(path, st.st_mode & 0o777) == 0)
+        }
+        try s.ok("propose", "add-member", "frank", "--as", "ops")
+    }
+}
