@@ -12,16 +12,26 @@ enum Output {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    /// Columns padded to their widest cell; the last column is not padded.
+    /// Columns padded to their widest cell in terminal columns (中 takes two); the last column is not
+    /// padded. A cell is one line: a line feed in it is escaped, so a value cannot forge a row.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(\.terminalSafe) }
         var widths = [Int](repeating: 0, count: header.count)
-        for row in all { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        for row in all { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], DisplayWidth.of(cell)) } }
         return all.map { row in
             row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                i == row.count - 1 ? cell : DisplayWidth.padded(cell, to: widths[i])
             }.joined(separator: "  ")
         }.joined(separator: "\n")
+    }
+
+    /// Human output as it may reach the terminal: the program's own line breaks kept, every other
+    /// control character escaped. Every human-readable write goes through here (`emit`, `line`, `warn`).
+    static func human(_ text: String) -> String { TerminalText.escaped(text, keepingNewlines: true) }
+
+    /// Writes one line to standard output at once, unbuffered (a follower's reader wants each as it happens).
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((human(text) + "\n").utf8))
     }
 
     /// One format style for every row: building a formatter per call dominated long listings.
@@ -44,7 +54,7 @@ enum Output {
     }
 }
 
-/// Writes one line to standard error.
+/// Writes one line to standard error; a line feed inside it (from quoted text) is escaped too.
 func warn(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((line.terminalSafe + "\n").utf8))
 }

@@ -38,7 +38,7 @@ struct ShowCommand: AsyncParsableCommand {
         let p = try await global.withEngine { try await $0.proposal(id) }
         try global.emit(p) {
             var lines = [
-                "proposal \(p.id): \(p.summary)",
+                "proposal \(p.id): \(p.summary.terminalSafe)",
                 "status      \(p.status)",
                 "proposer    \(p.proposer)",
                 "deadline    \(Output.time(p.deadline)) (\(Output.relative(p.deadline)))",
@@ -68,7 +68,7 @@ struct EventsCommand: AsyncParsableCommand {
         e.fields.map { f in
             switch f.value {
             case let .int(v): "\(f.name)=\(v)"
-            case let .text(v): "\(f.name)=\(v)"
+            case let .text(v): "\(f.name)=\(v.terminalSafe)"   // member-written: one line, escaped
             case let .time(v): "\(f.name)=\(Output.time(Date(milliseconds: v)))"
             }
         }.joined(separator: " ")
@@ -96,9 +96,11 @@ struct EventsCommand: AsyncParsableCommand {
             case let .block(_, events):
                 for e in events where proposal == nil || e.proposal == proposal {
                     // Written straight away, not buffered: whoever reads the pipe wants each event as it happens.
-                    let line = global.json ? try Output.json(e, line: true)
-                        : "\(e.height)  \(Output.time(e.time))  \(e.type)  \(EventsCommand.details(e))"
-                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                    if global.json {
+                        FileHandle.standardOutput.write(Data((try Output.json(e, line: true) + "\n").utf8))
+                    } else {
+                        Output.line("\(e.height)  \(Output.time(e.time))  \(e.type)  \(EventsCommand.details(e))")
+                    }
                 }
             case let .resync(from):
                 warn("fell behind: events from height \(from) on were skipped; 'govconsole events' lists them")
