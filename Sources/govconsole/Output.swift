@@ -9,7 +9,24 @@ enum Output {
         let encoder = JSONEncoder()
         encoder.outputFormatting = line ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return jsonEscaped(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// JSON text with DEL, C1 controls and bidirectional characters written as `\u` escapes too. The
+    /// encoder escapes only what JSON requires (below U+0020); these may stand raw in a JSON string, but
+    /// `events --follow --json` is often watched on a terminal. They can occur only inside strings, so
+    /// the text decodes to exactly the same values.
+    static func jsonEscaped(_ json: String) -> String {
+        // Below U+007F only the encoder's own layout (line feeds, spaces) stands raw: it stays.
+        func raw(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 0x7F && TerminalText.needsEscape(scalar) }
+        guard json.unicodeScalars.contains(where: raw) else { return json }
+        var out = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            guard raw(scalar) else { out.append(scalar); continue }
+            let hex = String(scalar.value, radix: 16)
+            out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+        }
+        return String(out)
     }
 
     /// Columns padded to their widest cell in terminal columns (中 takes two); the last column is not
