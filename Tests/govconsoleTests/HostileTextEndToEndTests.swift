@@ -137,6 +137,14 @@ private func contractData(_ json: String) throws -> [String] {
         // The panes' bottom border still closes in the last column.
         let border = try #require(wide.split(separator: "\n").last { $0.contains("└") })
         #expect(border.hasSuffix("┘"), "\(wide)")
+        // Wide text inside a border: the filter shows in the Proposals box's title, and the border goes
+        // on right after it, each wide character drawn once in its two cells.
+        try tmux.keys("/")
+        try tmux.keys("-l", "中文")
+        try tmux.keys("Enter")
+        let titled = try tmux.waitFor("filter: 中文", timeout: 60)
+        let top = try #require(titled.split(separator: "\n").first { $0.contains("filter: 中文") })
+        #expect(top.contains("┌─ Proposals  filter: 中文 ──"), "\(top)")
         try tmux.keys("q")
 
         let log = try String(contentsOfFile: s.data + "/govconsole.log", encoding: .utf8)
