@@ -5,8 +5,25 @@ public enum DisplayWidth {
     /// (which is escaped before it is shown, never measured as it is).
     public static func columns(_ scalar: Unicode.Scalar) -> Int? {
         let v = scalar.value
+        if v < 0x300 { return TerminalText.needsEscape(scalar) ? nil : 1 }   // the common case: one compare
+        // Box drawing, arrows, punctuation and symbols draw every frame: looked up, not recomputed.
+        if v < UInt32(common.count) {
+            let w = common[Int(v)]
+            return w < 0 ? nil : Int(w)
+        }
+        return measure(scalar)
+    }
+
+    /// Widths below U+3000, computed once.
+    private static let common: [Int8] = (0..<0x3000).map { v in
+        guard let scalar = Unicode.Scalar(UInt32(v)) else { return 1 }
+        return measure(scalar).map(Int8.init) ?? -1
+    }
+
+    private static func measure(_ scalar: Unicode.Scalar) -> Int? {
+        let v = scalar.value
         if TerminalText.needsEscape(scalar) { return nil }
-        if v < 0x300 { return 1 }   // ASCII and Latin-1 are all narrow; the common case costs one compare
+        if v < 0x300 { return 1 }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format: return 0
         default: break

@@ -238,7 +238,7 @@ struct VerifyCommand: AsyncParsableCommand {
             return (report.ok ? "ledger OK up to height \(report.height)" : "ledger has \(report.problems.count) problem(s); verified up to height \(report.height)")
                 + (report.stateRoot.map { "\nstate root: \($0)" } ?? "")
                 + "\nchecked: " + checks
-                + report.problems.map { "\nproblem: " + $0 }.joined()
+                + report.problems.map { "\nproblem: " + $0.terminalSafe }.joined()   // a problem may quote ledger bytes: one line each
         }
         if !report.ok {
             throw VerifyFailed(count: report.problems.count)

@@ -29,6 +29,15 @@ public struct ScreenBuffer: Sendable, Equatable {
         guard y >= 0, y < height else { return 0 }
         let end = min(width, limit.map { x + $0 } ?? width)
         var col = x
+        // Printable ASCII, most of what a frame draws: one cell a byte, nothing to escape or join.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            for byte in text.utf8 {
+                guard col < end else { break }
+                if col >= 0 { store(Cell(Character(Unicode.Scalar(byte)), style), at: y * width + col) }
+                col += 1
+            }
+            return max(0, col - x)
+        }
         var last: Int?   // the cell this call wrote last, which a zero-width character joins
         for ch in TerminalText.escaped(text) {
             let w = DisplayWidth.columns(ch)
@@ -64,9 +73,8 @@ public struct ScreenBuffer: Sendable, Equatable {
     /// Every write goes through here, so no wide character is ever left with one half: writing over
     /// either half blanks the other.
     private mutating func store(_ cell: Cell, at i: Int) {
-        let x = i % width
-        if cells[i].continuation, !cell.continuation, x > 0 { cells[i - 1].char = " " }
-        if x + 1 < width, cells[i + 1].continuation { cells[i + 1] = Cell(" ", cells[i + 1].style) }
+        if cells[i].continuation, !cell.continuation { cells[i - 1].char = " " }   // never in column 0
+        if i + 1 < cells.count, cells[i + 1].continuation { cells[i + 1] = Cell(" ", cells[i + 1].style) }
         cells[i] = cell
     }
 
@@ -79,7 +87,13 @@ public struct ScreenBuffer: Sendable, Equatable {
 
     public mutating func fill(_ rect: Rect, char: Character = " ", style: Style = .plain) {
         for yy in max(0, rect.y)..<min(height, rect.maxY) {
-            for xx in max(0, rect.x)..<min(width, rect.maxX) { store(Cell(char, style), at: yy * width + xx) }
+            let (first, last) = (max(0, rect.x), min(width, rect.maxX) - 1)
+            guard first <= last else { continue }
+            let cell = Cell(char, style)
+            // Only the edges can cut a wide character in two; inside, both halves are overwritten.
+            store(cell, at: yy * width + first)
+            if last > first { store(cell, at: yy * width + last) }
+            for xx in stride(from: first + 1, to: last, by: 1) { cells[yy * width + xx] = cell }
         }
     }
 
