@@ -169,7 +169,9 @@ public final class NcursesBackend: TerminalBackend {
 
     /// What ncurses gets for a cell: its first scalar and the zero-width ones joined to it. A grapheme of
     /// several spacing characters (a ZWJ sequence, a flag) would take more cells than the one it was given.
+    /// A control character set into a cell directly, past `put`'s escaping, is drawn as `?`.
     static func drawable(_ ch: Character) -> String {
+        if let first = ch.unicodeScalars.first, TerminalText.needsEscape(first) { return "?" }
         var out = String.UnicodeScalarView()
         for (i, scalar) in ch.unicodeScalars.enumerated() {
             if i > 0, DisplayWidth.columns(scalar) != 0 { break }

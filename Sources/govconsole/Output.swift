@@ -46,7 +46,8 @@ enum Output {
     /// control character escaped. Every human-readable write goes through here (`emit`, `line`, `warn`).
     static func human(_ text: String) -> String { TerminalText.escaped(text, keepingNewlines: true) }
 
-    /// Writes one line to standard output at once, unbuffered (a follower's reader wants each as it happens).
+    /// Writes one line to standard output at once, unbuffered (a follower's reader wants each as it
+    /// happens). A JSON line passes unchanged: `json` left nothing in it to escape.
     static func line(_ text: String) {
         FileHandle.standardOutput.write(Data((human(text) + "\n").utf8))
     }

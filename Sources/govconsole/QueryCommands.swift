@@ -96,11 +96,8 @@ struct EventsCommand: AsyncParsableCommand {
             case let .block(_, events):
                 for e in events where proposal == nil || e.proposal == proposal {
                     // Written straight away, not buffered: whoever reads the pipe wants each event as it happens.
-                    if global.json {
-                        FileHandle.standardOutput.write(Data((try Output.json(e, line: true) + "\n").utf8))
-                    } else {
-                        Output.line("\(e.height)  \(Output.time(e.time))  \(e.type)  \(EventsCommand.details(e))")
-                    }
+                    Output.line(global.json ? try Output.json(e, line: true)
+                                : "\(e.height)  \(Output.time(e.time))  \(e.type)  \(EventsCommand.details(e))")
                 }
             case let .resync(from):
                 warn("fell behind: events from height \(from) on were skipped; 'govconsole events' lists them")

@@ -72,6 +72,17 @@ import Testing
         #expect(!b.cells.contains { $0.continuation })
     }
 
+    /// What ncurses is given for a cell: never more than the cell's columns, never a control character.
+    @Test func theTerminalGetsOneDrawableCharacterPerCell() {
+        #expect(NcursesBackend.drawable("中") == "中")
+        #expect(NcursesBackend.drawable("e\u{301}") == "e\u{301}")
+        #expect(NcursesBackend.drawable("👨\u{200D}👩\u{200D}👧") == "👨\u{200D}")   // a ZWJ sequence: its first emoji
+        #expect(NcursesBackend.drawable("\u{1B}") == "?")
+        var b = ScreenBuffer(width: 4, height: 1)
+        b[0, 0] = Cell("\u{9B}")   // set directly, not through put
+        #expect(NcursesBackend.drawable(b[0, 0].char) == "?")
+    }
+
     @Test func theConsoleLogEscapesControlCharacters() throws {
         let path = NSTemporaryDirectory() + "gc-log-\(UUID().uuidString).log"
         defer { try? FileManager.default.removeItem(atPath: path) }
