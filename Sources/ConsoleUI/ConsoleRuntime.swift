@@ -321,8 +321,11 @@ final class ConsoleLog: @unchecked Sendable {
         handle?.seekToEndOfFile()
     }
 
+    /// Control characters in `line` (a contract's result, an error quoting on-chain text) are written
+    /// escaped, so `tail -f govconsole.log` is as safe as the screen; the output's own line breaks stay.
     func write(_ line: String) {
         let stamp = ISO8601DateFormatter().string(from: Date())
-        lock.withLock { _ in handle?.write(Data("\(stamp) \(line)\n".utf8)) }
+        let text = TerminalText.escaped(line, keepingNewlines: true)
+        lock.withLock { _ in handle?.write(Data("\(stamp) \(text)\n".utf8)) }
     }
 }

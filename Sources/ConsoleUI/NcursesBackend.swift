@@ -1,5 +1,6 @@
 import CNcurses
 import Foundation
+import GovernanceEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -142,14 +143,19 @@ public final class NcursesBackend: TerminalBackend {
         for y in 0..<buffer.height {
             var x = 0
             while x < buffer.width {
-                guard !same || previous![x, y] != buffer[x, y] else { x += 1; continue }
-                // A run of changed cells in one style goes out in one call.
+                // A wide character's second cell is drawn with its first.
+                guard !buffer[x, y].continuation, !same || previous![x, y] != buffer[x, y] else { x += 1; continue }
+                // A run of changed cells in one style goes out in one call. A wide character ends its run,
+                // and the next run is placed explicitly, so a terminal that measures a character
+                // differently cannot shift the rest of the row.
                 let style = buffer[x, y].style
                 var run = ""
                 var end = x
-                while end < buffer.width, buffer[end, y].style == style, !same || previous![end, y] != buffer[end, y] {
-                    run.append(buffer[end, y].char)
+                while end < buffer.width, !buffer[end, y].continuation, buffer[end, y].style == style,
+                      !same || previous![end, y] != buffer[end, y] {
+                    run += NcursesBackend.drawable(buffer[end, y].char)
                     end += 1
+                    if end < buffer.width, buffer[end, y].continuation { end += 1; break }
                 }
                 attrset(attributes(style))
                 // The bottom-right cell cannot be written without scrolling on some terminals.
@@ -159,6 +165,19 @@ public final class NcursesBackend: TerminalBackend {
             }
         }
         refresh()
+    }
+
+    /// What ncurses gets for a cell: its first scalar and the zero-width ones joined to it. A grapheme of
+    /// several spacing characters (a ZWJ sequence, a flag) would take more cells than the one it was given.
+    /// A control character set into a cell directly, past `put`'s escaping, is drawn as `?`.
+    static func drawable(_ ch: Character) -> String {
+        if let first = ch.unicodeScalars.first, TerminalText.needsEscape(first) { return "?" }
+        var out = String.UnicodeScalarView()
+        for (i, scalar) in ch.unicodeScalars.enumerated() {
+            if i > 0, DisplayWidth.columns(scalar) != 0 { break }
+            out.append(scalar)
+        }
+        return String(out)
     }
 
     private func attributes(_ style: Style) -> Int32 {

@@ -21,7 +21,7 @@ struct CallCommand: AsyncParsableCommand {
         let r = try await global.acting { try await $0.call(contract, function, args: args, lane: lane, as: $1) }
         try global.emit(r) {
             "\(r.contract).\(r.function) on \(lane.rawValue): \(r.version) via \(r.node) (logic \(r.logic)), fuel \(r.fuel)"
-                + (r.result.map { ", result \($0)" } ?? "")
+                + (r.result.map { ", result \($0.terminalSafe)" } ?? "")   // the contract's text: one line, escaped
         }
     }
 }

@@ -60,7 +60,8 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func emit<T: Encodable>(_ value: T, human: () -> String) throws {
-        let text = json ? try Output.json(value) : human()
+        // JSON is exact (its encoder escapes what must be); human text is made safe for the terminal.
+        let text = json ? try Output.json(value) : Output.human(human())
         if let capture = EngineContext.output { capture.append(text) } else { print(text) }
     }
 

@@ -16,7 +16,7 @@ enum Main {
             let code = GovConsole.exitCode(for: error)
             if code == .success {
                 // --help and --version are not failures.
-                print(GovConsole.fullMessage(for: error))
+                print(Output.human(GovConsole.fullMessage(for: error)))
                 exit(0)
             }
             var message = GovConsole.message(for: error)

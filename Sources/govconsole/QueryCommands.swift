@@ -38,7 +38,7 @@ struct ShowCommand: AsyncParsableCommand {
         let p = try await global.withEngine(readOnly: true) { try await $0.proposal(id) }
         try global.emit(p) {
             var lines = [
-                "proposal \(p.id): \(p.summary)",
+                "proposal \(p.id): \(p.summary.terminalSafe)",
                 "status      \(p.status)",
                 "proposer    \(p.proposer)",
                 "deadline    \(Output.time(p.deadline)) (\(Output.relative(p.deadline)))",
@@ -76,7 +76,7 @@ struct EventsCommand: AsyncParsableCommand {
         e.fields.map { f in
             switch f.value {
             case let .int(v): "\(f.name)=\(v)"
-            case let .text(v): "\(f.name)=\(v)"
+            case let .text(v): "\(f.name)=\(v.terminalSafe)"   // member-written: one line, escaped
             case let .time(v): "\(f.name)=\(Output.time(Date(milliseconds: v)))"
             }
         }.joined(separator: " ")
@@ -105,9 +105,8 @@ struct EventsCommand: AsyncParsableCommand {
             case let .block(_, events):
                 for e in events where proposal == nil || e.proposal == proposal {
                     // Written straight away, not buffered: whoever reads the pipe wants each event as it happens.
-                    let line = global.json ? try Output.json(e, line: true)
-                        : "\(e.height)  \(Output.time(e.time))  \(e.type)  \(EventsCommand.details(e))"
-                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                    Output.line(global.json ? try Output.json(e, line: true)
+                                : "\(e.height)  \(Output.time(e.time))  \(e.type)  \(EventsCommand.details(e))")
                 }
             case let .resync(from):
                 warn("fell behind: events from height \(from) on were skipped; 'govconsole events' lists them")
@@ -237,7 +236,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 + (report.stateRoot.map { "\nstate root: \($0)" } ?? "")
                 + "\nchecked: " + checks
                 + (report.unfinished.map { "\nnot audited: \($0) after height \(report.height), being written now or left by a crash (the writer cuts it back when it opens)" } ?? "")
-                + report.problems.map { "\nproblem: " + $0 }.joined()
+                + report.problems.map { "\nproblem: " + $0.terminalSafe }.joined()   // a problem may quote ledger bytes: one line each
         }
         if !report.ok {
             throw VerifyFailed(count: report.problems.count)

@@ -22,14 +22,17 @@ public struct Style: Hashable, Sendable {
     public func bolded() -> Style { var s = self; s.bold = true; return s }
 }
 
-/// One character cell of the screen.
+/// One character cell of the screen. A wide character (中, 👍) takes its cell and the next, which is
+/// marked `continuation` and drawn by the cell before it.
 public struct Cell: Hashable, Sendable {
     public var char: Character
     public var style: Style
+    public var continuation: Bool
 
-    public init(_ char: Character = " ", _ style: Style = .plain) {
+    public init(_ char: Character = " ", _ style: Style = .plain, continuation: Bool = false) {
         self.char = char
         self.style = style
+        self.continuation = continuation
     }
 
     public static let blank = Cell()
