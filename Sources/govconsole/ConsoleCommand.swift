@@ -90,9 +90,10 @@ enum ConsoleLauncher {
             log.write("service: serving \(engine.dataDirectory.path) on \(service.address)")
             return (service, nil)
         } catch {
-            let why = "cannot serve \(address) (\(RemoteBackend.reason(error))); commands in other terminals cannot use this data directory while the console is open"
-            log.write("service: \(why)")
-            return (nil, why)
+            // The status line is narrow: what it means first, the socket by its file name; the log has the path.
+            let reason = RemoteBackend.reason(error)
+            log.write("service: cannot listen on \(address) (\(reason)); other terminals cannot use this data directory while the console is open")
+            return (nil, "not serving other terminals: cannot listen on govconsole.sock (\(reason)); they cannot use this data directory while the console is open")
         }
     }
 }

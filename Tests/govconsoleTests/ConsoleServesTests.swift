@@ -89,4 +89,21 @@ import Glibc
         _ = try second.waitFor("embedded · serving", timeout: Self.patience)
         #expect(try engine(sandbox) == "service unix:\(socket)")
     }
+
+    /// A directory whose socket path is too long to bind: the console still opens, alone, says `embedded`
+    /// and why it is not serving.
+    @Test func aConsoleThatCannotServeSaysWhyAndStillWorks() throws {
+        let sandbox = try Sandbox()
+        let data = sandbox.root.appendingPathComponent(String(repeating: "d", count: 100)).path
+        _ = try sandbox.run(["init", "--demo"], data: data)
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let exe = try Sandbox.executable().path
+        try tmux.start("exec \(exe) --data \(data) --no-traffic", width: 160, height: 48)
+        let screen = try tmux.waitFor("not serving other terminals: cannot listen on govconsole.sock", timeout: Self.patience)
+        #expect(screen.contains("ops (admin) │ embedded │"), "the header claims a service:\n\(screen)")
+        try tmux.keys(":")
+        try tmux.keys("propose add-member frank", "Enter")
+        _ = try tmux.waitFor("add-member frank as voter weight 1", timeout: Self.patience)
+    }
 }
