@@ -25,9 +25,13 @@ public final class ConsoleRuntime: @unchecked Sendable {
         public var traffic: Bool
         public var trafficRate: Double
         public var logPath: String
+        /// The engine runs here and is served to the data directory's other terminals too.
+        public var serving: Bool
+        /// Something to show in the status line as the console opens (a service that could not start).
+        public var warning: String?
 
         public init(identity: String, theme: String, themeDirectories: [String], monochrome: Bool, ascii: Bool,
-                    traffic: Bool = true, trafficRate: Double = 4, logPath: String) {
+                    traffic: Bool = true, trafficRate: Double = 4, logPath: String, serving: Bool = false, warning: String? = nil) {
             self.identity = identity
             self.theme = theme
             self.themeDirectories = themeDirectories
@@ -36,6 +40,8 @@ public final class ConsoleRuntime: @unchecked Sendable {
             self.traffic = traffic
             self.trafficRate = trafficRate
             self.logPath = logPath
+            self.serving = serving
+            self.warning = warning
         }
     }
 
@@ -73,7 +79,7 @@ public final class ConsoleRuntime: @unchecked Sendable {
         state = ConsoleState(width: 80, height: 24, identity: options.identity, theme: options.theme,
                              themes: themes.isEmpty ? ["default"] : themes, monochrome: options.monochrome)
         state.trafficOn = options.traffic
-        state.mode = engine.endpoint.description
+        state.mode = options.serving ? ConsoleState.servingMode : engine.endpoint.description
     }
 
     deinit {
@@ -118,6 +124,7 @@ public final class ConsoleRuntime: @unchecked Sendable {
         startEvents()
         perform(.refresh(selected: nil))
         if options.traffic { perform(.traffic(on: true)) }
+        if let warning = options.warning { apply(.failed(warning)) }
 
         let clock = ContinuousClock()
         var nextTick = clock.now
@@ -302,8 +309,9 @@ public final class ConsoleRuntime: @unchecked Sendable {
     }
 }
 
-/// Appends timestamped lines to the data directory's log; the screen is never written to.
-final class ConsoleLog: @unchecked Sendable {
+/// Appends timestamped lines to the data directory's log; the screen is never written to. Opened for
+/// appending, so lines from several writers — two consoles, or a console and its service — never overwrite.
+public final class ConsoleLog: @unchecked Sendable {
     private let handle: FileHandle?
     private let lock = Mutex(())
 
@@ -311,19 +319,18 @@ final class ConsoleLog: @unchecked Sendable {
     /// stays bounded at about twice this.
     static let rotateBytes = 8 << 20
 
-    init(path: String) {
+    public init(path: String) {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > Self.rotateBytes {
             try? FileManager.default.removeItem(atPath: path + ".1")
             try? FileManager.default.moveItem(atPath: path, toPath: path + ".1")
         }
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        handle = FileHandle(forWritingAtPath: path)
-        handle?.seekToEndOfFile()
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        handle = fd >= 0 ? FileHandle(fileDescriptor: fd, closeOnDealloc: true) : nil
     }
 
     /// Control characters in `line` (a contract's result, an error quoting on-chain text) are written
     /// escaped, so `tail -f govconsole.log` is as safe as the screen; the output's own line breaks stay.
-    func write(_ line: String) {
+    public func write(_ line: String) {
         let stamp = ISO8601DateFormatter().string(from: Date())
         let text = TerminalText.escaped(line, keepingNewlines: true)
         lock.withLock { _ in handle?.write(Data("\(stamp) \(text)\n".utf8)) }

@@ -20,21 +20,26 @@ public final class GovernanceServer: Sendable {
     private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
     private let log: @Sendable (String) -> Void
+    /// Connections still to say hello: a stranger cannot hold sockets open without it.
+    private let lobby: Lobby
     /// Requests one connection may have in flight; more are refused, not queued.
     static let maxRequestsInFlight = 256
 
-    private init(engine: GovernanceEngine, address: ServiceAddress, token: String?,
+    private init(engine: GovernanceEngine, address: ServiceAddress, token: String?, handshake: HandshakeLimits,
                  server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, log: @escaping @Sendable (String) -> Void) {
         self.engine = engine
         self.address = address
         self.token = token
         self.server = server
         self.log = log
+        lobby = Lobby(limits: handshake, log: log)
     }
 
     /// Binds `address`. A Unix socket is made mode 0600, so only its owner can connect; TCP requires
-    /// `token` in every client's hello.
+    /// `token` in every client's hello. Either way a peer has `handshake.timeout` to say hello, and at
+    /// most `handshake.capacity` may be waiting to.
     public static func bind(engine: GovernanceEngine, address: ServiceAddress, token: String?,
+                            handshake: HandshakeLimits = HandshakeLimits(),
                             log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> GovernanceServer {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -52,7 +57,7 @@ public final class GovernanceServer: Sendable {
             server = try await bootstrap.bind(host: host, port: port) { $0.framed() }
             bound = .tcp(host: host, port: server.channel.localAddress?.port ?? port)
         }
-        return GovernanceServer(engine: engine, address: bound, token: token, server: server, log: log)
+        return GovernanceServer(engine: engine, address: bound, token: token, handshake: handshake, server: server, log: log)
     }
 
     /// Accepts and serves connections until `stop`.
@@ -62,6 +67,7 @@ public final class GovernanceServer: Sendable {
                 for try await connection in inbound {
                     let id = ObjectIdentifier(connection.channel)
                     connections.withLock { $0[id] = connection.channel }
+                    lobby.enter(connection.channel, peer: peer(of: connection.channel))
                     group.addTask {
                         await self.serve(connection)
                         _ = self.connections.withLock { $0.removeValue(forKey: id) }
@@ -78,9 +84,15 @@ public final class GovernanceServer: Sendable {
         if case let .unix(path) = address { unlink(path) }
     }
 
+    /// " from ADDRESS" for a TCP peer; a Unix socket's peers have no address worth saying.
+    private func peer(of channel: any Channel) -> String {
+        if case .tcp = address, let remote = channel.remoteAddress { return " from \(remote)" }
+        return ""
+    }
+
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
-        let peer: String
-        if case .tcp = address, let remote = connection.channel.remoteAddress { peer = " from \(remote)" } else { peer = "" }
+        let peer = self.peer(of: connection.channel)
+        defer { lobby.leave(connection.channel) }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 let out = Outbox(outbound, allocator: connection.channel.allocator)
@@ -105,6 +117,8 @@ public final class GovernanceServer: Sendable {
                     try await out.send(.refused("the service refused the access token; use the one in its data directory's service.token (--token-file or GOVCONSOLE_TOKEN)"))
                     return
                 }
+                // Put out already — too slow, or pushed out by newer arrivals — is closed, not welcomed.
+                guard lobby.leave(connection.channel) else { return }
                 let state = await engine.status()
                 try await out.send(.welcome(Wire.Welcome(version: Wire.version, genesis: Hash256(hex: state.genesis)!, height: state.height, data: state.data)))
                 log("\(hello.client) connected\(peer)")

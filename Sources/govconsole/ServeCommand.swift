@@ -47,45 +47,34 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             token = nil
         }
-        let server: GovernanceServer
+        let service: DirectoryService
         do {
-            server = try await GovernanceServer.bind(engine: engine, address: requested, token: token) { line in
+            service = try await DirectoryService.start(engine: engine, address: requested, token: token) { line in
                 warn("\(Output.time(Date())) \(line)")
             }
         } catch {
             await engine.close()
             throw ServiceError.refused("cannot listen on \(requested): \(RemoteBackend.reason(error)); choose another --listen")
         }
-        let addressFile = ServiceAddress.addressFile(of: dir)
-        if case .tcp = server.address {
-            try? Data(server.address.description.utf8).write(to: URL(fileURLWithPath: addressFile), options: .atomic)
+        // Caught before anyone is told the service is up, so a stop signal always leaves a clean directory.
+        let signals = [SIGINT, SIGTERM, SIGHUP].map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig)
+            source.setEventHandler { Task { await service.stop() } }
+            source.resume()
+            return source
         }
         let height = await engine.status().height
-        try global.emit(Started(data: dir.path, address: server.address.description, height: height, pid: getpid(),
+        try global.emit(Started(data: dir.path, address: service.address.description, height: height, pid: getpid(),
                                 tokenFile: token == nil ? nil : ServiceAddress.tokenFile(of: dir))) {
-            "serving \(dir.path) at height \(height) on \(server.address)" + (token == nil ? "" : " (token in \(ServiceAddress.tokenFile(of: dir)))")
+            "serving \(dir.path) at height \(height) on \(service.address)" + (token == nil ? "" : " (token in \(ServiceAddress.tokenFile(of: dir)))")
                 + "; stop with Ctrl-C"
         }
         fflush(nil)
 
-        // Votes whose deadline passed are recorded even when nobody is looking.
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                _ = try? await engine.closeDue()
-            }
-        }
-        let signals = [SIGINT, SIGTERM, SIGHUP].map { sig in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig)
-            source.setEventHandler { Task { await server.stop() } }
-            source.resume()
-            return source
-        }
-        await server.run()
-        ticker.cancel()
+        await service.wait()
+        await service.stop()
         for s in signals { s.cancel() }
-        if case .tcp = server.address { unlink(addressFile) }
         await engine.close()
         warn("service stopped; the ledger is closed")
     }

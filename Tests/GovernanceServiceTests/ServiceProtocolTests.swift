@@ -33,23 +33,40 @@ import Glibc
         try await withCheckedThrowingContinuation { c in Thread.detachNewThread { c.resume(with: Result { try body() }) } }
     }
 
-    /// A blocking Unix-socket client that writes and reads frames itself.
+    /// A blocking Unix-socket or loopback TCP client that writes and reads frames itself.
     final class RawClient: @unchecked Sendable {
         let fd: Int32
 
-        init(path: String, receiveBuffer: Int32? = nil) throws {
-            fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
-            var addr = sockaddr_un()
-            addr.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-                let bytes = Array(path.utf8)
-                raw.copyBytes(from: bytes.prefix(raw.count - 1))
+        convenience init(path: String, receiveBuffer: Int32? = nil) throws {
+            try self.init(address: .unix(path: path), receiveBuffer: receiveBuffer)
+        }
+
+        init(address: ServiceAddress, receiveBuffer: Int32? = nil) throws {
+            let ok: Int32
+            switch address {
+            case let .unix(path):
+                fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+                if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
+                var addr = sockaddr_un()
+                addr.sun_family = sa_family_t(AF_UNIX)
+                withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+                    let bytes = Array(path.utf8)
+                    raw.copyBytes(from: bytes.prefix(raw.count - 1))
+                }
+                ok = withUnsafePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                }
+            case let .tcp(_, port):
+                fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var addr = sockaddr_in()
+                addr.sin_family = sa_family_t(AF_INET)
+                addr.sin_port = in_port_t(UInt16(port).bigEndian)
+                addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+                ok = withUnsafePointer(to: &addr) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
             }
-            let ok = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-            guard ok == 0 else { throw ServiceError.unreachable(path, String(cString: strerror(errno))) }
+            guard ok == 0 else { throw ServiceError.unreachable(address.description, String(cString: strerror(errno))) }
             // Generous: the service shares this test process's threads with every other suite running.
             var timeout = timeval(tv_sec: 60, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -95,8 +112,14 @@ import Glibc
             return try decoder.decode(Wire.ServerMessage.self, from: Data(body.dropFirst()))
         }
 
-        func hello() throws {
-            try send(.hello(Wire.Hello(version: Wire.version, token: nil, client: "raw test client")))
+        /// True while the service has neither closed the connection nor sent anything: a look, not a wait.
+        var openAndQuiet: Bool {
+            var byte: UInt8 = 0
+            return recv(fd, &byte, 1, Int32(MSG_DONTWAIT | MSG_PEEK)) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+        }
+
+        func hello(token: String? = nil) throws {
+            try send(.hello(Wire.Hello(version: Wire.version, token: token, client: "raw test client")))
             let answer = try receive()
             guard case .welcome = answer else { throw ServiceError.refused("no welcome: \(String(describing: answer)) errno \(errno)") }
         }

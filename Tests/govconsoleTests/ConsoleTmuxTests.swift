@@ -38,6 +38,12 @@ import Glibc
         }
 
         func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
+        /// The process the session's pane runs: the command it was started with.
+        func panePID() throws -> pid_t {
+            let text = try run(["display-message", "-p", "-t", session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let pid = pid_t(text) else { throw TmuxError(text: "tmux gave no pane pid: '\(text)'") }
+            return pid
+        }
         func screen() throws -> String { try run(["capture-pane", "-p", "-t", session]) }
 
         /// Waits until the screen shows `text`, or fails with the screen as it is.

@@ -45,8 +45,10 @@ public struct ConsoleState: Sendable {
     public var height: Int
     public var identity: String
     public var role: String = ""
-    /// Where the engine runs: "embedded", or "service ADDRESS" when attached to `govconsole serve`.
+    /// Where the engine runs: "embedded", `servingMode` when it also serves the data directory's other
+    /// terminals, or "service ADDRESS" when attached to another process's service.
     public var mode: String = "embedded"
+    public static let servingMode = "embedded · serving"
     /// False while a service connection is down and being redialled.
     public var connected = true
     public var theme: String

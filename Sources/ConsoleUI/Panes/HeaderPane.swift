@@ -5,7 +5,7 @@ enum HeaderPane {
         let bar = Style(.header, bg: .header)
         var x = r.x
         func put(_ text: String, _ style: Style = bar) {
-            let shown = ascii ? text.replacingOccurrences(of: "│", with: "|") : text
+            let shown = ascii ? text.replacingOccurrences(of: "│", with: "|").replacingOccurrences(of: "·", with: "+") : text
             x += b.put(shown, x: x, y: r.y, style: style, limit: max(0, r.maxX - x))
         }
         put(" govconsole ", Style(.header, bg: .header, bold: true))
@@ -28,6 +28,9 @@ enum HeaderPane {
         var engine = s.mode
         if engine.hasPrefix("service unix:") { engine = "service " + (engine.split(separator: "/").last.map(String.init) ?? "") }
         if r.width < 140 && engine.hasPrefix("service") { engine = "service" }
+        let clock = s.now > 0 ? " \(Fmt.clock(s.now)) UTC " : ""
+        // Serving implies the engine runs here: where saying both would crowd out the clock, one word does.
+        if engine == ConsoleState.servingMode && r.maxX - x < "│ \(engine) ".count + clock.count { engine = "serving" }
         if !s.connected {
             put("│ \(engine) ", Style(.error, bg: .header, bold: true))
             put("reconnecting… ", Style(.error, bg: .header, bold: true))
@@ -35,10 +38,7 @@ enum HeaderPane {
             put("│ \(engine) ")
         }
         if r.width >= 140 { put("│ theme \(s.theme) ") }
-        if s.now > 0 {
-            let clock = " \(Fmt.clock(s.now)) UTC "
-            if r.maxX - clock.count > x { b.put(clock, x: r.maxX - clock.count, y: r.y, style: bar) }
-        }
+        if !clock.isEmpty, r.maxX - clock.count > x { b.put(clock, x: r.maxX - clock.count, y: r.y, style: bar) }
     }
 }
 

@@ -1,0 +1,91 @@
+import EmbeddedChain
+import NIOCore
+import Synchronization
+
+/// How long a peer may take to say hello, and how many may be waiting to at once.
+public struct HandshakeLimits: Sendable {
+    /// A real client says hello the moment it connects; ten seconds is for a machine under heavy load.
+    public static let defaultTimeout: Duration = .seconds(10)
+    /// Far more clients than ever connect at one instant, far fewer sockets than the process may hold.
+    public static let defaultCapacity = 64
+
+    public var timeout: Duration
+    public var capacity: Int
+
+    public init(timeout: Duration = Self.defaultTimeout, capacity: Int = Self.defaultCapacity) {
+        self.timeout = timeout
+        self.capacity = max(1, capacity)
+    }
+
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = timeout.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
+
+/// Connections that have not yet been welcomed. Each is closed when its time to say hello runs out; and
+/// when one more arrives than may wait, the one that has waited longest is closed. Longest first, not the
+/// newcomer: a real client says hello within milliseconds, so a stranger filling the lobby with silent
+/// sockets cannot keep members out — each newcomer pushes out a stranger, and is welcomed before its turn.
+final class Lobby: Sendable {
+    private struct Guest {
+        let id: ObjectIdentifier
+        let channel: any Channel
+        /// Set just after entering, so that even a zero timeout finds its guest in the lobby.
+        var expiry: Scheduled<Void>?
+    }
+
+    let limits: HandshakeLimits
+    /// Oldest first; `full` once the lobby has turned someone away, until it empties again.
+    private let guests = Mutex<(waiting: [Guest], full: Bool)>(([], false))
+    private let log: @Sendable (String) -> Void
+
+    init(limits: HandshakeLimits, log: @escaping @Sendable (String) -> Void) {
+        self.limits = limits
+        self.log = log
+    }
+
+    /// Admits a new connection to wait for its hello, closing whoever has waited longest if it is full.
+    func enter(_ channel: any Channel, peer: String) {
+        let id = ObjectIdentifier(channel)
+        let (evicted, nowFull) = guests.withLock { g -> ([Guest], Bool) in
+            g.waiting.append(Guest(id: id, channel: channel))
+            let over = max(0, g.waiting.count - limits.capacity)
+            let evicted = Array(g.waiting.prefix(over))
+            g.waiting.removeFirst(over)
+            // Said once each time the lobby overflows, not once per stranger: a flood must not flood the log too.
+            let nowFull = over > 0 && !g.full
+            if over > 0 { g.full = true }
+            return (evicted, nowFull)
+        }
+        if nowFull {
+            log("more than \(limits.capacity) connections are waiting to say hello; closing the longest-waiting ones")
+        }
+        for guest in evicted {
+            guest.expiry?.cancel()
+            guest.channel.close(promise: nil)
+        }
+        let expiry = channel.eventLoop.scheduleTask(in: .milliseconds(limits.milliseconds)) { [self] in
+            guard leave(channel) else { return }
+            log("closed a connection\(peer) that did not say hello within \(DurationText.format(UInt64(limits.milliseconds)))")
+            channel.close(promise: nil)
+        }
+        // Gone already (welcomed, or pushed out), the timer finds nothing when it fires.
+        guests.withLock { g in
+            if let i = g.waiting.firstIndex(where: { $0.id == id }) { g.waiting[i].expiry = expiry }
+        }
+    }
+
+    /// Takes a connection out of the lobby, welcomed or gone; false if it had already been put out.
+    @discardableResult
+    func leave(_ channel: any Channel) -> Bool {
+        let id = ObjectIdentifier(channel)
+        let guest = guests.withLock { g -> Guest? in
+            guard let i = g.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+            defer { if g.waiting.isEmpty { g.full = false } }
+            return g.waiting.remove(at: i)
+        }
+        guest?.expiry?.cancel()
+        return guest != nil
+    }
+}
