@@ -7,7 +7,7 @@ import Testing
 /// Strangers cannot hold the service's sockets: a peer that never says hello is closed, and a crowd of
 /// them pushes out its own longest-waiting, never the members. Every wait here is for something to
 /// happen (a raw client gives up only after 60 s of silence), never a bet on how fast it happens.
-@Suite struct HandshakeLimitTests {
+@Suite struct HandshakeLimitTests: InProcessService {
     typealias RawClient = ServiceProtocolTests.RawClient
     let dir = DataDirectory(path: NSTemporaryDirectory() + "gc-lobby-\(UUID().uuidString.prefix(8))")
 
@@ -15,17 +15,6 @@ import Testing
         let client = try await GovernanceClient.create(at: dir, consortium: try .demo())
         let server = try await GovernanceServer.bind(engine: client.local!, address: address, token: token, handshake: limits)
         return (client, server, Task { await server.run() })
-    }
-
-    func stop(_ c: GovernanceClient, _ s: GovernanceServer, _ running: Task<Void, Never>) async {
-        await s.stop()
-        await running.value
-        await c.close()
-        try? FileManager.default.removeItem(atPath: dir.path)
-    }
-
-    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { c in Thread.detachNewThread { c.resume(with: Result { try body() }) } }
     }
 
     /// Asks for the status on a welcomed raw connection and expects the answer.

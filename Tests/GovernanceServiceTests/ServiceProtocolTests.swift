@@ -9,7 +9,7 @@ import Glibc
 
 /// The service in this process, with real sockets: a client that speaks the protocol by hand, byte for
 /// byte, so it can misbehave in ways the real client never does.
-@Suite struct ServiceProtocolTests {
+@Suite struct ServiceProtocolTests: InProcessService {
     let dir = DataDirectory(path: NSTemporaryDirectory() + "gc-svc-\(UUID().uuidString.prefix(8))")
     var socketPath: String { dir.path + "/govconsole.sock" }
 
@@ -18,19 +18,6 @@ import Glibc
         let server = try await GovernanceServer.bind(engine: client.local!, address: .unix(path: socketPath), token: nil)
         let running = Task { await server.run() }
         return (client, server, running)
-    }
-
-    func stop(_ c: GovernanceClient, _ s: GovernanceServer, _ running: Task<Void, Never>) async {
-        await s.stop()
-        await running.value
-        await c.close()
-        try? FileManager.default.removeItem(atPath: dir.path)
-    }
-
-    /// Runs blocking socket calls on their own thread: blocking one of the few threads that run tasks
-    /// would starve the service this process is also running.
-    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { c in Thread.detachNewThread { c.resume(with: Result { try body() }) } }
     }
 
     /// A blocking Unix-socket or loopback TCP client that writes and reads frames itself.
