@@ -64,7 +64,9 @@ let package = Package(
         .executableTarget(name: "crashwriter", dependencies: ["GovernanceEngine", "ServicePlatform", "EmbeddedChain"]),
         .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain"]),
         .testTarget(name: "GovernanceEngineTests", dependencies: ["GovernanceEngine"]),
-        .testTarget(name: "GovernanceServiceTests", dependencies: ["GovernanceService", "GovernanceEngine", "EmbeddedChain"]),
+        .testTarget(name: "GovernanceServiceTests", dependencies: [
+            "GovernanceService", "GovernanceEngine", "EmbeddedChain", .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
         .testTarget(name: "govconsoleTests", dependencies: ["govconsole", "crashwriter", "govbench", "EmbeddedChain"]),
     ],

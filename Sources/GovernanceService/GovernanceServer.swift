@@ -25,14 +25,14 @@ public final class GovernanceServer: Sendable {
     /// Requests one connection may have in flight; more are refused, not queued.
     static let maxRequestsInFlight = 256
 
-    private init(engine: GovernanceEngine, address: ServiceAddress, token: String?, handshake: HandshakeLimits,
-                 server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, log: @escaping @Sendable (String) -> Void) {
+    private init(engine: GovernanceEngine, address: ServiceAddress, token: String?,
+                 server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, lobby: Lobby, log: @escaping @Sendable (String) -> Void) {
         self.engine = engine
         self.address = address
         self.token = token
         self.server = server
         self.log = log
-        lobby = Lobby(limits: handshake, log: log)
+        self.lobby = lobby
     }
 
     /// Binds `address`. A Unix socket is made mode 0600, so only its owner can connect; TCP requires
@@ -41,6 +41,7 @@ public final class GovernanceServer: Sendable {
     public static func bind(engine: GovernanceEngine, address: ServiceAddress, token: String?,
                             handshake: HandshakeLimits = HandshakeLimits(),
                             log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> GovernanceServer {
+        let lobby = Lobby(limits: handshake, log: log)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
@@ -50,14 +51,14 @@ public final class GovernanceServer: Sendable {
             // Created owner-only from the start, not chmod-ed after a window in which others could connect.
             let old = umask(0o177)
             defer { umask(old) }
-            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { $0.framed() }
+            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { $0.framed(lobby: lobby) }
             chmod(path, 0o600)
         case let .tcp(host, port):
             guard token != nil else { throw ServiceError.tokenMissing(address.description) }
-            server = try await bootstrap.bind(host: host, port: port) { $0.framed() }
+            server = try await bootstrap.bind(host: host, port: port) { $0.framed(lobby: lobby) }
             bound = .tcp(host: host, port: server.channel.localAddress?.port ?? port)
         }
-        return GovernanceServer(engine: engine, address: bound, token: token, handshake: handshake, server: server, log: log)
+        return GovernanceServer(engine: engine, address: bound, token: token, server: server, lobby: lobby, log: log)
     }
 
     /// Accepts and serves connections until `stop`.

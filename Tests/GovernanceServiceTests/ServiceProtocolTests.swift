@@ -55,7 +55,7 @@ import Glibc
             }
             guard ok == 0 else { throw ServiceError.unreachable(address.description, String(cString: strerror(errno))) }
             // Generous: the service shares this test process's threads with every other suite running.
-            var timeout = timeval(tv_sec: 60, tv_usec: 0)
+            var timeout = timeval(tv_sec: 180, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         }
 
@@ -73,7 +73,7 @@ import Glibc
             }
         }
 
-        struct Silent: Error, CustomStringConvertible { var description: String { "the service said nothing for 60 s" } }
+        struct Silent: Error, CustomStringConvertible { var description: String { "the service said nothing for 180 s" } }
 
         /// `n` bytes, or nil when the service closed the connection.
         private func read(exactly n: Int) throws -> [UInt8]? {
