@@ -258,7 +258,7 @@ public final class ConsoleRuntime: @unchecked Sendable {
                 let text = try await body(engine)
                 self.post(.done(text))
             } catch {
-                self.log.write("refused: \(error)")
+                self.log.write("refused: " + "\(error)".terminalSafe)   // one line: an error may quote member text
                 self.post(.failed("\(error)"))
             }
         }

@@ -113,6 +113,16 @@ final class LedgerFile {
         while offset < length {
             let remaining = length - offset
             guard remaining >= LedgerFile.frameHeader else {
+                // A torn header starts like a real one: as much of the marker as was written, and a
+                // length whose check agrees once that is there too. Anything else is not a torn write.
+                let n = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, remaining, off_t(offset)) }
+                guard n == remaining else { throw .io("cannot read \(path)") }
+                let marker = min(remaining, 4)
+                let bodyLength = header[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                guard Array(header[0..<marker]) == Array(LedgerFile.magic[0..<marker]),
+                      remaining < 12 || Array(header[8..<12]) == LedgerFile.headerCheck(bodyLength) else {
+                    throw .corrupt(height: UInt64(index.frames.count), reason: "bad record marker at byte \(offset)")
+                }
                 index.tail = "\(remaining) bytes of a partial record header"
                 break
             }

@@ -37,7 +37,8 @@ public final class DirectoryService: Sendable {
         // Votes whose deadline passed are recorded even when nobody is looking.
         ticker = Task { [engine = server.engine] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
+                // Stopping cancels the sleep: no block is written on the way out.
+                guard (try? await Task.sleep(for: .seconds(1))) != nil else { break }
                 _ = try? await engine.closeDue()
             }
         }

@@ -63,6 +63,15 @@ import Testing
         #expect(s.notice != nil, "the request for the other proposal still waits")
     }
 
+    @Test func aRequestAnsweredElsewhereStopsWaiting() async throws {
+        var s = try await Fixture.state(width: 160, height: 48, identity: "alice")
+        let snapshot = try #require(s.snapshot)
+        // alice already voted on #3, from another terminal say: a notice left over from before goes.
+        s.voteRequest = 3
+        _ = update(&s, .snapshot(snapshot))
+        #expect(s.voteRequest == nil && s.notice == nil)
+    }
+
     @Test func aProposalThisConsoleSubmittedIsSelected() {
         var s = ConsoleState(width: 80, height: 24, identity: "ops")
         _ = update(&s, .key(.char(":")))

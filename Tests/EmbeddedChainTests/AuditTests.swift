@@ -37,6 +37,12 @@ import Testing
         try (good + Data(repeating: 0, count: 30)).write(to: URL(fileURLWithPath: path))
         let garbage = try LedgerAudit.run(directory: t.dir + "/ledger")
         #expect(!garbage.ok && garbage.problems[0].contains("bad record marker"))
+        // Shorter than a header, too: only a prefix of a real header passes as a record being written.
+        for count in [1, 10, 19] {
+            try (good + Data(repeating: 0, count: count)).write(to: URL(fileURLWithPath: path))
+            let short = try LedgerAudit.run(directory: t.dir + "/ledger")
+            #expect(!short.ok && short.problems.first?.contains("bad record marker") == true, "\(count) zero bytes: \(short.problems)")
+        }
     }
 
     /// A writer appends a frame with one pwrite, so a reader can see any prefix of it: at every such

@@ -45,7 +45,11 @@ final class TestClock: Sendable {
         // from the ledger instead, and never fall behind.
         let subscribed = await engine.local!.chain.subscriberCount
         async let first = reader.next()
-        while await engine.local!.chain.subscriberCount == subscribed { try await Task.sleep(for: .milliseconds(5)) }
+        let patience = Date().addingTimeInterval(120)
+        while await engine.local!.chain.subscriberCount == subscribed {
+            try #require(Date() < patience, "the reader never subscribed")
+            try await Task.sleep(for: .milliseconds(5))
+        }
         // Votes changed back and forth: ten blocks, and the outcome stays open.
         for round in 0..<5 {
             for v in ["alice", "bob"] { _ = try await engine.vote(1, round % 2 == 0 ? "reject" : "abstain", as: v) }

@@ -28,6 +28,10 @@ public func update(_ s: inout ConsoleState, _ message: ConsoleMessage) -> [Engin
         if s.voteRequest == nil, let d = snapshot.detail, d.status == "voting", d.pending.contains(s.identity) {
             s.voteRequest = d.id
         }
+        // Answered from another terminal, or closed: the request no longer waits.
+        if let d = snapshot.detail, d.id == s.voteRequest, d.status != "voting" || !d.pending.contains(s.identity) {
+            s.voteRequest = nil
+        }
         return []
     case let .done(text):
         s.statusLine = text

@@ -63,8 +63,10 @@ enum StatusPane {
         if let line = s.statusLine, s.statusIsError {
             b.line(" " + line, in: r, row: 0, style: Style(.error, bold: true))
         } else if let notice = s.notice {
+            // The outcome gives way to the notice: a long result never pushes the request off the line.
+            let room = max(0, r.width - notice.count - 3)
             var x = 0
-            if let line = s.statusLine { x = b.put(" " + line + "  ", x: r.x, y: r.y, style: Style(.approve), limit: r.width) }
+            if let line = s.statusLine, room > 0 { x = b.put(" " + line + "  ", x: r.x, y: r.y, style: Style(.approve), limit: room) }
             b.line(" ▶ " + notice, in: Rect(x: r.x + x, y: r.y, width: r.width - x, height: 1), row: 0, style: Style(.warn, bold: true))
         } else if let line = s.statusLine {
             b.line(" " + line, in: r, row: 0, style: Style(.approve))
