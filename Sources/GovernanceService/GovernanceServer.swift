@@ -205,7 +205,6 @@ public final class GovernanceServer: Sendable {
         case let .isRetired(hex):
             guard let key = PublicKey(hex: hex) else { throw WireError.malformed("not a public key: \(hex)") }
             return .flag(await engine.isRetired(key))
-        case .closeDue: return .height(try await engine.closeDue())
         }
     }
 

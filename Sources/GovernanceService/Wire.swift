@@ -50,7 +50,6 @@ public enum Wire {
         case routing
         case initSummary
         case isRetired(key: String)
-        case closeDue
     }
 
     public enum Response: Codable, Sendable {
@@ -69,7 +68,6 @@ public enum Wire {
         case routing(RoutingView)
         case initSummary(InitResult)
         case flag(Bool)
-        case height(UInt64?)
     }
 
     public enum ServerMessage: Codable, Sendable {

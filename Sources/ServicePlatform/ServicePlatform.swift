@@ -83,6 +83,4 @@ public actor ServicePlatform {
         continuation.onTermination = { _ in pump.cancel() }
         return stream
     }
-
-    public var state: ChainState { get async { await chain.state } }
 }

@@ -56,5 +56,4 @@ public struct ConsoleLayout: Sendable {
         return inner.splitTop(rows).0
     }
 
-    public func rect(of pane: Pane) -> Rect? { panes.first { $0.0 == pane }?.1 }
 }

@@ -97,13 +97,6 @@ public struct ScreenBuffer: Sendable, Equatable {
         }
     }
 
-    /// Sets the style of every cell in `rect`, keeping the characters.
-    public mutating func restyle(_ rect: Rect, _ style: Style) {
-        for yy in max(0, rect.y)..<min(height, rect.maxY) {
-            for xx in max(0, rect.x)..<min(width, rect.maxX) { cells[yy * width + xx].style = style }
-        }
-    }
-
     /// The cells that differ from `previous`, row by row. A buffer of another size differs everywhere.
     public func changes(since previous: ScreenBuffer?) -> [(x: Int, y: Int, cell: Cell)] {
         var out: [(x: Int, y: Int, cell: Cell)] = []

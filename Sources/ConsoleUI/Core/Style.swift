@@ -19,7 +19,6 @@ public struct Style: Hashable, Sendable {
     }
 
     public static let plain = Style()
-    public func bolded() -> Style { var s = self; s.bold = true; return s }
 }
 
 /// One character cell of the screen. A wide character (中, 👍) takes its cell and the next, which is

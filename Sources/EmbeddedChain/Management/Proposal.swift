@@ -2,8 +2,6 @@
 /// `canceled` by the proposer while voting.
 public enum ProposalStatus: String, Sendable, CaseIterable, Codable {
     case voting, passed, rejected, expired, executed, canceled
-
-    public var isOpen: Bool { self == .voting }
 }
 
 /// A proposal with its snapshot of the policy and the electorate at submission.
