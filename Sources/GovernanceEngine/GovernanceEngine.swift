@@ -43,6 +43,8 @@ public actor GovernanceEngine {
                               clock: @escaping ChainClock = WallClock.now,
                               keys: (String) -> SigningKey = { _ in SigningKey() }) async throws -> GovernanceEngine {
         if let problem = consortium.problem { throw EngineError.invalidConsortium(problem) }
+        // A directory that already exists keeps its mode: refuse now what every later open would refuse.
+        try Keystore.checkNotWritableByOthers(dir.path)
         if Chain.exists(at: dir.ledger) {
             guard force else { throw LedgerError.exists(directory: dir.path) }
             try Chain.remove(at: dir.ledger)

@@ -121,4 +121,17 @@ private func bytes(_ path: String) -> Data? { try? Data(contentsOf: URL(fileURLW
         }
         try s.ok("propose", "add-member", "frank", "--as", "ops")
     }
+
+    /// A data directory made by hand under umask 002 is refused by `init` itself, with nothing written,
+    /// rather than accepted and then refused by every command after it.
+    @Test func initRefusesADirectoryOthersCanWrite() throws {
+        let s = try Sandbox()
+        try FileManager.default.createDirectory(atPath: s.data, withIntermediateDirectories: true)
+        #expect(chmod(s.data, 0o775) == 0)
+        let r = try s.run(["init", "--demo"])
+        Sandbox.expectRefusal(r, code: 1, mentioning: "run 'chmod go-w \(s.data)'")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: s.data).isEmpty, "init wrote nothing")
+        #expect(chmod(s.data, 0o700) == 0)
+        try s.ok("init", "--demo")
+    }
 }
