@@ -63,18 +63,20 @@ enum DiskWrite {
         return nil
     }
 
+    /// Writes all of `bytes` at `offset` and fsyncs: the fault that stopped it, named for `path`, or nil.
+    static func durably(_ fd: Int32, _ bytes: [UInt8], at offset: Int, path: String) -> WriteFault? {
+        if let code = all(fd, bytes, at: offset) { return WriteFault(path: path, action: "write", code: code) }
+        if let code = sync(fd) { return WriteFault(path: path, action: "sync", code: code) }
+        return nil
+    }
+
     /// Writes `bytes` to `staging`, fsyncs it and renames it over `target`, so `target` is always either
     /// its old content or all of the new. On failure the staging file is removed: nothing half-written
     /// is left behind.
     static func replace(_ target: String, staging: String, with bytes: [UInt8]) throws(WriteFault) {
         let fd = open(staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw WriteFault(path: staging, action: "create", code: errno) }
-        var fault: WriteFault?
-        if let code = all(fd, bytes, at: 0) {
-            fault = WriteFault(path: staging, action: "write", code: code)
-        } else if let code = sync(fd) {
-            fault = WriteFault(path: staging, action: "sync", code: code)
-        }
+        var fault = durably(fd, bytes, at: 0, path: staging)
         close(fd)
         if fault == nil, rename(staging, target) != 0 { fault = WriteFault(path: target, action: "rename \(staging) to", code: errno) }
         if let fault {

@@ -43,8 +43,13 @@ public struct Keystore: Sendable {
         for name in names() {
             var st = stat()
             guard stat(path(name), &st) == 0 else { continue }
-            guard st.st_mode & 0o077 == 0 else { throw .looseKey(path: path(name), mode: UInt32(st.st_mode & 0o777)) }
+            try Keystore.checkOwnerOnly(path(name), st)
         }
+    }
+
+    /// Refuses a key file group or others can read, as ssh does.
+    private static func checkOwnerOnly(_ path: String, _ st: stat) throws(LedgerError) {
+        guard st.st_mode & 0o077 == 0 else { throw .looseKey(path: path, mode: UInt32(st.st_mode & 0o777)) }
     }
 
     /// Refuses a directory that group or others can write.
@@ -67,9 +72,7 @@ public struct Keystore: Sendable {
         guard stat(p, &st) == 0 else {
             throw .keystore("no key for '\(name)' in \(directory); this terminal cannot sign as \(name)")
         }
-        guard st.st_mode & 0o077 == 0 else {
-            throw .looseKey(path: p, mode: UInt32(st.st_mode & 0o777))
-        }
+        try Keystore.checkOwnerOnly(p, st)
         guard let text = try? String(contentsOfFile: p, encoding: .utf8),
               let bytes = [UInt8](hex: text.trimmingCharacters(in: .whitespacesAndNewlines)),
               let key = SigningKey(rawBytes: bytes) else {

@@ -54,13 +54,7 @@ final class LedgerFile {
         w.raw(LedgerFile.magic); w.u32(UInt32(record.count)); w.raw(LedgerFile.headerCheck(UInt32(record.count)))
         w.raw(LedgerFile.checksum(record)); w.raw(record)
         let frame = w.bytes
-        var fault: WriteFault?
-        if let code = DiskWrite.all(fd, frame, at: length) {
-            fault = WriteFault(path: path, action: "write", code: code)
-        } else if let code = DiskWrite.sync(fd) {
-            fault = WriteFault(path: path, action: "sync", code: code)
-        }
-        if let fault {
+        if let fault = DiskWrite.durably(fd, frame, at: length, path: path) {
             // Whatever part of the frame reached the file is cut off again, so the ledger still ends on
             // its last whole block; cutting needs no free space.
             let cutBack = ftruncate(fd, off_t(length)) == 0 && DiskWrite.sync(fd) == nil
