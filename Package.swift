@@ -1,7 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way only: govconsole → ConsoleUI, GovernanceService → GovernanceEngine → ServicePlatform → EmbeddedChain.
+// Dependencies point one way only, downward; each module owns what its name says:
+//   ChainPrimitives (hash, codec, identities, lanes, ratios, limits, named refusals)
+//   ← Rollout (routing policies, health gate, node logic, node choice) ← Governance (the management contract)
+//   ← ChainModel (transactions, receipts, blocks, events, genesis, state);
+//   ChainPrimitives ← ContractRuntime (WasmKit) and ← DurableStorage (durable writes, keystore);
+//   ChainModel, ContractRuntime, DurableStorage ← EmbeddedChain (ledger, execution) ← ServicePlatform;
+//   ChainModel, DurableStorage ← GovernanceAPI (backend protocol, views, signing client) ← ServiceClient (wire, remote backend);
+//   GovernanceAPI, ServicePlatform ← GovernanceEngine ← GovernanceService (with ServiceClient);
+//   GovernanceAPI ← ConsoleUI, which never sees the chain or WasmKit; the executables sit on top.
 // ncurses is reached only through CNcurses, from ConsoleUI's NcursesBackend.
 let package = Package(
     name: "govconsole",
@@ -18,22 +26,33 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
+        .target(name: "ChainPrimitives", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Rollout", dependencies: ["ChainPrimitives"]),
+        .target(name: "Governance", dependencies: ["Rollout", "ChainPrimitives"]),
+        .target(name: "ChainModel", dependencies: ["Governance", "Rollout", "ChainPrimitives"]),
         .target(
-            name: "EmbeddedChain",
-            dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "WasmKit", package: "WasmKit"),
-                .product(name: "WAT", package: "WasmKit"),
-            ],
-            resources: [.copy("Contracts/Demo")]
+            name: "ContractRuntime",
+            dependencies: ["ChainPrimitives", .product(name: "WasmKit", package: "WasmKit"), .product(name: "WAT", package: "WasmKit")],
+            resources: [.copy("Demo")]
         ),
-        .target(name: "ServicePlatform", dependencies: ["EmbeddedChain"]),
-        .target(name: "GovernanceEngine", dependencies: ["ServicePlatform", "EmbeddedChain"]),
-        // The shared-session service and its client: one engine, many terminals, over a framed protocol.
+        .target(name: "DurableStorage", dependencies: ["ChainPrimitives"]),
+        .target(name: "EmbeddedChain", dependencies: ["ChainModel", "ContractRuntime", "DurableStorage", "Governance", "Rollout", "ChainPrimitives"]),
+        .target(name: "ServicePlatform", dependencies: ["EmbeddedChain", "ChainModel", "Rollout", "ChainPrimitives"]),
+        .target(name: "GovernanceAPI", dependencies: ["ChainModel", "DurableStorage", "Governance", "Rollout", "ChainPrimitives"]),
+        .target(
+            name: "ServiceClient",
+            dependencies: [
+                "GovernanceAPI", "ChainModel", "ChainPrimitives",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "GovernanceEngine", dependencies: ["GovernanceAPI", "ServicePlatform", "EmbeddedChain"]),
+        // The shared-session service: one engine, many terminals, over the framed protocol ServiceClient speaks.
         .target(
             name: "GovernanceService",
             dependencies: [
-                "GovernanceEngine", "EmbeddedChain",
+                "ServiceClient", "GovernanceEngine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -41,13 +60,14 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "ConsoleUI",
-            dependencies: ["GovernanceEngine", "EmbeddedChain", "CNcurses", .product(name: "Yams", package: "Yams")]
+            dependencies: ["GovernanceAPI", "Governance", "Rollout", "ChainPrimitives", "CNcurses", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "govconsole",
             dependencies: [
                 "GovernanceEngine",
                 "GovernanceService",
+                "ServiceClient",
                 "ConsoleUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -56,16 +76,18 @@ let package = Package(
         .executableTarget(
             name: "govbench",
             dependencies: [
-                "GovernanceEngine", "ServicePlatform", "EmbeddedChain", "ConsoleUI",
+                "GovernanceEngine", "ServicePlatform", "EmbeddedChain", "ContractRuntime", "ConsoleUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // The writer the crash harness kills; built for the tests, not shipped as a product.
         .executableTarget(name: "crashwriter", dependencies: ["GovernanceEngine", "ServicePlatform", "EmbeddedChain"]),
+        .testTarget(name: "GovernanceTests", dependencies: ["Governance"]),
         .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain"]),
+        .testTarget(name: "GovernanceAPITests", dependencies: ["GovernanceAPI"]),
         .testTarget(name: "GovernanceEngineTests", dependencies: ["GovernanceEngine"]),
         .testTarget(name: "GovernanceServiceTests", dependencies: [
-            "GovernanceService", "GovernanceEngine", "EmbeddedChain", .product(name: "NIOEmbedded", package: "swift-nio"),
+            "GovernanceService", "ServiceClient", "GovernanceEngine", "EmbeddedChain", .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
         .testTarget(name: "govconsoleTests", dependencies: ["govconsole", "crashwriter", "govbench", "EmbeddedChain"]),
