@@ -47,7 +47,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .target(name: "GovernanceEngine", dependencies: ["GovernanceAPI", "ServicePlatform", "EmbeddedChain"]),
+        .target(name: "GovernanceEngine", dependencies: ["GovernanceAPI", "ServicePlatform", "EmbeddedChain", "ContractRuntime"]),
         // The shared-session service: one engine, many terminals, over the framed protocol ServiceClient speaks.
         .target(
             name: "GovernanceService",
@@ -60,7 +60,7 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "ConsoleUI",
-            dependencies: ["GovernanceAPI", "Governance", "Rollout", "ChainPrimitives", "CNcurses", .product(name: "Yams", package: "Yams")]
+            dependencies: ["GovernanceAPI", "Governance", "ChainPrimitives", "CNcurses", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "govconsole",
@@ -68,6 +68,7 @@ let package = Package(
                 "GovernanceEngine",
                 "GovernanceService",
                 "ServiceClient",
+                "ContractRuntime",
                 "ConsoleUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -82,14 +83,14 @@ let package = Package(
         ),
         // The writer the crash harness kills; built for the tests, not shipped as a product.
         .executableTarget(name: "crashwriter", dependencies: ["GovernanceEngine", "ServicePlatform", "EmbeddedChain"]),
-        .testTarget(name: "GovernanceTests", dependencies: ["Governance"]),
+        .testTarget(name: "GovernanceTests", dependencies: ["Governance", "ChainPrimitives"]),
         .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain"]),
         .testTarget(name: "GovernanceAPITests", dependencies: ["GovernanceAPI"]),
         .testTarget(name: "GovernanceEngineTests", dependencies: ["GovernanceEngine"]),
         .testTarget(name: "GovernanceServiceTests", dependencies: [
             "GovernanceService", "ServiceClient", "GovernanceEngine", "EmbeddedChain", .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
+        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "GovernanceEngine", "EmbeddedChain"], resources: [.copy("Golden")]),
         .testTarget(name: "govconsoleTests", dependencies: ["govconsole", "crashwriter", "govbench", "EmbeddedChain"]),
     ],
     swiftLanguageModes: [.v6]

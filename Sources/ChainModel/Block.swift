@@ -1,3 +1,5 @@
+import ChainPrimitives
+
 /// The signed part of a block. Its SHA-256 is the block hash, so it commits to the transactions
 /// (Merkle root of their ids), to their results (hash of receipts and block events) and, every
 /// `stateRootInterval` blocks, to the whole state.
@@ -68,12 +70,12 @@ public struct Block: Hashable, Sendable {
     public var hash: Hash256 { header.hash }
     public var height: UInt64 { header.height }
 
-    static func txRoot(genesis: Genesis?, transactions: [Transaction]) -> Hash256 {
+    package static func txRoot(genesis: Genesis?, transactions: [Transaction]) -> Hash256 {
         if let genesis { return Hash256.of(genesis.encoded) }
         return Merkle.root(transactions.map(\.id))
     }
 
-    static func resultsRoot(receipts: [Receipt], blockEvents: [ChainEvent]) -> Hash256 {
+    package static func resultsRoot(receipts: [Receipt], blockEvents: [ChainEvent]) -> Hash256 {
         var w = ByteWriter()
         w.array(blockEvents) { $0.encode($1) }
         w.array(receipts) { $0.encode($1) }
@@ -87,6 +89,16 @@ public struct Block: Hashable, Sendable {
             out += receipt.events.map { RecordedEvent(height: height, time: header.time, tx: receipt.tx, event: $0) }
         }
         return out
+    }
+
+    package init(header: BlockHeader, genesis: Genesis?, transactions: [Transaction], receipts: [Receipt],
+                 blockEvents: [ChainEvent], signature: [UInt8]) {
+        self.header = header
+        self.genesis = genesis
+        self.transactions = transactions
+        self.receipts = receipts
+        self.blockEvents = blockEvents
+        self.signature = signature
     }
 }
 

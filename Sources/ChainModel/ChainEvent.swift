@@ -1,3 +1,6 @@
+import ChainPrimitives
+import Governance
+
 /// An event recorded in a receipt or at a block boundary.
 public enum ChainEvent: Hashable, Sendable {
     case governance(GovernanceEvent)

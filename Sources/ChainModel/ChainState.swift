@@ -1,18 +1,22 @@
+import ChainPrimitives
+import Governance
+import Rollout
+
 /// Everything the chain knows after applying its blocks. Rebuilt by replay on open.
 public struct ChainState: Sendable {
-    public internal(set) var genesisHash: Hash256
-    public internal(set) var height: UInt64
-    public internal(set) var head: Hash256
-    public internal(set) var time: UInt64
-    public internal(set) var management: ManagementState
+    public package(set) var genesisHash: Hash256
+    public package(set) var height: UInt64
+    public package(set) var head: Hash256
+    public package(set) var time: UInt64
+    public package(set) var management: ManagementState
     /// The last nonce each sender used; the next must be exactly one more.
-    public internal(set) var nonces: [String: UInt64] = [:]
-    public internal(set) var nodes: [NodeRecord]
-    public internal(set) var transactionCount: UInt64 = 0
+    public package(set) var nonces: [String: UInt64] = [:]
+    public package(set) var nodes: [NodeRecord]
+    public package(set) var transactionCount: UInt64 = 0
     /// Each target contract's key-value storage, by contract name: shared by all its versions.
-    public internal(set) var contractStorage: [String: [[UInt8]: [UInt8]]] = [:]
+    public package(set) var contractStorage: [String: [[UInt8]: [UInt8]]] = [:]
 
-    init(genesisBlock: Block, genesis: Genesis) {
+    package init(genesisBlock: Block, genesis: Genesis) {
         genesisHash = genesisBlock.hash
         height = 0
         head = genesisBlock.hash

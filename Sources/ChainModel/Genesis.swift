@@ -1,3 +1,6 @@
+import ChainPrimitives
+import Governance
+
 /// What block 0 holds: the consortium as it starts.
 public struct Genesis: Hashable, Sendable {
     public struct NodeSpec: Hashable, Sendable {

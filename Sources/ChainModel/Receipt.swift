@@ -1,3 +1,5 @@
+import ChainPrimitives
+
 /// The result of one included transaction: which node admitted it, which logic version processed it,
 /// and what it caused.
 public struct Receipt: Hashable, Sendable {

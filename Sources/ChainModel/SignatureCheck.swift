@@ -1,9 +1,10 @@
+import ChainPrimitives
 import Foundation
 
 /// Proof that a transaction's signature verified with a key. Only this module can make one, and only by
 /// verifying, so a caller cannot hand the chain a transaction marked as checked that was not.
 public struct SignatureCheck: Sendable, Hashable {
-    let key: PublicKey
+    package let key: PublicKey
 
     fileprivate init(key: PublicKey) { self.key = key }
 

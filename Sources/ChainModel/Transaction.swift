@@ -1,3 +1,6 @@
+import ChainPrimitives
+import Governance
+
 /// What a transaction carries. Tags are part of the canonical encoding and never reused.
 public enum Payload: Hashable, Sendable {
     case governance(GovernanceCall)

@@ -32,6 +32,14 @@ public struct CallReceipt: Hashable, Sendable {
     public let function: String
     public let fuel: UInt64
     public let result: String?
+
+    package init(contract: String, version: String, function: String, fuel: UInt64, result: String?) {
+        self.contract = contract
+        self.version = version
+        self.function = function
+        self.fuel = fuel
+        self.result = result
+    }
 }
 
 extension CallReceipt: BinaryCodable {
@@ -54,6 +62,13 @@ public struct ContractEvent: Hashable, Sendable {
     public let version: String
     public let topic: String
     public let data: String
+
+    package init(contract: String, version: String, topic: String, data: String) {
+        self.contract = contract
+        self.version = version
+        self.topic = topic
+        self.data = data
+    }
 }
 
 extension ContractEvent: BinaryCodable {
@@ -66,13 +81,5 @@ extension ContractEvent: BinaryCodable {
         version = try r.string(limit: Limits.maxNameBytes)
         topic = try r.string(limit: 256)
         data = try r.string(limit: 4096)
-    }
-}
-
-/// Turning contract source into the code the chain stores.
-public enum ContractCode {
-    /// WAT text or a Wasm binary, validated, as a Wasm binary; or the parser's message.
-    public static func compile(_ source: [UInt8]) throws(GovernanceError) -> [UInt8] {
-        try ContractRuntime.compile(source)
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 public enum Role: String, Sendable, CaseIterable, Codable {
     case admin, voter, node
 
-    var tag: UInt8 {
+    package var tag: UInt8 {
         switch self {
         case .admin: 0
         case .voter: 1
@@ -13,7 +13,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    init(tag: UInt8) throws(DecodingFailure) {
+    package init(tag: UInt8) throws(DecodingFailure) {
         switch tag {
         case 0: self = .admin
         case 1: self = .voter

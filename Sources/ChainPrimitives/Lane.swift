@@ -2,7 +2,7 @@
 public enum Lane: String, Sendable, CaseIterable, Codable, Comparable {
     case prerelease, gray, production
 
-    var tag: UInt8 {
+    package var tag: UInt8 {
         switch self {
         case .prerelease: 0
         case .gray: 1
@@ -10,7 +10,7 @@ public enum Lane: String, Sendable, CaseIterable, Codable, Comparable {
         }
     }
 
-    init(tag: UInt8) throws(DecodingFailure) {
+    package init(tag: UInt8) throws(DecodingFailure) {
         switch tag {
         case 0: self = .prerelease
         case 1: self = .gray

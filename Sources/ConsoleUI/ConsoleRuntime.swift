@@ -1,6 +1,5 @@
-import EmbeddedChain
 import Foundation
-import GovernanceEngine
+import GovernanceAPI
 import Synchronization
 #if canImport(Glibc)
 import Glibc

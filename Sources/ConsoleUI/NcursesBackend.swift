@@ -1,6 +1,6 @@
 import CNcurses
 import Foundation
-import GovernanceEngine
+import GovernanceAPI
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,4 @@
+import ChainPrimitives
 // The resource limiter is public but behind WasmKit's `Fuzzing` SPI in 0.4.x; without it a contract's
 // `memory.grow` could allocate gigabytes within its fuel.
 @_spi(Fuzzing) import WasmKit
@@ -25,25 +26,37 @@ import WAT
 /// An exported function takes no parameters and returns nothing, an i32 or an i64 (its result).
 /// Storage belongs to the contract's name, so every version of a contract shares it, as behind an
 /// upgradeable proxy. A failed call's writes are discarded.
-final class ContractRuntime {
-    static let fuelPerCall: UInt64 = 10_000_000
+package final class ContractRuntime {
+    package static let fuelPerCall: UInt64 = 10_000_000
 
     private let engine = Engine(configuration: EngineConfiguration(compilationMode: .eager, fuelMetering: true))
     private var modules: [Hash256: Module] = [:]
 
-    struct Outcome {
-        var ok: Bool
-        var result: String?
-        var error: String?
-        var fuel: UInt64
-        var writes: [[UInt8]: [UInt8]]
-        var events: [(topic: String, data: String)]
+    package struct Outcome {
+        package var ok: Bool
+        package var result: String?
+        package var error: String?
+        package var fuel: UInt64
+        package var writes: [[UInt8]: [UInt8]]
+        package var events: [(topic: String, data: String)]
+
+        package init(ok: Bool, result: String? = nil, error: String? = nil, fuel: UInt64, writes: [[UInt8]: [UInt8]],
+                     events: [(topic: String, data: String)]) {
+            self.ok = ok
+            self.result = result
+            self.error = error
+            self.fuel = fuel
+            self.writes = writes
+            self.events = events
+        }
     }
 
-    static let wasmMagic: [UInt8] = [0x00, 0x61, 0x73, 0x6d]
+    package init() {}
+
+    package static let wasmMagic: [UInt8] = [0x00, 0x61, 0x73, 0x6d]
 
     /// WAT text or a Wasm binary, checked, as the Wasm binary the chain stores; or the parser's message.
-    static func compile(_ source: [UInt8]) throws(GovernanceError) -> [UInt8] {
+    package static func compile(_ source: [UInt8]) throws(GovernanceError) -> [UInt8] {
         guard !source.starts(with: wasmMagic) else { return try validate(source) }
         guard let text = String(validating: source, as: UTF8.self) else { throw .invalidCode("neither a Wasm binary nor UTF-8 WAT text") }
         let wasm: [UInt8]
@@ -54,12 +67,12 @@ final class ContractRuntime {
     /// Checks a Wasm binary as the chain will run it: size, parse, imports, every function body, and
     /// instantiation (start function included) under the fuel and memory limits. The management contract
     /// accepts only binaries, so what is stored is exactly what was checked.
-    static func validate(_ wasm: [UInt8]) throws(GovernanceError) -> [UInt8] {
+    package static func validate(_ wasm: [UInt8]) throws(GovernanceError) -> [UInt8] {
         guard wasm.starts(with: wasmMagic) else {
             throw .invalidCode("the code is not a Wasm binary; compile WAT text first ('govconsole propose deploy-contract' does)")
         }
-        guard wasm.count <= Limits.maxCodeBytes else {
-            throw .invalidCode("the module is \(wasm.count) bytes, over the \(Limits.maxCodeBytes)-byte limit")
+        guard wasm.count <= ChainPrimitives.Limits.maxCodeBytes else {
+            throw .invalidCode("the module is \(wasm.count) bytes, over the \(ChainPrimitives.Limits.maxCodeBytes)-byte limit")
         }
         // Instantiating with the real imports under an eager engine validates every function body.
         let runtime = ContractRuntime()
@@ -79,7 +92,7 @@ final class ContractRuntime {
     }
 
     /// Names the module exports as functions, for checks before a call runs.
-    func exports(_ code: [UInt8], hash: Hash256) -> Set<String> {
+    package func exports(_ code: [UInt8], hash: Hash256) -> Set<String> {
         guard let module = try? module(code, hash: hash) else { return [] }
         return Set(module.exports.compactMap { if case .function = $0.descriptor { $0.name } else { nil } })
     }
@@ -92,7 +105,7 @@ final class ContractRuntime {
     }
 
     /// Runs `function` of the module with the given code against the contract's storage.
-    func call(code: [UInt8], hash: Hash256, function: String, args: [String], caller: String,
+    package func call(code: [UInt8], hash: Hash256, function: String, args: [String], caller: String,
               storage: [[UInt8]: [UInt8]]) -> Outcome {
         let context = CallContext(caller: caller, args: args, storage: storage)
         let store = Store(engine: engine)
@@ -128,8 +141,8 @@ final class ContractRuntime {
     /// declaring 4 GiB of memory would otherwise be allocated at deployment.
     final class ContractLimits: ResourceLimiter {
         static let shared = ContractLimits()
-        func limitMemoryGrowth(to desired: Int) throws -> Bool { desired <= Limits.maxContractMemoryBytes }
-        func limitTableGrowth(to desired: Int) throws -> Bool { desired <= Limits.maxContractTableElements }
+        func limitMemoryGrowth(to desired: Int) throws -> Bool { desired <= ChainPrimitives.Limits.maxContractMemoryBytes }
+        func limitTableGrowth(to desired: Int) throws -> Bool { desired <= ChainPrimitives.Limits.maxContractTableElements }
     }
 
     // MARK: Host API

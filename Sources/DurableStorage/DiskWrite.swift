@@ -31,13 +31,19 @@ public struct WriteFault: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "cannot \(action) \(path): \(cause); \(remedy)" }
+
+    package init(path: String, action: String, code: Int32) {
+        self.path = path
+        self.action = action
+        self.code = code
+    }
 }
 
 /// Raw file writes that finish the job or say exactly why not: a short write is resumed from where it
 /// stopped, an interrupted call is repeated, and a write that makes no progress counts as a full disk.
-enum DiskWrite {
+package enum DiskWrite {
     /// Writes all of `bytes` at `offset` of `fd`; the error number on failure, nil on success.
-    static func all(_ fd: Int32, _ bytes: [UInt8], at offset: Int) -> Int32? {
+    package static func all(_ fd: Int32, _ bytes: [UInt8], at offset: Int) -> Int32? {
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(offset + done)) }
@@ -54,8 +60,16 @@ enum DiskWrite {
         return nil
     }
 
+    /// Makes a new or renamed entry in a directory durable, not just the file's bytes.
+    package static func syncDirectory(of path: String) {
+        let dir = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { return }
+        fsync(dir)
+        close(dir)
+    }
+
     /// fsync, repeated when a signal interrupts it; the error number on failure.
-    static func sync(_ fd: Int32) -> Int32? {
+    package static func sync(_ fd: Int32) -> Int32? {
         while fsync(fd) != 0 {
             let code = errno
             if code != EINTR { return code }
@@ -64,7 +78,7 @@ enum DiskWrite {
     }
 
     /// Writes all of `bytes` at `offset` and fsyncs: the fault that stopped it, named for `path`, or nil.
-    static func durably(_ fd: Int32, _ bytes: [UInt8], at offset: Int, path: String) -> WriteFault? {
+    package static func durably(_ fd: Int32, _ bytes: [UInt8], at offset: Int, path: String) -> WriteFault? {
         if let code = all(fd, bytes, at: offset) { return WriteFault(path: path, action: "write", code: code) }
         if let code = sync(fd) { return WriteFault(path: path, action: "sync", code: code) }
         return nil
@@ -73,7 +87,7 @@ enum DiskWrite {
     /// Writes `bytes` to `staging`, fsyncs it and renames it over `target`, so `target` is always either
     /// its old content or all of the new. On failure the staging file is removed: nothing half-written
     /// is left behind.
-    static func replace(_ target: String, staging: String, with bytes: [UInt8]) throws(WriteFault) {
+    package static func replace(_ target: String, staging: String, with bytes: [UInt8]) throws(WriteFault) {
         let fd = open(staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw WriteFault(path: staging, action: "create", code: errno) }
         var fault = durably(fd, bytes, at: 0, path: staging)
@@ -83,6 +97,6 @@ enum DiskWrite {
             unlink(staging)
             throw fault
         }
-        LedgerFile.syncDirectory(of: target)
+        syncDirectory(of: target)
     }
 }

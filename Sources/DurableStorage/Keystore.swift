@@ -1,3 +1,4 @@
+import ChainPrimitives
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -63,7 +64,7 @@ public struct Keystore: Sendable {
     public func retire(_ name: String, at height: UInt64) {
         let retired = "\(directory)/retired"
         try? FileManager.default.createDirectory(atPath: retired, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        if rename(path(name), "\(retired)/\(name)-\(height).key") == 0 { LedgerFile.syncDirectory(of: path(name)) }
+        if rename(path(name), "\(retired)/\(name)-\(height).key") == 0 { DiskWrite.syncDirectory(of: path(name)) }
     }
 
     public func load(_ name: String) throws(LedgerError) -> SigningKey {

@@ -1,3 +1,4 @@
+
 /// Failures of the durable ledger, each naming where it went wrong and what to do.
 public enum LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
     case io(String)

@@ -1,4 +1,10 @@
+import ChainModel
+import ChainPrimitives
+import ContractRuntime
+import DurableStorage
 import Foundation
+import Governance
+import Rollout
 
 /// The embedded chain: a durable ledger, the state it implies, and a block producer that seals pending
 /// transactions as soon as they arrive, like an automining development chain. All pending transactions
@@ -135,7 +141,7 @@ public actor Chain {
         try? FileManager.default.removeItem(atPath: StateSnapshot.path(directory))
         let frame = try LedgerFile(path: staging).append(block.encoded)
         guard rename(staging, path) == 0 else { throw .io("cannot move \(staging) to \(path): \(String(cString: strerror(errno)))") }
-        LedgerFile.syncDirectory(of: path)
+        DiskWrite.syncDirectory(of: path)
         let file = try LedgerFile(path: path)
         let state = ChainState(genesisBlock: block, genesis: genesis)
         return Chain(directory: directory, lock: lock, file: file, frames: [frame], genesisHash: block.hash, state: state,

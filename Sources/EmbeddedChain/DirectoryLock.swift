@@ -1,3 +1,4 @@
+import DurableStorage
 import Foundation
 #if canImport(Glibc)
 import Glibc

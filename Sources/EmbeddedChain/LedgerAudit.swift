@@ -1,3 +1,8 @@
+import ChainModel
+import ChainPrimitives
+import ContractRuntime
+import DurableStorage
+
 /// What `govconsole verify` found: every check it made, and every problem.
 public struct AuditReport: Sendable, Hashable {
     public var height: UInt64 = 0

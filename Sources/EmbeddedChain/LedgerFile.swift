@@ -1,3 +1,6 @@
+import ChainModel
+import ChainPrimitives
+import DurableStorage
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -28,15 +31,7 @@ final class LedgerFile {
         fd = readOnly ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
         length = Int(lseek(fd, 0, SEEK_END))
-        if length == 0 && !readOnly { LedgerFile.syncDirectory(of: path) }
-    }
-
-    /// Makes a new or renamed entry in a directory durable, not just the file's bytes.
-    static func syncDirectory(of path: String) {
-        let dir = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dir >= 0 else { return }
-        fsync(dir)
-        close(dir)
+        if length == 0 && !readOnly { DiskWrite.syncDirectory(of: path) }
     }
 
     deinit { close(fd) }

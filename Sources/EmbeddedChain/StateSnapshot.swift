@@ -1,3 +1,6 @@
+import ChainModel
+import ChainPrimitives
+import DurableStorage
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +30,7 @@ enum StateSnapshot {
 
     /// Removes a staging file a crash left half-written; only the writer calls this.
     static func removeStale(in directory: String) {
-        if unlink(staging(directory)) == 0 { LedgerFile.syncDirectory(of: staging(directory)) }
+        if unlink(staging(directory)) == 0 { DiskWrite.syncDirectory(of: staging(directory)) }
     }
 
     /// The snapshot in `directory`: nil when there is none, or why it cannot be used.

@@ -1,3 +1,9 @@
+import ChainModel
+import ChainPrimitives
+import ContractRuntime
+import Governance
+import Rollout
+
 /// The deterministic rules that take the chain from one state to the next. The block producer and the
 /// replay on open run the same code, so a replayed ledger reproduces every receipt byte for byte.
 public enum StateTransition {
@@ -35,7 +41,7 @@ public enum StateTransition {
         let nodeRecord = s.nodes[nodeIndex]
         guard let logic = NodeLogics.named(nodeRecord.logic) else { throw .chainHalted("node \(node) runs unknown logic \(nodeRecord.logic)") }
         try validate(tx, encodedSize: encodedSize, in: s, verifiedKey: verifiedKey)
-        try logic.admit(tx, encodedSize: encodedSize)
+        if case let .call(call) = tx.payload { try logic.admit(call, encodedSize: encodedSize) }
         let member = s.management.members[tx.sender]!
 
         var receipt: Receipt
@@ -43,7 +49,7 @@ public enum StateTransition {
         case let .governance(call):
             let caller = Caller(name: tx.sender, role: member.role, key: member.publicKey)
             do {
-                let events = try ManagementContract.execute(call, caller: caller, ctx, &s.management, fleet: s.nodes)
+                let events = try ManagementContract.execute(call, caller: caller, ctx, &s.management, fleet: s.nodes, codeCheck: checkCode)
                 receipt = Receipt(tx: tx.id, node: node, logic: nodeRecord.logic, ok: true, error: nil, events: events.map(ChainEvent.governance))
             } catch {
                 throw .governance(error)
@@ -93,6 +99,11 @@ public enum StateTransition {
         events += ManagementContract.recordNodeCall(logic: node.logic, failed: injected, &s.management).map(ChainEvent.governance)
         return Receipt(tx: tx.id, node: node.name, logic: node.logic, ok: outcome.ok, error: outcome.error, events: events,
                        call: CallReceipt(contract: call.contract, version: version, function: call.function, fuel: outcome.fuel, result: outcome.result))
+    }
+
+    /// The management contract's check of deployed code: the contract runtime's own validation.
+    static func checkCode(_ code: [UInt8]) throws(GovernanceError) {
+        _ = try ContractRuntime.validate(code)
     }
 
     /// 0–999,999 from the transaction id, independent of the routing bucket.

@@ -1,20 +1,23 @@
+import ChainPrimitives
+import Rollout
+
 /// A target contract as the management contract keeps it: its versions' code hashes, the routing policy
 /// for calls to it (claim 4), and each version's recent record.
 public struct DeployedContract: Hashable, Sendable {
     public let name: String
     /// Versions in the order they were deployed.
-    public internal(set) var versions: [String] = []
-    public internal(set) var code: [String: Hash256] = [:]
-    public internal(set) var routing: RoutingPolicy
-    public internal(set) var stats: [String: RolloutStats] = [:]
+    public package(set) var versions: [String] = []
+    public package(set) var code: [String: Hash256] = [:]
+    public package(set) var routing: RoutingPolicy
+    public package(set) var stats: [String: RolloutStats] = [:]
 
-    init(name: String, firstVersion: String, code hash: Hash256) {
+    package init(name: String, firstVersion: String, code hash: Hash256) {
         self.name = name
         routing = RoutingPolicy(old: firstVersion)
         add(firstVersion, hash)
     }
 
-    mutating func add(_ version: String, _ hash: Hash256) {
+    package mutating func add(_ version: String, _ hash: Hash256) {
         versions.append(version)
         code[version] = hash
     }

@@ -1,3 +1,5 @@
+import ChainPrimitives
+
 /// What a governance transaction asks of the management contract.
 public enum GovernanceCall: Hashable, Sendable {
     case propose(ManagementOperation)

@@ -1,3 +1,6 @@
+import ChainPrimitives
+import Rollout
+
 /// Every state change of the management contract, announced as a typed event (Cosmos `types/events.go`).
 /// Events are part of receipts, so the ledger holds the whole story of every proposal.
 public enum GovernanceEvent: Hashable, Sendable {

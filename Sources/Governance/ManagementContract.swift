@@ -1,14 +1,32 @@
+import ChainPrimitives
+import Rollout
+
 /// Who sent the transaction the contract is running, as the chain verified it.
 public struct Caller: Sendable {
     public let name: String
     public let role: Role
     public let key: PublicKey
+
+    package init(name: String, role: Role, key: PublicKey) {
+        self.name = name
+        self.role = role
+        self.key = key
+    }
 }
+
+/// Checks contract code as the chain will run it, or says why not: the contract runtime's validation,
+/// handed in so the keeper stays pure and never links a Wasm engine.
+public typealias CodeCheck = ([UInt8]) throws(GovernanceError) -> Void
 
 /// The block the contract is running in.
 public struct BlockContext: Sendable {
     public let height: UInt64
     public let time: UInt64
+
+    package init(height: UInt64, time: UInt64) {
+        self.height = height
+        self.time = time
+    }
 }
 
 /// The management contract: a native system contract at a reserved address (claims 1–2).
@@ -46,19 +64,19 @@ public enum ManagementContract {
     // MARK: Calls
 
     public static func execute(_ call: GovernanceCall, caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState,
-                               fleet: [NodeRecord]) throws(GovernanceError) -> [GovernanceEvent] {
+                               fleet: [NodeRecord], codeCheck: CodeCheck) throws(GovernanceError) -> [GovernanceEvent] {
         switch call {
-        case let .propose(op): try propose(op, caller, ctx, &s, fleet)
+        case let .propose(op): try propose(op, caller, ctx, &s, fleet, codeCheck)
         case let .vote(id, request, choice): try vote(id, request, choice, caller, ctx, &s)
-        case let .execute(id): try executeOperation(id, caller, ctx, &s, fleet)
+        case let .execute(id): try executeOperation(id, caller, ctx, &s, fleet, codeCheck)
         case let .cancel(id): try cancel(id, caller, ctx, &s)
         }
     }
 
     static func propose(_ op: ManagementOperation, _ caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState,
-                        _ fleet: [NodeRecord]) throws(GovernanceError) -> [GovernanceEvent] {
+                        _ fleet: [NodeRecord], _ codeCheck: CodeCheck) throws(GovernanceError) -> [GovernanceEvent] {
         guard caller.role == .admin else { throw .notAdmin(name: caller.name, role: caller.role) }
-        try check(op, against: s, fleet: fleet)
+        try check(op, against: s, fleet: fleet, codeCheck: codeCheck)
         let electorate = s.currentElectorate()
         guard electorate.count > 0 else { throw .noElectorate }
         guard s.openByProposer[caller.name, default: 0] < maxOpenProposalsPerProposer else {
@@ -139,7 +157,7 @@ public enum ManagementContract {
 
     /// Claim 2: the management request is carried out only with the permission the passed proposal granted.
     static func executeOperation(_ id: UInt64, _ caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState,
-                                 _ fleet: [NodeRecord]) throws(GovernanceError) -> [GovernanceEvent] {
+                                 _ fleet: [NodeRecord], _ codeCheck: CodeCheck) throws(GovernanceError) -> [GovernanceEvent] {
         guard let p = s.proposal(id) else { throw .unknownProposal(id) }
         guard caller.role == .admin else { throw .notAdmin(name: caller.name, role: caller.role) }
         guard caller.name == p.proposer, caller.key == p.proposerKey else {
@@ -158,7 +176,7 @@ public enum ManagementContract {
         case .consumed: throw .alreadyExecuted(proposal: id)
         case .none: throw .noPermission(proposal: id)
         }
-        try check(p.operation, against: s, fleet: fleet)
+        try check(p.operation, against: s, fleet: fleet, codeCheck: codeCheck)
 
         let effects = apply(p.operation, proposal: id, &s)
         s.permissions[id]!.recordedState = .consumed
@@ -173,7 +191,8 @@ public enum ManagementContract {
     // MARK: Operations
 
     /// Whether the operation could be applied to the state as it is: checked when proposed and again when executed.
-    public static func check(_ op: ManagementOperation, against s: ManagementState, fleet: [NodeRecord]) throws(GovernanceError) {
+    public static func check(_ op: ManagementOperation, against s: ManagementState, fleet: [NodeRecord],
+                             codeCheck: CodeCheck) throws(GovernanceError) {
         switch op {
         case let .addMember(name, role, weight, key):
             if let reason = Names.validate(name) { throw .invalidName(reason) }
@@ -195,7 +214,7 @@ public enum ManagementContract {
             if let reason = Names.validate(name) { throw .invalidName(reason) }
             if let reason = Names.validate(version) { throw .invalidName(reason) }
             if s.contracts[name]?.code[version] != nil { throw .versionExists(contract: name, version: version) }
-            _ = try ContractRuntime.validate(code)
+            try codeCheck(code)
         case let .upgradeContract(name, to, stage, percent):
             guard let c = s.contracts[name] else { throw .unknownContract(name) }
             guard c.code[to] != nil else { throw .unknownVersion(contract: name, version: to) }
@@ -272,7 +291,7 @@ public enum ManagementContract {
     /// Records one call served by `version` of `contract`, then rolls the contract's lanes back if the
     /// new version now fails too often. The rollback acts under the pre-authorisation of the proposal that
     /// set the stage.
-    static func recordCall(contract: String, version: String, failed: Bool, fuel: UInt64, _ s: inout ManagementState) -> [GovernanceEvent] {
+    package static func recordCall(contract: String, version: String, failed: Bool, fuel: UInt64, _ s: inout ManagementState) -> [GovernanceEvent] {
         s.contracts[contract]!.stats[version, default: RolloutStats()].record(failed: failed, cost: fuel)
         let c = s.contracts[contract]!
         guard let verdict = gateVerdict(c.routing, stats: c.stats, gate: s.policy.gate) else { return [] }
@@ -283,7 +302,7 @@ public enum ManagementContract {
     }
 
     /// The same for the node logic that processed a call.
-    static func recordNodeCall(logic: String, failed: Bool, _ s: inout ManagementState) -> [GovernanceEvent] {
+    package static func recordNodeCall(logic: String, failed: Bool, _ s: inout ManagementState) -> [GovernanceEvent] {
         s.nodeStats[logic, default: RolloutStats()].record(failed: failed, cost: 0)
         guard let verdict = gateVerdict(s.nodeRouting, stats: s.nodeStats, gate: s.policy.gate) else { return [] }
         let proposal = s.nodeRouting.proposal

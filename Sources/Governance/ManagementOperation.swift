@@ -1,3 +1,6 @@
+import ChainPrimitives
+import Rollout
+
 /// A management operation a proposal asks permission for. Each case names its target;
 /// upgrades add cases here, and everything that switches over operations names them explicitly.
 public enum ManagementOperation: Hashable, Sendable {

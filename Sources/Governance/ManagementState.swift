@@ -1,29 +1,32 @@
+import ChainPrimitives
+import Rollout
+
 /// The management contract's storage: identities, policy, proposals with their per-voter records, permissions.
 public struct ManagementState: Sendable {
-    public internal(set) var policy: Policy
+    public package(set) var policy: Policy
     /// Every identity the chain knows — admins, voters and nodes — by name.
-    public internal(set) var members: [String: Member] {
+    public package(set) var members: [String: Member] {
         didSet { electorateCache = nil }
     }
     /// The electorate as of the current membership, built once and shared by the proposals made under it.
     /// Derived, so not part of the encoded state.
-    var electorateCache: Electorate?
+    package var electorateCache: Electorate?
     /// Proposal `id` lives at index `id - 1`; ids are never reused.
-    public internal(set) var proposals: [Proposal] = []
-    public internal(set) var permissions: [UInt64: Permission] = [:]
-    var keyOwners: [PublicKey: String] = [:]
+    public package(set) var proposals: [Proposal] = []
+    public package(set) var permissions: [UInt64: Permission] = [:]
+    package var keyOwners: [PublicKey: String] = [:]
     /// Keys of removed members.
-    public internal(set) var retiredKeys: Set<PublicKey> = []
-    var open: Set<UInt64> = []
-    var openByProposer: [String: Int] = [:]
-    var livePermissions: Set<UInt64> = []
-    var nextRequest: UInt64 = 1
+    public package(set) var retiredKeys: Set<PublicKey> = []
+    package var open: Set<UInt64> = []
+    package var openByProposer: [String: Int] = [:]
+    package var livePermissions: Set<UInt64> = []
+    package var nextRequest: UInt64 = 1
     /// Target contracts by name, and their code by hash (claim 4).
-    public internal(set) var contracts: [String: DeployedContract] = [:]
-    public internal(set) var code: [Hash256: [UInt8]] = [:]
+    public package(set) var contracts: [String: DeployedContract] = [:]
+    public package(set) var code: [Hash256: [UInt8]] = [:]
     /// The platform's node routing policy between logic versions (claim 6), and each version's record.
-    public internal(set) var nodeRouting = RoutingPolicy(old: "v1")
-    public internal(set) var nodeStats: [String: RolloutStats] = [:]
+    public package(set) var nodeRouting = RoutingPolicy(old: "v1")
+    public package(set) var nodeStats: [String: RolloutStats] = [:]
 
     public init(policy: Policy, members: [Member]) {
         self.policy = policy

@@ -1,3 +1,4 @@
+
 /// The right, granted when a proposal passes, for its proposer to execute exactly that operation on
 /// exactly that target, once, before it expires.
 public struct Permission: Hashable, Sendable {
@@ -7,7 +8,7 @@ public struct Permission: Hashable, Sendable {
     public let target: String
     public let grantedAt: UInt64
     public let expiresAt: UInt64
-    public internal(set) var recordedState: PermissionState
+    public package(set) var recordedState: PermissionState
 
     public func state(at now: UInt64) -> PermissionState {
         recordedState == .granted && now >= expiresAt ? .expired : recordedState

@@ -1,3 +1,6 @@
+import ChainPrimitives
+import Rollout
+
 /// The consortium's governance parameters. A proposal snapshots them when it is submitted.
 public struct Policy: Hashable, Sendable {
     public var quorum: Ratio

@@ -1,3 +1,5 @@
+import ChainPrimitives
+
 /// Weighted vote counts of one proposal.
 public struct TallyCounts: Hashable, Sendable {
     public var approve: UInt64 = 0

@@ -1,8 +1,10 @@
+import ChainPrimitives
+
 /// A voter's answer to its `VoteRequested` event.
 public enum Choice: String, Sendable, CaseIterable, Codable {
     case approve, reject, abstain
 
-    var tag: UInt8 {
+    package var tag: UInt8 {
         switch self {
         case .approve: 0
         case .reject: 1
@@ -10,7 +12,7 @@ public enum Choice: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    init(tag: UInt8) throws(DecodingFailure) {
+    package init(tag: UInt8) throws(DecodingFailure) {
         switch tag {
         case 0: self = .approve
         case 1: self = .reject

@@ -1,3 +1,4 @@
+
 /// How many terminal columns text takes, as wcwidth counts them, from Unicode properties and a table of
 /// the East Asian Wide and Fullwidth ranges; pure Swift, so tests do not depend on the process locale.
 public enum DisplayWidth {

@@ -1,4 +1,6 @@
-import EmbeddedChain
+import ChainPrimitives
+import Governance
+
 
 /// Refusals the engine makes itself before anything reaches the chain.
 public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {

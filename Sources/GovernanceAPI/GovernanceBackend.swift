@@ -1,4 +1,5 @@
-import EmbeddedChain
+import ChainModel
+import ChainPrimitives
 import Foundation
 
 /// What a client needs from the management system, whether the engine runs in this process or behind

@@ -1,5 +1,8 @@
-import EmbeddedChain
+import ChainModel
+import ChainPrimitives
+import DurableStorage
 import Foundation
+import Governance
 
 /// What the console and the CLI call: requests signed here, with this terminal's own keystore, and
 /// handed to a backend — the engine in this process, or a service many terminals share. A member's key
@@ -12,29 +15,7 @@ public final class GovernanceClient: Sendable {
         self.backend = backend
         self.keystore = keystore
     }
-
-    /// A client of an engine embedded in this process, signing with the data directory's keystore.
-    public convenience init(embedded engine: GovernanceEngine) {
-        self.init(backend: engine, keystore: Keystore(directory: engine.dataDirectory.keys))
-    }
-
-    /// Creates a consortium (see `GovernanceEngine.create`) and returns a client of its embedded engine.
-    public static func create(at dir: DataDirectory, consortium: Consortium, force: Bool = false,
-                              clock: @escaping ChainClock = WallClock.now,
-                              keys: (String) -> SigningKey = { _ in SigningKey() }) async throws -> GovernanceClient {
-        GovernanceClient(embedded: try await GovernanceEngine.create(at: dir, consortium: consortium, force: force, clock: clock, keys: keys))
-    }
-
-    /// Opens a consortium in this process (see `GovernanceEngine.open`).
-    public static func open(at dir: DataDirectory, clock: @escaping ChainClock = WallClock.now) async throws -> GovernanceClient {
-        GovernanceClient(embedded: try await GovernanceEngine.open(at: dir, clock: clock))
-    }
-
-    /// The engine, when it runs in this process.
-    public var local: GovernanceEngine? { backend as? GovernanceEngine }
     public var endpoint: Endpoint { backend.endpoint }
-    /// Problems the chain repaired on open; worth showing once.
-    public var warnings: [String] { local?.warnings ?? [] }
 
     public func close() async { await backend.close() }
 

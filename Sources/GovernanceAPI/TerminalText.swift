@@ -1,3 +1,4 @@
+
 /// Text bound for a terminal. Any member can put arbitrary bytes on chain (call arguments become event
 /// data and call results), so every human-readable output passes through `escaped` where it meets the
 /// terminal: CLI text, the console's cells and its log. `--json` stays exact and does not.

@@ -1,4 +1,5 @@
-import EmbeddedChain
+import ChainModel
+import ChainPrimitives
 import Foundation
 
 /// Shares of traffic per lane, like `prerelease:5,gray:15,production:80`.

@@ -1,5 +1,8 @@
-import EmbeddedChain
+import ChainModel
+import ChainPrimitives
 import Foundation
+import Governance
+import Rollout
 
 // What the engine reports, shaped for people and for `--json`. Times are dates; the CLI prints ISO 8601.
 
@@ -34,12 +37,24 @@ public struct VoteRecord: Codable, Sendable, Hashable {
     public let voter: String
     public let choice: String
     public let weight: UInt64
+
+    package init(voter: String, choice: String, weight: UInt64) {
+        self.voter = voter
+        self.choice = choice
+        self.weight = weight
+    }
 }
 
 public struct PermissionView: Codable, Sendable, Hashable {
     public let state: String
     public let holder: String?
     public let expires: Date?
+
+    package init(state: String, holder: String?, expires: Date?) {
+        self.state = state
+        self.holder = holder
+        self.expires = expires
+    }
 }
 
 public struct ProposalDetail: Codable, Sendable {
@@ -59,6 +74,25 @@ public struct ProposalDetail: Codable, Sendable {
     public let pending: [String]
     public let permission: PermissionView
     public let events: [EventView]
+
+    package init(id: UInt64, operation: String, target: String, summary: String, proposer: String, status: String, submitted: Date, deadline: Date, tally: TallyView, quorum: Double, threshold: Double, quorumReached: Bool, votes: [VoteRecord], pending: [String], permission: PermissionView, events: [EventView]) {
+        self.id = id
+        self.operation = operation
+        self.target = target
+        self.summary = summary
+        self.proposer = proposer
+        self.status = status
+        self.submitted = submitted
+        self.deadline = deadline
+        self.tally = tally
+        self.quorum = quorum
+        self.threshold = threshold
+        self.quorumReached = quorumReached
+        self.votes = votes
+        self.pending = pending
+        self.permission = permission
+        self.events = events
+    }
 }
 
 public struct VoteResult: Codable, Sendable {
@@ -87,7 +121,7 @@ public struct PolicyView: Codable, Sendable {
     public let votingPeriod: String
     public let permissionTTL: String
 
-    init(_ p: Policy) {
+    package init(_ p: Policy) {
         quorum = p.quorum.value
         threshold = p.threshold.value
         votingPeriod = DurationText.format(p.votingPeriod)
@@ -109,6 +143,21 @@ public struct StatusView: Codable, Sendable {
     /// Each contract as `name old[→new stage]`.
     public let contracts: [String]
     public let nodeRouting: String
+
+    package init(data: String, height: UInt64, head: String, genesis: String, time: Date, transactions: UInt64, members: Int, nodes: Int, proposals: [String: Int], policy: PolicyView, contracts: [String], nodeRouting: String) {
+        self.data = data
+        self.height = height
+        self.head = head
+        self.genesis = genesis
+        self.time = time
+        self.transactions = transactions
+        self.members = members
+        self.nodes = nodes
+        self.proposals = proposals
+        self.policy = policy
+        self.contracts = contracts
+        self.nodeRouting = nodeRouting
+    }
 }
 
 public struct MemberView: Codable, Sendable, Hashable {
@@ -135,6 +184,16 @@ public struct TransactionView: Codable, Sendable, Hashable {
     public let payload: String
     public let node: String
     public let logic: String
+
+    package init(id: String, sender: String, nonce: UInt64, lane: String, payload: String, node: String, logic: String) {
+        self.id = id
+        self.sender = sender
+        self.nonce = nonce
+        self.lane = lane
+        self.payload = payload
+        self.node = node
+        self.logic = logic
+    }
 }
 
 public struct BlockView: Codable, Sendable {
@@ -145,6 +204,16 @@ public struct BlockView: Codable, Sendable {
     public let proposer: String
     public let transactions: [TransactionView]
     public let events: Int
+
+    package init(height: UInt64, hash: String, previous: String, time: Date, proposer: String, transactions: [TransactionView], events: Int) {
+        self.height = height
+        self.hash = hash
+        self.previous = previous
+        self.time = time
+        self.proposer = proposer
+        self.transactions = transactions
+        self.events = events
+    }
 }
 
 public struct InitResult: Codable, Sendable {
@@ -154,6 +223,15 @@ public struct InitResult: Codable, Sendable {
     public let members: [MemberView]
     public let nodes: [NodeView]
     public let policy: PolicyView
+
+    package init(data: String, genesis: String, height: UInt64, members: [MemberView], nodes: [NodeView], policy: PolicyView) {
+        self.data = data
+        self.genesis = genesis
+        self.height = height
+        self.members = members
+        self.nodes = nodes
+        self.policy = policy
+    }
 }
 
 /// An event with its type, where it happened, and its own fields at the top level.
@@ -254,13 +332,13 @@ extension Date {
 }
 
 extension TallyView {
-    init(_ c: TallyCounts, total: UInt64) {
+    package init(_ c: TallyCounts, total: UInt64) {
         self.init(approve: c.approve, reject: c.reject, abstain: c.abstain, voted: c.voted, total: total)
     }
 }
 
 extension ProposalSummary {
-    init(_ p: Proposal, now: UInt64) {
+    package init(_ p: Proposal, now: UInt64) {
         self.init(id: p.id, operation: p.operation.kind.rawValue, target: p.operation.target, summary: p.operation.summary,
                   status: p.status(at: now).rawValue, proposer: p.proposer,
                   submitted: Date(milliseconds: p.submittedAt), deadline: Date(milliseconds: p.deadline))
@@ -268,11 +346,11 @@ extension ProposalSummary {
 }
 
 extension MemberView {
-    init(_ m: Member) { self.init(name: m.name, role: m.role.rawValue, weight: m.weight, key: m.publicKey.hex) }
+    package init(_ m: Member) { self.init(name: m.name, role: m.role.rawValue, weight: m.weight, key: m.publicKey.hex) }
 }
 
 extension NodeView {
-    init(_ n: NodeRecord) {
+    package init(_ n: NodeRecord) {
         self.init(name: n.name, logic: n.logic, blocks: n.blocksProposed, transactions: n.transactionsHandled,
                   faultRate: Double(n.faultRate) / 1_000_000)
     }

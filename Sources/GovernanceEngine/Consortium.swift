@@ -1,4 +1,7 @@
-import EmbeddedChain
+import ChainModel
+import ChainPrimitives
+import ContractRuntime
+import Governance
 
 /// Who a new chain starts with.
 public struct Consortium: Sendable {

@@ -1,4 +1,6 @@
+import ChainModel
 import EmbeddedChain
+import GovernanceAPI
 
 extension GovernanceEngine {
     /// How many committed blocks a feed reader may leave unread before it is told to resynchronise.

@@ -1,5 +1,9 @@
-import EmbeddedChain
+import ChainModel
+import ChainPrimitives
 import Foundation
+import Governance
+import GovernanceAPI
+import Rollout
 
 // Read-only views of the chain. None of them changes the ledger; statuses and permission states are
 // computed at the current time, so a deadline that passed shows even before a block records it.

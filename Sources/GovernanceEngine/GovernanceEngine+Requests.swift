@@ -1,5 +1,7 @@
-import EmbeddedChain
+import ChainModel
+import ChainPrimitives
 import Foundation
+import GovernanceAPI
 
 // The engine's side of a request: it hands out signing contexts and takes transactions its clients
 // signed with their own keys. Each is checked by a dry run against the chain before it is submitted, so a

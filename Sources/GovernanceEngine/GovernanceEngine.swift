@@ -1,5 +1,10 @@
+import ChainModel
+import ChainPrimitives
+import ContractRuntime
+import DurableStorage
 import EmbeddedChain
 import Foundation
+import GovernanceAPI
 import ServicePlatform
 
 /// The management system. It boots the chain and the service platform, checks and submits requests its

@@ -1,4 +1,6 @@
-import EmbeddedChain
+import ChainModel
+import Governance
+import GovernanceAPI
 
 /// The engine's own record of the permissions the management contract granted, kept from the events the
 /// platform pushes (claim 3) and checked before every management request (claim 2).

@@ -1,5 +1,6 @@
 import Foundation
 import GovernanceEngine
+import ServiceClient
 #if canImport(Glibc)
 import Glibc
 #endif

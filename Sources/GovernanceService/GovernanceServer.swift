@@ -1,8 +1,10 @@
-import EmbeddedChain
+import ChainModel
+import ChainPrimitives
 import Foundation
 import GovernanceEngine
 import NIOCore
 import NIOPosix
+import ServiceClient
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -51,11 +53,11 @@ public final class GovernanceServer: Sendable {
             // Created owner-only from the start, not chmod-ed after a window in which others could connect.
             let old = umask(0o177)
             defer { umask(old) }
-            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { $0.framed(lobby: lobby) }
+            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { $0.framed(watch: FirstFrameWatch(lobby)) }
             chmod(path, 0o600)
         case let .tcp(host, port):
             guard token != nil else { throw ServiceError.tokenMissing(address.description) }
-            server = try await bootstrap.bind(host: host, port: port) { $0.framed(lobby: lobby) }
+            server = try await bootstrap.bind(host: host, port: port) { $0.framed(watch: FirstFrameWatch(lobby)) }
             bound = .tcp(host: host, port: server.channel.localAddress?.port ?? port)
         }
         return GovernanceServer(engine: engine, address: bound, token: token, server: server, lobby: lobby, log: log)
@@ -225,23 +227,4 @@ public final class GovernanceServer: Sendable {
 
 final class InFlight: Sendable {
     let count = Atomic<Int>(0)
-}
-
-/// One connection's writer: frames go out whole and in the order they are sent.
-struct Outbox: Sendable {
-    let writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    let allocator: ByteBufferAllocator
-
-    init(_ writer: NIOAsyncChannelOutboundWriter<ByteBuffer>, allocator: ByteBufferAllocator) {
-        self.writer = writer
-        self.allocator = allocator
-    }
-
-    func send(_ message: Wire.ServerMessage) async throws {
-        try await writer.write(try Wire.encode(message, into: allocator))
-    }
-
-    func send(_ message: Wire.ClientMessage) async throws {
-        try await writer.write(try Wire.encode(message, into: allocator))
-    }
 }

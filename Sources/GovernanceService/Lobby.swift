@@ -1,4 +1,4 @@
-import EmbeddedChain
+import ChainPrimitives
 import NIOCore
 import Synchronization
 

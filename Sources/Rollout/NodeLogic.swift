@@ -1,11 +1,13 @@
+import ChainPrimitives
+
 /// A node of the chain and the version of transaction-processing logic it runs.
 public struct NodeRecord: Hashable, Sendable {
     public let name: String
-    public internal(set) var logic: String
-    public internal(set) var blocksProposed: UInt64 = 0
-    public internal(set) var transactionsHandled: UInt64 = 0
+    public package(set) var logic: String
+    public package(set) var blocksProposed: UInt64 = 0
+    public package(set) var transactionsHandled: UInt64 = 0
     /// Injected failures, parts per million of the contract calls this node processes.
-    public internal(set) var faultRate: UInt64 = 0
+    public package(set) var faultRate: UInt64 = 0
 
     public init(name: String, logic: String) {
         self.name = name
@@ -17,15 +19,16 @@ public struct NodeRecord: Hashable, Sendable {
 /// that processed each transaction.
 public protocol NodeLogic: Sendable {
     var version: String { get }
-    /// Checks a node makes before it admits a transaction, beyond what every version checks.
-    func admit(_ tx: Transaction, encodedSize: Int) throws(TransactionRejection)
+    /// Checks a node makes before it admits a contract call, beyond what every version checks;
+    /// `encodedSize` is the whole transaction's.
+    func admit(_ call: ContractCall, encodedSize: Int) throws(TransactionRejection)
 }
 
 /// The original logic: admits any well-formed call.
 public struct NodeLogicV1: NodeLogic {
     public init() {}
     public var version: String { "v1" }
-    public func admit(_ tx: Transaction, encodedSize: Int) throws(TransactionRejection) {}
+    public func admit(_ call: ContractCall, encodedSize: Int) throws(TransactionRejection) {}
 }
 
 /// Stricter admission: a contract call may carry at most 8 arguments of at most 64 bytes each, and no
@@ -33,8 +36,7 @@ public struct NodeLogicV1: NodeLogic {
 public struct NodeLogicV2: NodeLogic {
     public init() {}
     public var version: String { "v2" }
-    public func admit(_ tx: Transaction, encodedSize: Int) throws(TransactionRejection) {
-        guard case let .call(call) = tx.payload else { return }
+    public func admit(_ call: ContractCall, encodedSize: Int) throws(TransactionRejection) {
         guard call.args.count <= 8 else { throw .refusedByLogic(logic: version, reason: "a call may have at most 8 arguments") }
         for arg in call.args where arg.utf8.count > 64 || arg.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw .refusedByLogic(logic: version, reason: "argument '\(arg.prefix(16))…' is longer than 64 bytes or has control characters")
@@ -42,7 +44,7 @@ public struct NodeLogicV2: NodeLogic {
     }
 }
 
-public enum NodeLogics {
+extension NodeLogics {
     public static func named(_ version: String) -> (any NodeLogic)? {
         switch version {
         case "v1": NodeLogicV1()
@@ -50,6 +52,4 @@ public enum NodeLogics {
         default: nil
         }
     }
-
-    public static let versions = ["v1", "v2"]
 }

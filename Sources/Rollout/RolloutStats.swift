@@ -1,3 +1,5 @@
+import ChainPrimitives
+
 /// Calls, failures and cost of one version over its most recent calls: the evidence a health gate reads.
 /// Kept in chain state and updated by every node identically, so the gate's decision replays exactly.
 public struct RolloutStats: Hashable, Sendable {

@@ -1,12 +1,14 @@
+import ChainPrimitives
+
 /// Where a canary rollout stands (claims 5 and 7): nothing yet, pre-release test, gray test, production.
 public enum RolloutStage: String, Sendable, CaseIterable, Codable, Comparable {
     case none, prerelease, gray, production
 
-    var rank: Int { RolloutStage.allCases.firstIndex(of: self)! }
+    package var rank: Int { RolloutStage.allCases.firstIndex(of: self)! }
     public static func < (a: RolloutStage, b: RolloutStage) -> Bool { a.rank < b.rank }
 
-    var tag: UInt8 { UInt8(rank) }
-    init(tag: UInt8) throws(DecodingFailure) {
+    package var tag: UInt8 { UInt8(rank) }
+    package init(tag: UInt8) throws(DecodingFailure) {
         guard Int(tag) < RolloutStage.allCases.count else { throw DecodingFailure("unknown stage tag \(tag)") }
         self = RolloutStage.allCases[Int(tag)]
     }
@@ -16,14 +18,14 @@ public enum RolloutStage: String, Sendable, CaseIterable, Codable, Comparable {
 /// routed to the new version. Used for a contract's versions (claim 4) and for the nodes' logic (claim 6).
 /// Which way a transaction goes is a function of its id, so every node routes it the same way.
 public struct RoutingPolicy: Hashable, Sendable {
-    public internal(set) var old: String
-    public internal(set) var new: String?
-    public internal(set) var stage: RolloutStage = .none
-    public internal(set) var prerelease: UInt8 = 0
-    public internal(set) var gray: UInt8 = 0
-    public internal(set) var production: UInt8 = 0
+    public package(set) var old: String
+    public package(set) var new: String?
+    public package(set) var stage: RolloutStage = .none
+    public package(set) var prerelease: UInt8 = 0
+    public package(set) var gray: UInt8 = 0
+    public package(set) var production: UInt8 = 0
     /// The passed proposal that set the current stage; it pre-authorises the health gate's rollback.
-    public internal(set) var proposal: UInt64 = 0
+    public package(set) var proposal: UInt64 = 0
 
     public init(old: String) { self.old = old }
 

@@ -1,6 +1,7 @@
-import EmbeddedChain
+import ChainModel
+import ChainPrimitives
 import Foundation
-import GovernanceEngine
+import GovernanceAPI
 import NIOCore
 import NIOPosix
 

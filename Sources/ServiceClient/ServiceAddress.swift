@@ -1,5 +1,5 @@
 import Foundation
-import GovernanceEngine
+import GovernanceAPI
 
 /// Where a service listens, and where its clients find it: `unix:PATH`, `HOST:PORT`, or just `PORT`
 /// (which means loopback).

@@ -1,6 +1,6 @@
-import EmbeddedChain
+import ChainPrimitives
 import Foundation
-import GovernanceEngine
+import GovernanceAPI
 import NIOCore
 
 /// The service protocol. Every frame is a 4-byte big-endian length, then a version byte, then one JSON
@@ -25,6 +25,13 @@ public enum Wire {
         public let genesis: Hash256
         public let height: UInt64
         public let data: String
+
+        package init(version: UInt8, genesis: Hash256, height: UInt64, data: String) {
+            self.version = version
+            self.genesis = genesis
+            self.height = height
+            self.data = data
+        }
     }
 
     public enum ClientMessage: Codable, Sendable {
@@ -81,7 +88,7 @@ public enum Wire {
         case resync(from: UInt64)
     }
 
-    static func encode<T: Encodable>(_ message: T, into allocator: ByteBufferAllocator) throws -> ByteBuffer {
+    package static func encode<T: Encodable>(_ message: T, into allocator: ByteBufferAllocator) throws -> ByteBuffer {
         let encoder = JSONEncoder()
         encoder.userInfo[EventView.wireFormat] = true
         let json = try encoder.encode(message)
@@ -91,7 +98,7 @@ public enum Wire {
         return buffer
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws(WireError) -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws(WireError) -> T {
         var buffer = buffer
         guard let v = buffer.readInteger(as: UInt8.self) else { throw .malformed("an empty frame") }
         guard v == version else { throw .version(v) }
@@ -104,13 +111,13 @@ public enum Wire {
         }
     }
 
-    static func bytes(_ value: some BinaryEncodable) -> Data {
+    package static func bytes(_ value: some BinaryEncodable) -> Data {
         var w = ByteWriter()
         value.encode(to: &w)
         return Data(w.bytes)
     }
 
-    static func value<T: BinaryDecodable>(_ type: T.Type, from data: Data) throws -> T {
+    package static func value<T: BinaryDecodable>(_ type: T.Type, from data: Data) throws -> T {
         var r = ByteReader(Array(data))
         let v = try T(from: &r)
         guard r.isAtEnd else { throw DecodingFailure("trailing bytes after a \(T.self)") }
@@ -133,10 +140,10 @@ public enum WireError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Splits the byte stream into frames, refusing one over the limit before buffering it.
-struct FrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
+package struct FrameDecoder: ByteToMessageDecoder {
+    package typealias InboundOut = ByteBuffer
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
         guard Int(length) <= Wire.maxFrame else { throw WireError.tooLarge(Int(length)) }
         guard buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
@@ -147,10 +154,10 @@ struct FrameDecoder: ByteToMessageDecoder {
 }
 
 /// Puts the length in front of each outgoing frame.
-struct FrameEncoder: MessageToByteEncoder {
-    typealias OutboundIn = ByteBuffer
+package struct FrameEncoder: MessageToByteEncoder {
+    package typealias OutboundIn = ByteBuffer
 
-    func encode(data: ByteBuffer, out: inout ByteBuffer) throws {
+    package func encode(data: ByteBuffer, out: inout ByteBuffer) throws {
         out.writeInteger(UInt32(data.readableBytes))
         out.writeImmutableBuffer(data)
     }
@@ -158,11 +165,11 @@ struct FrameEncoder: MessageToByteEncoder {
 
 extension Channel {
     /// The frame codec and an async wrapper, for either end of a connection.
-    /// With a `lobby`, the first whole frame is reported to it as it arrives.
-    func framed(lobby: Lobby? = nil) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> {
+    /// A `watch` (the service's lobby watch) sees each whole frame as it arrives.
+    package func framed(watch: (any ChannelInboundHandler)? = nil) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> {
         eventLoop.makeCompletedFuture {
             try pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
-            if let lobby { try pipeline.syncOperations.addHandler(FirstFrameWatch(lobby)) }
+            if let watch { try pipeline.syncOperations.addHandler(watch) }
             try pipeline.syncOperations.addHandler(MessageToByteHandler(FrameEncoder()))
             return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: self)
         }

@@ -1,4 +1,6 @@
+import ChainModel
 import EmbeddedChain
+import Rollout
 
 /// The blockchain service platform (claim 3): the only way in to the chain. It accepts signed
 /// transactions, forwards each to a node chosen by its routing policy, and pushes what the chain

@@ -1,5 +1,10 @@
+import ChainModel
+import ChainPrimitives
+import DurableStorage
 import EmbeddedChain
 import Foundation
+import Governance
+import GovernanceAPI
 import GovernanceEngine
 import ServicePlatform
 #if canImport(Glibc)

@@ -1,6 +1,10 @@
+import ChainModel
+import ChainPrimitives
 import ConsoleUI
-import EmbeddedChain
+import DurableStorage
 import Foundation
+import Governance
+import GovernanceAPI
 import GovernanceEngine
 
 /// Building and diffing full 200×60 console frames from a real engine's snapshot with 1,000 proposals,

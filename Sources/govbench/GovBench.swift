@@ -1,7 +1,7 @@
 import ArgumentParser
-import EmbeddedChain
+import ChainPrimitives
 import Foundation
-import GovernanceEngine
+import GovernanceAPI
 
 /// The performance benchmark of issue 6. Run it in release mode:
 ///

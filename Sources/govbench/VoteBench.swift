@@ -1,7 +1,12 @@
+import ChainModel
+import ChainPrimitives
+import ContractRuntime
+import DurableStorage
 import EmbeddedChain
 import Foundation
+import Governance
+import GovernanceAPI
 import GovernanceEngine
-import ServicePlatform
 import Synchronization
 
 /// A consortium of `scale.voters` voters on a real ledger, driven through the service platform with

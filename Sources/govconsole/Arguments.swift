@@ -1,5 +1,7 @@
 import ArgumentParser
-import EmbeddedChain
+import ChainPrimitives
+import Governance
+import Rollout
 
 /// Parsers for option values, each failing with a sentence that shows a valid value.
 enum Parse {

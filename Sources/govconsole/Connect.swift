@@ -1,7 +1,8 @@
-import EmbeddedChain
+import DurableStorage
 import Foundation
+import GovernanceAPI
 import GovernanceEngine
-import GovernanceService
+import ServiceClient
 
 /// Finds the engine for a data directory: a running service if there is one, else an engine embedded in
 /// this process. Requests are signed here either way, with this terminal's keystore.

@@ -1,9 +1,11 @@
 import ArgumentParser
+import ChainPrimitives
 import ConsoleUI
-import EmbeddedChain
 import Foundation
+import GovernanceAPI
 import GovernanceEngine
 import GovernanceService
+import ServiceClient
 
 /// The console's options, parsed by the root command.
 struct ConsoleOptions: ParsableArguments {

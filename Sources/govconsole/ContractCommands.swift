@@ -1,7 +1,7 @@
 import ArgumentParser
-import EmbeddedChain
+import ChainPrimitives
 import Foundation
-import GovernanceEngine
+import GovernanceAPI
 
 extension Lane: ExpressibleByArgument {}
 

@@ -1,4 +1,4 @@
-import GovernanceEngine
+import GovernanceAPI
 
 /// Lets a subcommand run inside the console: against the console's engine, as its identity, with its
 /// output captured for the status line instead of printed over the screen.

@@ -1,7 +1,8 @@
 import ArgumentParser
-import EmbeddedChain
+import ChainPrimitives
+import DurableStorage
 import Foundation
-import GovernanceEngine
+import GovernanceAPI
 
 /// Options every subcommand takes, after its name: `govconsole vote 3 approve --as bob --data DIR`.
 struct GlobalOptions: ParsableArguments {

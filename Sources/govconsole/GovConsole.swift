@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import EmbeddedChain
-import GovernanceEngine
 
 struct GovConsole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

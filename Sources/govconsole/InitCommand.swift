@@ -1,5 +1,6 @@
 import ArgumentParser
-import EmbeddedChain
+import ChainModel
+import Governance
 import GovernanceEngine
 
 struct InitCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
-import EmbeddedChain
+import ChainPrimitives
 import Foundation
-import GovernanceEngine
+import GovernanceAPI
 
 /// Formatting shared by every command: JSON with stable keys, aligned tables, readable times.
 enum Output {

@@ -1,7 +1,9 @@
 import ArgumentParser
-import EmbeddedChain
+import ChainPrimitives
+import ContractRuntime
 import Foundation
-import GovernanceEngine
+import Governance
+import Rollout
 
 struct ProposeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,9 @@
 import ArgumentParser
+import ChainPrimitives
 import EmbeddedChain
 import Foundation
-import GovernanceEngine
-import GovernanceService
+import Governance
+import GovernanceAPI
 
 struct ProposalsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "proposals", abstract: "List proposals.")

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Dispatch
-import EmbeddedChain
 import Foundation
-import GovernanceEngine
 import GovernanceService
+import ServiceClient
 
 /// `govconsole serve`: the engine as a long-lived process that consoles and commands attach to.
 struct ServeCommand: AsyncParsableCommand {

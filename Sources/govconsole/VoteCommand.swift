@@ -1,5 +1,6 @@
 import ArgumentParser
-import GovernanceEngine
+import Governance
+import GovernanceAPI
 
 struct VoteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,14 @@
+import ChainModel
+import ChainPrimitives
 import ConsoleUI
 import Crypto
+import DurableStorage
 import EmbeddedChain
 import Foundation
+import Governance
+import GovernanceAPI
 import GovernanceEngine
+import Rollout
 import Synchronization
 
 /// A demo chain with fixed keys and a clock that moves only when told, so every screen repeats exactly.

@@ -1,5 +1,11 @@
+@testable import ChainModel
+@testable import ChainPrimitives
+@testable import ContractRuntime
+@testable import DurableStorage
 @testable import EmbeddedChain
 import Foundation
+@testable import Governance
+@testable import Rollout
 import Testing
 import WAT
 
@@ -50,7 +56,8 @@ struct FuzzTests {
         let result = Self.fuzz(corpus, inputs: Self.inputs, seed: Self.seed &+ 2) { bytes in
             // The management contract's own check of a deploy-contract proposal, against a real state.
             do {
-                try ManagementContract.check(.deployContract(name: "fuzzed", version: "v1", code: bytes), against: state.management, fleet: state.nodes)
+                try ManagementContract.check(.deployContract(name: "fuzzed", version: "v1", code: bytes), against: state.management, fleet: state.nodes,
+                                             codeCheck: StateTransition.checkCode)
             } catch { return .refused }
             // Code that validates can be called: every exported function runs or fails within its fuel.
             let hash = Hash256.of(bytes)

@@ -1,4 +1,4 @@
-import GovernanceEngine
+import GovernanceAPI
 import Testing
 
 /// The one escaping function and the one width function every human output uses.

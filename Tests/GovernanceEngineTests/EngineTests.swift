@@ -1,6 +1,12 @@
+import ChainModel
+import ChainPrimitives
+import DurableStorage
 import EmbeddedChain
 import Foundation
+import Governance
+@testable import GovernanceAPI
 @testable import GovernanceEngine
+import Rollout
 import ServicePlatform
 import Synchronization
 import Testing

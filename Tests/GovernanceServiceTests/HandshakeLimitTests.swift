@@ -1,7 +1,14 @@
+import ChainModel
+import ChainPrimitives
+import DurableStorage
 import EmbeddedChain
 import Foundation
+import Governance
+import GovernanceAPI
 @testable import GovernanceEngine
 @testable import GovernanceService
+import Rollout
+@testable import ServiceClient
 import Testing
 
 /// Strangers cannot hold the service's sockets: a peer that never says hello is closed, and a crowd of

@@ -1,7 +1,8 @@
+@testable import GovernanceService
 import NIOCore
 import NIOEmbedded
+@testable import ServiceClient
 import Testing
-@testable import GovernanceService
 
 /// The lobby's clock is the peer's, not the server's: once a connection's first whole frame has come in,
 /// no timer or cap may close it, however long the server takes to read it. Time here moves only when

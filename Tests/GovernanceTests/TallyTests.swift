@@ -1,4 +1,5 @@
-import EmbeddedChain
+import ChainPrimitives
+import Governance
 import Testing
 
 @Suite struct TallyTests {

@@ -1,3 +1,6 @@
+import ChainModel
+import ChainPrimitives
+import DurableStorage
 import EmbeddedChain
 import Foundation
 import Testing

@@ -1,4 +1,4 @@
-import GovernanceEngine
+import GovernanceAPI
 
 /// A key the console understands, decoded from the terminal by the backend.
 public enum Key: Hashable, Sendable {

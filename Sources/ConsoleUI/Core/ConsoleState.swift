@@ -1,5 +1,5 @@
 import Foundation
-import GovernanceEngine
+import GovernanceAPI
 
 /// The panes of the console, in Tab order.
 public enum Pane: String, CaseIterable, Sendable {

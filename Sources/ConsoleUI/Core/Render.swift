@@ -1,4 +1,4 @@
-import EmbeddedChain
+import ChainPrimitives
 import Foundation
 
 /// Draws the whole console for `state` into `buffer`. A pure function of the state: no engine, no

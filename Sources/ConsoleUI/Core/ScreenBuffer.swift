@@ -1,4 +1,4 @@
-import GovernanceEngine
+import GovernanceAPI
 
 /// A grid of cells that widgets draw into. The backend flushes only the cells that differ from the
 /// previous frame, and tests read the text of it. Text takes its display width: a wide character two

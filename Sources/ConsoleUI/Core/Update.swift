@@ -1,6 +1,6 @@
 import Foundation
-import EmbeddedChain
-import GovernanceEngine
+import Governance
+import GovernanceAPI
 
 /// The only place the console's state changes. Takes one message, returns the side effects to run.
 /// Pure: no engine calls, no terminal calls, no clock reads.

@@ -1,4 +1,4 @@
-import GovernanceEngine
+import GovernanceAPI
 
 /// Each node: its logic version, the lanes the platform routes to it, transactions handled, faults.
 enum NodesPane {

@@ -1,4 +1,4 @@
-import GovernanceEngine
+import GovernanceAPI
 
 /// The proposals table and, below it, the selected proposal: tally bars against the quorum and threshold
 /// marks, the per-voter board, the permission, and its event history.

@@ -1,4 +1,4 @@
-import GovernanceEngine
+import GovernanceAPI
 
 /// Routing gauges: per contract and for the node fleet, old/new share per lane, the stage track, and
 /// each version's calls, failures and fuel (or processing time).

@@ -1,56 +1,8 @@
-/// The canonical encoding of the chain state: what a state root hashes and what a snapshot stores.
-/// Every map is written in sorted key order and every field in declaration order, so equal states have
-/// equal bytes on every machine. Derived indexes are written too, so a decoded state is exactly the
-/// state that was encoded, with no rebuilding step to get wrong.
-extension ChainState: BinaryCodable {
-    public static let encodingVersion: UInt8 = 2
+import ChainPrimitives
+import Rollout
 
-    /// SHA-256 of the canonical encoding.
-    public var root: Hash256 { Hash256.of(encoded) }
-
-    public func encode(to w: inout ByteWriter) {
-        w.u8(Self.encodingVersion)
-        w.hash(genesisHash); w.u64(height); w.hash(head); w.u64(time)
-        w.encode(management)
-        w.map(nonces) { $0.u64($1) }
-        w.array(nodes) { $0.encode($1) }
-        w.u64(transactionCount)
-        w.array(contractStorage.keys.sorted()) { w, name in
-            w.string(name)
-            let storage = contractStorage[name]!
-            w.array(storage.keys.sorted { $0.lexicographicallyPrecedes($1) }) { w, key in
-                w.data(key); w.data(storage[key]!)
-            }
-        }
-    }
-
-    public init(from r: inout ByteReader) throws(DecodingFailure) {
-        let v = try r.u8()
-        guard v == Self.encodingVersion else { throw DecodingFailure("state format \(v) is not this govconsole's (\(Self.encodingVersion))") }
-        genesisHash = try r.hash(); height = try r.u64(); head = try r.hash(); time = try r.u64()
-        management = try r.decode()
-        nonces = try r.map { r throws(DecodingFailure) in try r.u64() }
-        nodes = try r.array { r throws(DecodingFailure) in try r.decode(NodeRecord.self) }
-        transactionCount = try r.u64()
-        contractStorage = [:]
-        var lastName: String?
-        for _ in 0..<(try r.count()) {
-            let name = try r.string(limit: Limits.maxNameBytes)
-            if let lastName, name <= lastName { throw DecodingFailure("contract storage out of order at '\(name)'") }
-            lastName = name
-            var storage: [[UInt8]: [UInt8]] = [:]
-            var lastKey: [UInt8]?
-            for _ in 0..<(try r.count()) {
-                let key = try r.data()
-                if let lastKey, !lastKey.lexicographicallyPrecedes(key) { throw DecodingFailure("storage keys of \(name) out of order") }
-                lastKey = key
-                storage[key] = try r.data()
-            }
-            contractStorage[name] = storage
-        }
-    }
-}
-
+// The management state's part of the chain state's canonical encoding (see `ChainState`): every map in
+// sorted key order, derived indexes included.
 extension ManagementState: BinaryCodable {
     public func encode(to w: inout ByteWriter) {
         w.encode(policy)
@@ -210,72 +162,5 @@ extension DeployedContract: BinaryCodable {
         code = try r.map { r throws(DecodingFailure) in try r.hash() }
         routing = try r.decode()
         stats = try r.map { r throws(DecodingFailure) in try r.decode(RolloutStats.self) }
-    }
-}
-
-extension NodeRecord: BinaryCodable {
-    public func encode(to w: inout ByteWriter) {
-        w.string(name); w.string(logic); w.u64(blocksProposed); w.u64(transactionsHandled); w.u64(faultRate)
-    }
-
-    public init(from r: inout ByteReader) throws(DecodingFailure) {
-        self.init(name: try r.string(limit: Limits.maxNameBytes), logic: try r.string(limit: Limits.maxNameBytes))
-        blocksProposed = try r.u64(); transactionsHandled = try r.u64(); faultRate = try r.u64()
-    }
-}
-
-// Helpers for the state's maps and named enums.
-extension ByteWriter {
-    /// A string-keyed map in key order.
-    mutating func map<V>(_ m: [String: V], _ body: (inout ByteWriter, V) -> Void) {
-        array(m.keys.sorted()) { w, key in w.string(key); body(&w, m[key]!) }
-    }
-}
-
-extension ByteReader {
-    /// A count written by `array` or `map`; each entry takes at least a byte, so more than remain is a lie.
-    mutating func count() throws(DecodingFailure) -> Int {
-        let n = Int(try u32())
-        guard n <= remaining else { throw DecodingFailure("count \(n) is impossible here") }
-        return n
-    }
-
-    /// A map written by `ByteWriter.map`: keys must come in strictly increasing order, so one map has one encoding.
-    mutating func map<V>(_ body: (inout ByteReader) throws(DecodingFailure) -> V) throws(DecodingFailure) -> [String: V] {
-        var out: [String: V] = [:]
-        var last: String?
-        for _ in 0..<(try count()) {
-            let key = try string(limit: Limits.maxNameBytes)
-            if let last, key <= last { throw DecodingFailure("map keys out of order at '\(key)'") }
-            last = key
-            out[key] = try body(&self)
-        }
-        return out
-    }
-
-    mutating func publicKey() throws(DecodingFailure) -> PublicKey { PublicKey(bytes: try raw(32))! }
-
-    /// A collection written in strictly increasing key order, each key followed by whatever `each`
-    /// reads: one set or map has exactly one encoding.
-    mutating func ascending<K>(_ key: (inout ByteReader) throws(DecodingFailure) -> K, by less: (K, K) -> Bool,
-                               _ each: (inout ByteReader, K) throws(DecodingFailure) -> Void) throws(DecodingFailure) {
-        var last: K?
-        for _ in 0..<(try count()) {
-            let k = try key(&self)
-            if let last, !less(last, k) { throw DecodingFailure("keys out of order or repeated") }
-            last = k
-            try each(&self, k)
-        }
-    }
-
-    mutating func ratio() throws(DecodingFailure) -> Ratio {
-        guard let r = Ratio(ppm: try u64()) else { throw DecodingFailure("ratio above 1") }
-        return r
-    }
-
-    mutating func named<E: RawRepresentable<String>>(_: E.Type) throws(DecodingFailure) -> E {
-        let raw = try string(limit: Limits.maxNameBytes)
-        guard let e = E(rawValue: raw) else { throw DecodingFailure("unknown \(E.self) '\(raw)'") }
-        return e
     }
 }
