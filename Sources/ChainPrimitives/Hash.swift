@@ -7,7 +7,7 @@ public struct Hash256: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     public static let zero = Hash256(unchecked: [UInt8](repeating: 0, count: 32))
 
-    package init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+    init(unchecked bytes: [UInt8]) { self.bytes = bytes }
 
     public init?(hex: String) {
         guard let bytes = [UInt8](hex: hex), bytes.count == 32 else { return nil }

@@ -10,17 +10,17 @@ public struct ManagementState: Sendable {
     }
     /// The electorate as of the current membership, built once and shared by the proposals made under it.
     /// Derived, so not part of the encoded state.
-    package var electorateCache: Electorate?
+    var electorateCache: Electorate?
     /// Proposal `id` lives at index `id - 1`; ids are never reused.
     public package(set) var proposals: [Proposal] = []
     public package(set) var permissions: [UInt64: Permission] = [:]
-    package var keyOwners: [PublicKey: String] = [:]
+    var keyOwners: [PublicKey: String] = [:]
     /// Keys of removed members.
     public package(set) var retiredKeys: Set<PublicKey> = []
-    package var open: Set<UInt64> = []
-    package var openByProposer: [String: Int] = [:]
-    package var livePermissions: Set<UInt64> = []
-    package var nextRequest: UInt64 = 1
+    var open: Set<UInt64> = []
+    var openByProposer: [String: Int] = [:]
+    var livePermissions: Set<UInt64> = []
+    var nextRequest: UInt64 = 1
     /// Target contracts by name, and their code by hash (claim 4).
     public package(set) var contracts: [String: DeployedContract] = [:]
     public package(set) var code: [Hash256: [UInt8]] = [:]

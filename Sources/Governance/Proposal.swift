@@ -19,7 +19,7 @@ public struct Proposal: Hashable, Sendable {
     public let firstRequest: UInt64
     /// Each elector's last vote by electorate index: 0 for none, else its choice's tag + 1. One byte per
     /// elector keeps a 10,000-member vote small and every vote O(1).
-    package var ballots: [UInt8]
+    var ballots: [UInt8]
     public package(set) var tally = TallyCounts()
     public package(set) var recordedStatus: ProposalStatus = .voting
     public package(set) var closedAt: UInt64?
@@ -31,7 +31,7 @@ public struct Proposal: Hashable, Sendable {
         return elector(at: i)
     }
 
-    package func elector(at i: Int) -> Elector {
+    func elector(at i: Int) -> Elector {
         let seat = electorate.seats[i]
         return Elector(name: seat.name, key: seat.key, weight: seat.weight, request: firstRequest + UInt64(i))
     }
@@ -41,7 +41,7 @@ public struct Proposal: Hashable, Sendable {
         electorate.index[name].flatMap { ballot(at: $0) }
     }
 
-    package func ballot(at i: Int) -> Choice? { ballots[i] == 0 ? nil : try? Choice(tag: ballots[i] - 1) }
+    func ballot(at i: Int) -> Choice? { ballots[i] == 0 ? nil : try? Choice(tag: ballots[i] - 1) }
 
     /// Every vote cast, by voter. Builds a dictionary: for queries, not for the vote path.
     public var votes: [String: Choice] {
@@ -72,19 +72,13 @@ public struct Electorate: Hashable, Sendable {
         public let name: String
         public let key: PublicKey
         public let weight: UInt64
-
-        package init(name: String, key: PublicKey, weight: UInt64) {
-            self.name = name
-            self.key = key
-            self.weight = weight
-        }
     }
 
     public let seats: [Seat]
-    package let index: [String: Int]
+    let index: [String: Int]
     public let totalWeight: UInt64
 
-    package init(_ seats: [Seat]) {
+    init(_ seats: [Seat]) {
         self.seats = seats
         index = Dictionary(uniqueKeysWithValues: seats.enumerated().map { ($1.name, $0) })
         totalWeight = seats.reduce(0) { $0 + $1.weight }

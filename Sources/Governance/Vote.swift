@@ -4,7 +4,7 @@ import ChainPrimitives
 public enum Choice: String, Sendable, CaseIterable, Codable {
     case approve, reject, abstain
 
-    package var tag: UInt8 {
+    var tag: UInt8 {
         switch self {
         case .approve: 0
         case .reject: 1
@@ -12,7 +12,7 @@ public enum Choice: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    package init(tag: UInt8) throws(DecodingFailure) {
+    init(tag: UInt8) throws(DecodingFailure) {
         switch tag {
         case 0: self = .approve
         case 1: self = .reject

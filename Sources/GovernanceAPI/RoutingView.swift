@@ -72,7 +72,8 @@ public struct RoutingView: Codable, Sendable {
         public let proposal: UInt64?
         public let stats: [String: VersionStats]
 
-        package init(name: String, versions: [String], old: String, new: String?, stage: String, lanes: LanesView, proposal: UInt64?, stats: [String: VersionStats]) {
+        package init(name: String, versions: [String], old: String, new: String?, stage: String, lanes: LanesView,
+                     proposal: UInt64?, stats: [String: VersionStats]) {
             self.name = name
             self.versions = versions
             self.old = old
@@ -107,7 +108,8 @@ public struct RoutingView: Codable, Sendable {
         public let fleet: [Node]
         public let stats: [String: VersionStats]
 
-        package init(old: String, new: String?, stage: String, lanes: LanesView, proposal: UInt64?, fleet: [Node], stats: [String: VersionStats]) {
+        package init(old: String, new: String?, stage: String, lanes: LanesView, proposal: UInt64?, fleet: [Node],
+                     stats: [String: VersionStats]) {
             self.old = old
             self.new = new
             self.stage = stage

@@ -1,20 +1,5 @@
 import ChainPrimitives
 
-/// A node of the chain and the version of transaction-processing logic it runs.
-public struct NodeRecord: Hashable, Sendable {
-    public let name: String
-    public package(set) var logic: String
-    public package(set) var blocksProposed: UInt64 = 0
-    public package(set) var transactionsHandled: UInt64 = 0
-    /// Injected failures, parts per million of the contract calls this node processes.
-    public package(set) var faultRate: UInt64 = 0
-
-    public init(name: String, logic: String) {
-        self.name = name
-        self.logic = logic
-    }
-}
-
 /// A version of the transaction-processing logic a node runs (claim 6). The receipt names the version
 /// that processed each transaction.
 public protocol NodeLogic: Sendable {

@@ -4,7 +4,7 @@ import ChainPrimitives
 public enum RolloutStage: String, Sendable, CaseIterable, Codable, Comparable {
     case none, prerelease, gray, production
 
-    package var rank: Int { RolloutStage.allCases.firstIndex(of: self)! }
+    var rank: Int { RolloutStage.allCases.firstIndex(of: self)! }
     public static func < (a: RolloutStage, b: RolloutStage) -> Bool { a.rank < b.rank }
 
     package var tag: UInt8 { UInt8(rank) }
