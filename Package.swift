@@ -8,8 +8,9 @@ import PackageDescription
 //   ChainPrimitives ← ContractRuntime (WasmKit) and ← DurableStorage (durable writes, keystore);
 //   ChainModel, ContractRuntime, DurableStorage ← EmbeddedChain (ledger, execution) ← ServicePlatform;
 //   ChainModel, DurableStorage ← GovernanceAPI (backend protocol, views, signing client) ← ServiceClient (wire, remote backend);
-//   GovernanceAPI, ServicePlatform ← GovernanceEngine ← GovernanceService (with ServiceClient);
-//   GovernanceAPI ← ConsoleUI, which never sees the chain or WasmKit; the executables sit on top.
+//   GovernanceAPI, ServicePlatform, ContractRuntime (demo contracts) ← GovernanceEngine ← GovernanceService (with ServiceClient);
+//   GovernanceAPI ← ConsoleUI, which never sees the chain or WasmKit (it reads only the API and the pure modules below it);
+//   the executables sit on top.
 // ncurses is reached only through CNcurses, from ConsoleUI's NcursesBackend.
 let package = Package(
     name: "govconsole",
