@@ -41,7 +41,7 @@ public enum LedgerAudit {
         var state: ChainState
         do {
             let genesis = try file.block(first, height: 0)
-            state = try Chain.verifyGenesis(genesis)
+            state = try BlockVerifier.genesis(genesis)
             count("frames"); count("blocks"); count("signatures")
         } catch {
             report.problems.append("genesis: \(error)")
@@ -51,7 +51,7 @@ public enum LedgerAudit {
             count("frames")
             do {
                 let block = try file.block(frame, height: i)
-                try Chain.replay(block, onto: &state, runtime: runtime)
+                try BlockVerifier.replay(block, onto: &state, runtime: runtime)
                 count("blocks")
                 count("signatures", 1 + block.transactions.count)
                 count("transactions", block.transactions.count)
