@@ -66,7 +66,9 @@ let package = Package(
         ),
         // The writer the crash harness kills; built for the tests, not shipped as a product.
         .executableTarget(name: "crashwriter", dependencies: ["GovernanceEngine", "ServicePlatform", "EmbeddedChain"]),
-        .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain"]),
+        .testTarget(name: "EmbeddedChainTests", dependencies: [
+            "EmbeddedChain", .product(name: "SystemPackage", package: "swift-system"),
+        ]),
         .testTarget(name: "GovernanceEngineTests", dependencies: ["GovernanceEngine"]),
         .testTarget(name: "GovernanceServiceTests", dependencies: [
             "GovernanceService", "GovernanceEngine", "EmbeddedChain", .product(name: "NIOEmbedded", package: "swift-nio"),

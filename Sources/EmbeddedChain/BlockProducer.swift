@@ -11,6 +11,8 @@ extension Chain {
 
     var pendingCount: Int { mempool.count }
 
+    func setWillAppend(_ hook: (@Sendable (UInt64) -> Void)?) { willAppend = hook }
+
     func setSealingPaused(_ paused: Bool) {
         sealingPaused = paused
         scheduleSeal()
@@ -82,6 +84,7 @@ extension Chain {
                           blockEvents: blockEvents, signature: key.sign(header.hash.bytes))
         let frame: LedgerFile.Frame
         do {
+            willAppend?(height)
             ledgerThread.noteIO()
             frame = try file.append(block.encoded)
         } catch {

@@ -41,6 +41,9 @@ public actor Chain {
     let runtime: ContractRuntime
     /// Wall-clock processing time per node-logic version: measured, so kept beside the state, not in it.
     public internal(set) var processing: [String: ProcessingTime] = [:]
+    /// Called on the chain's thread with a block's height just before the block is written: tests hold
+    /// the thread there, as a slow fsync would.
+    var willAppend: (@Sendable (UInt64) -> Void)?
     /// The thread everything this actor does runs on, its blocking file work included.
     nonisolated let ledgerThread: LedgerThread
 

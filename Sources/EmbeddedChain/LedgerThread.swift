@@ -40,6 +40,13 @@ final class LedgerThread: SerialExecutor, @unchecked Sendable {
         push(.job(UnownedJob(job)))
     }
 
+    /// Jobs waiting for the thread: lets a test see that callers queued up behind a block being written.
+    var queued: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
     /// Whether the caller is running on this thread.
     var isCurrent: Bool { Thread.current === thread }
 
