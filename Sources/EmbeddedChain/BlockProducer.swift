@@ -18,12 +18,14 @@ extension Chain {
         scheduleSeal()
     }
 
-    /// Queues one seal behind the jobs already waiting on the chain's thread, unless one is queued: the
-    /// transactions those jobs bring join the same block.
+    /// Queues one seal, unless one is queued. It takes its turn on the cooperative pool first, then
+    /// queues behind the jobs waiting on the chain's thread: submitters already running or waiting for
+    /// the pool reach the chain before it and join the same block. (Queued straight onto this thread,
+    /// the seal would run ahead of a busy pool's submitters and seal them one block each.)
     func scheduleSeal() {
         guard !sealScheduled, !sealingPaused, !mempool.isEmpty else { return }
         sealScheduled = true
-        Task { self.sealPending() }
+        Task.detached { await self.sealPending() }
     }
 
     private func sealPending() {

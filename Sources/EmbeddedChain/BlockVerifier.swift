@@ -63,6 +63,7 @@ enum BlockVerifier {
     }
 }
 
+/// The names the verifier had when it lived in `Chain`, which tests still call.
 extension Chain {
     static func verifyGenesis(_ block: Block) throws(LedgerError) -> ChainState { try BlockVerifier.genesis(block) }
 
