@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swiftwasm/WasmKit.git", from: "0.4.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         .target(name: "ChainPrimitives", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -36,8 +38,12 @@ let package = Package(
             dependencies: ["ChainPrimitives", .product(name: "WasmKit", package: "WasmKit"), .product(name: "WAT", package: "WasmKit")],
             resources: [.copy("Demo")]
         ),
-        .target(name: "DurableStorage", dependencies: ["ChainPrimitives"]),
-        .target(name: "EmbeddedChain", dependencies: ["ChainModel", "ContractRuntime", "DurableStorage", "Governance", "Rollout", "ChainPrimitives"]),
+        .target(name: "DurableStorage", dependencies: ["ChainPrimitives", .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "EmbeddedChain", dependencies: [
+            "ChainModel", "ContractRuntime", "DurableStorage", "Governance", "Rollout", "ChainPrimitives",
+            .product(name: "SystemPackage", package: "swift-system"),
+            .product(name: "DequeModule", package: "swift-collections"),
+        ]),
         .target(name: "ServicePlatform", dependencies: ["EmbeddedChain", "ChainModel", "Rollout", "ChainPrimitives"]),
         .target(name: "GovernanceAPI", dependencies: ["ChainModel", "DurableStorage", "Governance", "Rollout", "ChainPrimitives"]),
         .target(
@@ -85,7 +91,7 @@ let package = Package(
         // The writer the crash harness kills; built for the tests, not shipped as a product.
         .executableTarget(name: "crashwriter", dependencies: ["GovernanceEngine", "ServicePlatform", "EmbeddedChain"]),
         .testTarget(name: "GovernanceTests", dependencies: ["Governance", "ChainPrimitives"]),
-        .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain"]),
+        .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain", "DurableStorage", .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "GovernanceAPITests", dependencies: ["GovernanceAPI"]),
         .testTarget(name: "GovernanceEngineTests", dependencies: ["GovernanceEngine"]),
         .testTarget(name: "GovernanceServiceTests", dependencies: [

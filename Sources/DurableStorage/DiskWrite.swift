@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -39,48 +40,41 @@ public struct WriteFault: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Raw file writes that finish the job or say exactly why not: a short write is resumed from where it
+/// File writes that finish the job or say exactly why not: a short write is resumed from where it
 /// stopped, an interrupted call is repeated, and a write that makes no progress counts as a full disk.
 package enum DiskWrite {
-    /// Writes all of `bytes` at `offset` of `fd`; the error number on failure, nil on success.
-    package static func all(_ fd: Int32, _ bytes: [UInt8], at offset: Int) -> Int32? {
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(offset + done)) }
-            if n > 0 {
-                done += n
-            } else if n == 0 {
+    /// One positional write of as much of a buffer as the kernel takes: the byte count, or the error.
+    package typealias PositionalWrite = (UnsafeRawBufferPointer, Int64) -> Result<Int, Errno>
+
+    /// Writes all of `bytes` at `offset` through `write`; the error on failure, nil on success.
+    /// swift-system's own `writeAll` would spin on a write that returns 0, so the loop is here.
+    package static func all(_ bytes: [UInt8], at offset: Int64, with write: PositionalWrite) -> Errno? {
+        bytes.withUnsafeBytes { buffer in
+            var done = 0
+            while done < buffer.count {
+                switch write(UnsafeRawBufferPointer(rebasing: buffer[done...]), offset + Int64(done)) {
+                case let .success(n) where n > 0: done += n
                 // No progress and no error: the kernel had no room for even one byte.
-                return ENOSPC
-            } else {
-                let code = errno
-                if code != EINTR { return code }
+                case .success: return .noSpace
+                case .failure(.interrupted): continue
+                case let .failure(errno): return errno
+                }
             }
+            return nil
         }
-        return nil
     }
 
-    /// Makes a new or renamed entry in a directory durable, not just the file's bytes.
-    package static func syncDirectory(of path: String) {
-        let dir = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dir >= 0 else { return }
-        fsync(dir)
-        close(dir)
-    }
-
-    /// fsync, repeated when a signal interrupts it; the error number on failure.
-    package static func sync(_ fd: Int32) -> Int32? {
-        while fsync(fd) != 0 {
-            let code = errno
-            if code != EINTR { return code }
+    /// Writes all of `bytes` at `offset` of `fd`.
+    package static func all(_ fd: FileDescriptor, _ bytes: [UInt8], at offset: Int64) -> Errno? {
+        all(bytes, at: offset) { buffer, at in
+            Result { () throws(Errno) -> Int in try fd.positionalWrite(buffer, at: at) }
         }
-        return nil
     }
 
     /// Writes all of `bytes` at `offset` and fsyncs: the fault that stopped it, named for `path`, or nil.
-    package static func durably(_ fd: Int32, _ bytes: [UInt8], at offset: Int, path: String) -> WriteFault? {
-        if let code = all(fd, bytes, at: offset) { return WriteFault(path: path, action: "write", code: code) }
-        if let code = sync(fd) { return WriteFault(path: path, action: "sync", code: code) }
+    package static func durably(_ fd: FileDescriptor, _ bytes: [UInt8], at offset: Int64, path: String) -> WriteFault? {
+        if let errno = all(fd, bytes, at: offset) { return WriteFault(path: path, action: "write", code: errno.rawValue) }
+        do { try fd.sync() } catch { return WriteFault(path: path, action: "sync", code: error.rawValue) }
         return nil
     }
 
@@ -88,15 +82,20 @@ package enum DiskWrite {
     /// its old content or all of the new. On failure the staging file is removed: nothing half-written
     /// is left behind.
     package static func replace(_ target: String, staging: String, with bytes: [UInt8]) throws(WriteFault) {
-        let fd = open(staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw WriteFault(path: staging, action: "create", code: errno) }
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(FilePath(staging), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                                         permissions: [.ownerReadWrite])
+        } catch {
+            throw WriteFault(path: staging, action: "create", code: (error as? Errno)?.rawValue ?? EIO)
+        }
         var fault = durably(fd, bytes, at: 0, path: staging)
-        close(fd)
+        try? fd.close()
         if fault == nil, rename(staging, target) != 0 { fault = WriteFault(path: target, action: "rename \(staging) to", code: errno) }
         if let fault {
             unlink(staging)
             throw fault
         }
-        syncDirectory(of: target)
+        FileDescriptor.syncDirectory(of: target)
     }
 }

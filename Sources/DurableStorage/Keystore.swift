@@ -1,5 +1,6 @@
 import ChainPrimitives
 import Foundation
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -42,39 +43,41 @@ public struct Keystore: Sendable {
     public func checkPermissions() throws(LedgerError) {
         try Keystore.checkNotWritableByOthers(directory)
         for name in names() {
-            var st = stat()
-            guard stat(path(name), &st) == 0 else { continue }
-            try Keystore.checkOwnerOnly(path(name), st)
+            guard let mode = Keystore.mode(of: path(name)) else { continue }
+            try Keystore.checkOwnerOnly(path(name), mode)
         }
     }
 
+    /// The permission bits of `path`, or nil when it cannot be looked at.
+    private static func mode(of path: String) -> UInt32? {
+        (try? FilePath(path).stat()).map { UInt32($0.permissions.rawValue) & 0o777 }
+    }
+
     /// Refuses a key file group or others can read, as ssh does.
-    private static func checkOwnerOnly(_ path: String, _ st: stat) throws(LedgerError) {
-        guard st.st_mode & 0o077 == 0 else { throw .looseKey(path: path, mode: UInt32(st.st_mode & 0o777)) }
+    private static func checkOwnerOnly(_ path: String, _ mode: UInt32) throws(LedgerError) {
+        guard mode & 0o077 == 0 else { throw .looseKey(path: path, mode: mode) }
     }
 
     /// Refuses a directory that group or others can write.
     public static func checkNotWritableByOthers(_ directory: String) throws(LedgerError) {
-        var st = stat()
-        guard stat(directory, &st) == 0 else { return }
-        guard st.st_mode & 0o022 == 0 else { throw .looseDirectory(path: directory, mode: UInt32(st.st_mode & 0o777)) }
+        guard let mode = mode(of: directory) else { return }
+        guard mode & 0o022 == 0 else { throw .looseDirectory(path: directory, mode: mode) }
     }
 
     /// Moves a removed member's key out of use, into `retired/`, so it is never offered again.
     public func retire(_ name: String, at height: UInt64) {
         let retired = "\(directory)/retired"
         try? FileManager.default.createDirectory(atPath: retired, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        if rename(path(name), "\(retired)/\(name)-\(height).key") == 0 { DiskWrite.syncDirectory(of: path(name)) }
+        if rename(path(name), "\(retired)/\(name)-\(height).key") == 0 { FileDescriptor.syncDirectory(of: path(name)) }
     }
 
     public func load(_ name: String) throws(LedgerError) -> SigningKey {
         let p = path(name)
-        var st = stat()
-        guard stat(p, &st) == 0 else {
+        guard let mode = Keystore.mode(of: p) else {
             throw .keystore("no key for '\(name)' in \(directory); this terminal cannot sign as \(name)")
         }
-        try Keystore.checkOwnerOnly(p, st)
-        guard let text = try? String(contentsOfFile: p, encoding: .utf8),
+        try Keystore.checkOwnerOnly(p, mode)
+        guard let file = FileDescriptor.contents(of: p), let text = String(validating: file, as: UTF8.self),
               let bytes = [UInt8](hex: text.trimmingCharacters(in: .whitespacesAndNewlines)),
               let key = SigningKey(rawBytes: bytes) else {
             throw .keystore("key file \(p) is not a 64-digit hex Ed25519 key; restore it from a backup")

@@ -1,34 +1,51 @@
+import ChainModel
+import ChainPrimitives
+import ContractRuntime
 import DurableStorage
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Governance
+import Rollout
+import SystemPackage
 
 /// An exclusive advisory lock on a data directory, so two processes never write one ledger.
 /// The kernel releases it when the process dies, so a crash never leaves a stale lock behind.
 final class DirectoryLock: Sendable {
-    private let fd: Int32
+    private let fd: FileDescriptor
 
-    init(directory: String, waitMilliseconds: Int = 3000) throws(LedgerError) {
+    /// Takes the lock at once or throws `.locked`: a caller that cannot suspend does not wait, since a
+    /// sleeping thread could be one of the few the cooperative pool has. `acquire` waits.
+    init(directory: String) throws(LedgerError) {
         let path = "\(directory)/LOCK"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
-        var waited = 0
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK, waited < waitMilliseconds else {
-                close(fd)
-                throw .locked(directory: directory)
-            }
-            usleep(50_000)
-            waited += 50
+        let fd: FileDescriptor
+        do {
+            fd = try .opening(path, .readWrite, options: .create, permissions: [.ownerReadWrite])
+        } catch {
+            throw .io("cannot open \(path): \(String(cString: strerror(error.rawValue)))")
+        }
+        let taken: Bool
+        do { taken = try fd.tryExclusiveLock() } catch { taken = false }
+        guard taken else {
+            try? fd.close()
+            throw .locked(directory: directory)
         }
         self.fd = fd
     }
 
-    /// Lets another opener in now rather than when this object goes away.
-    func release() { flock(fd, LOCK_UN) }
+    /// Takes the lock, waiting up to `wait` for another process to let go of it. Between tries the
+    /// task sleeps, suspended: no thread is held while another process finishes.
+    static func acquire(directory: String, waitingUpTo wait: Duration) async throws(LedgerError) -> DirectoryLock {
+        let deadline = ContinuousClock.now + wait
+        while true {
+            do {
+                return try DirectoryLock(directory: directory)
+            } catch .locked(directory) where ContinuousClock.now < deadline && !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
 
-    deinit { close(fd) }
+    /// Lets another opener in now rather than when this object goes away.
+    func release() { fd.unlock() }
+
+    deinit { try? fd.close() }
 }

@@ -2,6 +2,8 @@ import ChainModel
 import ChainPrimitives
 import ContractRuntime
 import DurableStorage
+import Governance
+import Rollout
 
 /// What `govconsole verify` found: every check it made, and every problem.
 public struct AuditReport: Sendable, Hashable {
@@ -46,7 +48,7 @@ public enum LedgerAudit {
         var state: ChainState
         do {
             let genesis = try file.block(first, height: 0)
-            state = try Chain.verifyGenesis(genesis)
+            state = try BlockVerifier.genesis(genesis)
             count("frames"); count("blocks"); count("signatures")
         } catch {
             report.problems.append("genesis: \(error)")
@@ -56,7 +58,7 @@ public enum LedgerAudit {
             count("frames")
             do {
                 let block = try file.block(frame, height: i)
-                try Chain.replay(block, onto: &state, runtime: runtime)
+                try BlockVerifier.replay(block, onto: &state, runtime: runtime)
                 count("blocks")
                 count("signatures", 1 + block.transactions.count)
                 count("transactions", block.transactions.count)

@@ -1,7 +1,11 @@
 import ChainModel
 import ChainPrimitives
+import ContractRuntime
 import DurableStorage
 import Foundation
+import Governance
+import Rollout
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -23,18 +27,22 @@ final class LedgerFile {
     static let maxRecord = 64 << 20
 
     let path: String
-    private let fd: Int32
+    private let fd: FileDescriptor
     private(set) var length: Int
 
     init(path: String, readOnly: Bool = false) throws(LedgerError) {
         self.path = path
-        fd = readOnly ? open(path, O_RDONLY | O_CLOEXEC) : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .io("cannot open \(path): \(String(cString: strerror(errno)))") }
-        length = Int(lseek(fd, 0, SEEK_END))
-        if length == 0 && !readOnly { DiskWrite.syncDirectory(of: path) }
+        do {
+            fd = readOnly ? try .opening(path, .readOnly)
+                : try .opening(path, .readWrite, options: .create, permissions: [.ownerReadWrite])
+            length = Int(try fd.endOffset())
+        } catch {
+            throw .io("cannot open \(path): \(String(cString: strerror(error.rawValue)))")
+        }
+        if length == 0 && !readOnly { FileDescriptor.syncDirectory(of: path) }
     }
 
-    deinit { close(fd) }
+    deinit { try? fd.close() }
 
     static func checksum(_ bytes: [UInt8]) -> [UInt8] { Array(Hash256.of(bytes).bytes.prefix(8)) }
 
@@ -49,10 +57,10 @@ final class LedgerFile {
         w.raw(LedgerFile.magic); w.u32(UInt32(record.count)); w.raw(LedgerFile.headerCheck(UInt32(record.count)))
         w.raw(LedgerFile.checksum(record)); w.raw(record)
         let frame = w.bytes
-        if let fault = DiskWrite.durably(fd, frame, at: length, path: path) {
+        if let fault = DiskWrite.durably(fd, frame, at: Int64(length), path: path) {
             // Whatever part of the frame reached the file is cut off again, so the ledger still ends on
             // its last whole block; cutting needs no free space.
-            let cutBack = ftruncate(fd, off_t(length)) == 0 && DiskWrite.sync(fd) == nil
+            let cutBack = (try? fd.resize(to: Int64(length))) != nil && (try? fd.sync()) != nil
             throw .writeFailed(fault, cutBack: cutBack)
         }
         length += frame.count
@@ -61,19 +69,17 @@ final class LedgerFile {
     /// Copies the bytes after `length` to `aside`, then cuts them off so the next append starts on a
     /// frame boundary. Nothing is thrown away: the torn bytes stay inspectable.
     func moveTail(from length: Int, to aside: String) throws(LedgerError) {
-        var tail = [UInt8](repeating: 0, count: self.length - length)
-        let n = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(length)) }
-        guard n == tail.count else { throw .io("cannot read the torn tail of \(path)") }
+        guard let tail = fd.bytes(at: Int64(length), count: self.length - length) else { throw .io("cannot read the torn tail of \(path)") }
         do { try DiskWrite.replace(aside, staging: aside + ".new", with: tail) } catch { throw .writeFailed(error, cutBack: false) }
         try truncate(to: length)
     }
 
     /// Cuts the file to `length` bytes.
     func truncate(to length: Int) throws(LedgerError) {
-        guard ftruncate(fd, off_t(length)) == 0 else {
-            throw .writeFailed(WriteFault(path: path, action: "truncate", code: errno), cutBack: false)
+        do { try fd.resize(to: Int64(length)) } catch {
+            throw .writeFailed(WriteFault(path: path, action: "truncate", code: (error as? Errno ?? .ioError).rawValue), cutBack: false)
         }
-        if let code = DiskWrite.sync(fd) { throw .writeFailed(WriteFault(path: path, action: "sync", code: code), cutBack: false) }
+        do { try fd.sync() } catch { throw .writeFailed(WriteFault(path: path, action: "sync", code: error.rawValue), cutBack: false) }
         self.length = length
     }
 
@@ -98,14 +104,13 @@ final class LedgerFile {
     func index() throws(LedgerError) -> Index {
         var index = Index()
         var offset = 0
-        var header = [UInt8](repeating: 0, count: LedgerFile.frameHeader)
         while offset < length {
             let remaining = length - offset
             guard remaining >= LedgerFile.frameHeader else {
                 // A torn header starts like a real one: as much of the marker as was written, and a
                 // length whose check agrees once that is there too. Anything else is not a torn write.
-                let n = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, remaining, off_t(offset)) }
-                guard n == remaining else { throw .io("cannot read \(path)") }
+                guard var header = fd.bytes(at: Int64(offset), count: remaining) else { throw .io("cannot read \(path)") }
+                header += [UInt8](repeating: 0, count: LedgerFile.frameHeader - remaining)
                 let marker = min(remaining, 4)
                 let bodyLength = header[4..<8].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
                 guard Array(header[0..<marker]) == Array(LedgerFile.magic[0..<marker]),
@@ -115,8 +120,7 @@ final class LedgerFile {
                 index.tail = "\(remaining) bytes of a partial record header"
                 break
             }
-            let n = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, LedgerFile.frameHeader, off_t(offset)) }
-            guard n == LedgerFile.frameHeader else { throw .io("cannot read \(path)") }
+            guard let header = fd.bytes(at: Int64(offset), count: LedgerFile.frameHeader) else { throw .io("cannot read \(path)") }
             guard Array(header[0..<4]) == LedgerFile.magic else {
                 throw .corrupt(height: UInt64(index.frames.count), reason: "bad record marker at byte \(offset)")
             }
@@ -140,11 +144,10 @@ final class LedgerFile {
     /// damage, not a torn write, even when it is the last.
     func read(_ frame: Frame, height: Int) throws(LedgerError) -> [UInt8] {
         // The check and the body are read into their own buffers, so the body is never copied again.
-        var check = [UInt8](repeating: 0, count: 8)
-        var body = [UInt8](repeating: 0, count: frame.length)
-        let n = check.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 8, off_t(frame.offset + 12)) }
-        let m = body.withUnsafeMutableBytes { pread(fd, $0.baseAddress, frame.length, off_t(frame.bodyOffset)) }
-        guard n == 8, m == frame.length else { throw .io("cannot read \(path) at byte \(frame.offset)") }
+        guard let check = fd.bytes(at: Int64(frame.offset + 12), count: 8),
+              let body = fd.bytes(at: Int64(frame.bodyOffset), count: frame.length) else {
+            throw .io("cannot read \(path) at byte \(frame.offset)")
+        }
         guard LedgerFile.checksum(body) == check else {
             throw .corrupt(height: UInt64(height), reason: "record checksum mismatch at byte \(frame.offset)")
         }

@@ -1,7 +1,11 @@
 import ChainModel
 import ChainPrimitives
+import ContractRuntime
 import DurableStorage
 import Foundation
+import Governance
+import Rollout
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,13 +34,12 @@ enum StateSnapshot {
 
     /// Removes a staging file a crash left half-written; only the writer calls this.
     static func removeStale(in directory: String) {
-        if unlink(staging(directory)) == 0 { DiskWrite.syncDirectory(of: staging(directory)) }
+        if unlink(staging(directory)) == 0 { FileDescriptor.syncDirectory(of: staging(directory)) }
     }
 
     /// The snapshot in `directory`: nil when there is none, or why it cannot be used.
     static func read(from directory: String) -> Result<ChainState, SnapshotProblem>? {
-        guard let data = FileManager.default.contents(atPath: path(directory)) else { return nil }
-        let bytes = [UInt8](data)
+        guard let bytes = FileDescriptor.contents(of: path(directory)) else { return nil }
         var r = ByteReader(bytes)
         do {
             guard try r.raw(4) == magic else { return .failure(SnapshotProblem("not a state snapshot")) }

@@ -1,6 +1,7 @@
 import ChainModel
 import ChainPrimitives
 import ContractRuntime
+import DurableStorage
 import Governance
 import Rollout
 

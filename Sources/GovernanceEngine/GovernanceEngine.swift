@@ -93,7 +93,7 @@ public actor GovernanceEngine {
         guard Chain.exists(at: dir.ledger) else { throw LedgerError.missing(directory: dir.path) }
         if !readOnly { try Keystore.checkNotWritableByOthers(dir.path) }
         let keystore = Keystore(directory: dir.keys)
-        let chain = try Chain.open(at: dir.ledger, keystore: keystore, clock: clock, readOnly: readOnly)
+        let chain = try await Chain.opened(at: dir.ledger, keystore: keystore, clock: clock, readOnly: readOnly)
         return await GovernanceEngine(dataDirectory: dir, chain: chain).started()
     }
 

@@ -1,0 +1,121 @@
+import ChainModel
+import ChainPrimitives
+import ContractRuntime
+import DurableStorage
+import Governance
+import Rollout
+/// The block producer: seals pending transactions into the next block as soon as the chain's thread is
+/// free, so every transaction that arrived while the last block's fsync ran shares the next one.
+extension Chain {
+    /// Seals a block with no transactions when a deadline or a permission has lapsed, so the ledger
+    /// records the closing. Returns the new block, or nil when nothing was due.
+    public func sealIfDue() throws -> Block? {
+        let ctx = BlockContext(height: state.height + 1, time: max(clock(), state.time))
+        guard StateTransition.hasDue(state, ctx) else { return nil }
+        return try seal([])
+    }
+
+    var pendingCount: Int { mempool.count }
+
+    func setWillAppend(_ hook: (@Sendable (UInt64) -> Void)?) { willAppend = hook }
+
+    func setSealingPaused(_ paused: Bool) {
+        sealingPaused = paused
+        scheduleSeal()
+    }
+
+    /// Queues one seal, unless one is queued. It takes its turn on the cooperative pool first, then
+    /// queues behind the jobs waiting on the chain's thread: submitters already running or waiting for
+    /// the pool reach the chain before it and join the same block. (Queued straight onto this thread,
+    /// the seal would run ahead of a busy pool's submitters and seal them one block each.)
+    func scheduleSeal() {
+        guard !sealScheduled, !sealingPaused, !mempool.isEmpty else { return }
+        sealScheduled = true
+        Task.detached { await self.sealPending() }
+    }
+
+    private func sealPending() {
+        sealScheduled = false
+        guard !sealingPaused, !mempool.isEmpty else { return }
+        // A block takes at most `maxBlockTransactions`; the rest wait for the next one, sealed right after.
+        let batch = mempool.take(upTo: Limits.maxBlockTransactions)
+        scheduleSeal()
+        // `seal` resumes every continuation of the batch exactly once, whether it succeeds or throws.
+        _ = try? seal(batch)
+    }
+
+    /// Builds, signs and durably appends the next block from `batch`. Every continuation in the batch is
+    /// resumed exactly once here; the error thrown is for callers without a batch, like `sealIfDue`.
+    private func seal(_ batch: [Mempool.Pending]) throws -> Block? {
+        func refuseAll(_ error: any Error) -> any Error {
+            for p in batch { p.resume(throwing: error) }
+            return error
+        }
+        if let halted { throw refuseAll(TransactionRejection.chainHalted(halted)) }
+        let height = state.height + 1
+        let proposer = state.proposer(forHeight: height)
+        // Every node's key was loaded when the chain opened; nodes come only from genesis.
+        guard let key = signingKeys[proposer] else {
+            throw refuseAll(TransactionRejection.chainHalted("\(proposer) has no signing key loaded for block \(height)"))
+        }
+        let ctx = BlockContext(height: height, time: max(clock(), state.time))
+        let stateRoot = BlockHeader.isCheckpoint(height) ? state.root : .zero
+        // Refused transactions must leave no trace, not even a block for a deadline they happened to cross.
+        // Keeping a copy costs a copy of whatever changes next, so keep one only when something is due.
+        let beforeBoundary = !batch.isEmpty && StateTransition.hasDue(state, ctx) ? state : nil
+        let blockEvents = StateTransition.beginBlock(&state, ctx)
+        var included: [(Mempool.Pending, Receipt)] = []
+        for p in batch {
+            do {
+                let started = ContinuousClock.now
+                let receipt = try StateTransition.apply(p.tx, encodedSize: p.size, node: p.node, &state, ctx, runtime: runtime,
+                                                        verifiedKey: p.verifiedKey)
+                processing[receipt.logic, default: ProcessingTime()].add(ContinuousClock.now - started)
+                included.append((p, receipt))
+            } catch {
+                p.resume(throwing: error)
+            }
+        }
+        if included.isEmpty && !batch.isEmpty {
+            if let beforeBoundary { state = beforeBoundary }
+            return nil
+        }
+        guard !included.isEmpty || !blockEvents.isEmpty else { return nil }
+
+        let receipts = included.map(\.1)
+        let transactions = included.map(\.0.tx)
+        let header = BlockHeader(height: height, previous: state.head, time: ctx.time, proposer: proposer,
+                                 txRoot: Block.txRoot(genesis: nil, transactions: transactions),
+                                 resultsRoot: Block.resultsRoot(receipts: receipts, blockEvents: blockEvents),
+                                 stateRoot: stateRoot)
+        let block = Block(header: header, genesis: nil, transactions: transactions, receipts: receipts,
+                          blockEvents: blockEvents, signature: key.sign(header.hash.bytes))
+        let frame: LedgerFile.Frame
+        do {
+            willAppend?(height)
+            ledgerThread.noteIO()
+            frame = try file.append(block.encoded)
+        } catch {
+            // The in-memory state ran ahead of the disk: refuse everything from now on rather than diverge.
+            let reason: String
+            if case let .writeFailed(fault, true) = error {
+                reason = "cannot write block \(height) to \(fault.path): \(fault.cause); nothing after block \(height - 1) was written; \(fault.remedy), restarting the service if one runs"
+            } else {
+                reason = "writing block \(height) failed (\(error)); it may or may not be on disk, so reopen the data directory to see which"
+            }
+            halted = reason
+            for (p, _) in included { p.resume(throwing: TransactionRejection.chainHalted(reason)) }
+            throw TransactionRejection.chainHalted(reason)
+        }
+        state.height = height
+        state.head = block.hash
+        state.time = ctx.time
+        if let i = state.nodes.firstIndex(where: { $0.name == proposer }) { state.nodes[i].blocksProposed += 1 }
+        frames.append(frame)
+        publishCommitted()
+        for (p, receipt) in included { p.resume(returning: receipt) }
+        subscribers.publish(block)
+        snapshotIfDue()
+        return block
+    }
+}

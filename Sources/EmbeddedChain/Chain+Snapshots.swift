@@ -1,0 +1,40 @@
+import ChainModel
+import ChainPrimitives
+import ContractRuntime
+import DurableStorage
+import Governance
+import Rollout
+/// The state kept beside the working one: in memory as of the last committed block, for readers that
+/// must not wait behind the producer, and on disk every so often, so opening replays little.
+extension Chain {
+    /// The state as of the last committed block: never a block in progress, and read without waiting for
+    /// the chain's thread. A read costs a retain of each of the state's parts, not a copy of them.
+    public nonisolated var committed: ChainState { committedState.withLock { $0 } }
+
+    /// Publishes the state once its block is durable. The working state shares its storage with this
+    /// copy until the next block changes it, which then copies only the parts it changes, once a block.
+    func publishCommitted() {
+        committedState.withLock { $0 = state }
+    }
+
+    /// A snapshot every this many blocks or transactions, whichever comes first, and on close: opening
+    /// then replays at most this much.
+    static let snapshotEveryBlocks: UInt64 = 128
+    static let snapshotEveryTransactions: UInt64 = 20_000
+
+    func snapshotIfDue() {
+        guard state.height - snapshotAt.height >= Self.snapshotEveryBlocks
+            || state.transactionCount - snapshotAt.transactions >= Self.snapshotEveryTransactions else { return }
+        writeSnapshot()
+    }
+
+    /// Best effort: a snapshot only saves replay time, so failing to write one stops nothing.
+    func writeSnapshot() {
+        guard state.height > snapshotAt.height else { return }
+        guard !readOnly else { return }
+        ledgerThread.noteIO()
+        if (try? StateSnapshot.write(state, to: directory)) != nil {
+            snapshotAt = (state.height, state.transactionCount)
+        }
+    }
+}
