@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/swiftwasm/WasmKit.git", from: "0.4.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         .target(
@@ -28,7 +29,10 @@ let package = Package(
             resources: [.copy("Contracts/Demo")]
         ),
         .target(name: "ServicePlatform", dependencies: ["EmbeddedChain"]),
-        .target(name: "GovernanceEngine", dependencies: ["ServicePlatform", "EmbeddedChain"]),
+        .target(
+            name: "GovernanceEngine",
+            dependencies: ["ServicePlatform", "EmbeddedChain", .product(name: "DequeModule", package: "swift-collections")]
+        ),
         // The shared-session service and its client: one engine, many terminals, over a framed protocol.
         .target(
             name: "GovernanceService",
