@@ -87,7 +87,11 @@ extension GovernanceEngine: GovernanceBackend {
 
     /// Waits, outside the turn, for the block the queued request went into; the producer has the last word.
     private func settle(_ tx: Transaction, _ queued: ServicePlatform.Queued) async throws -> Submitted {
-        let result = await platform.results(of: queued)[0]
+        var result = await platform.results(of: queued)[0]
+        if case .failure(TransactionRejection.nonceGap) = result, await predecessorLanded(tx) {
+            // Sealed ahead of its predecessor, which arrived later or was routed again: send it again, once.
+            result = await platform.results(of: await platform.enqueue([tx], verified: false))[0]
+        }
         landed(tx.id)
         switch result {
         case let .success(receipt):
@@ -99,6 +103,14 @@ extension GovernanceEngine: GovernanceBackend {
             forgetNonces(of: tx.sender)
             throw error
         }
+    }
+
+    /// Whether the sender's previous nonce is now committed, after waiting for it if it is still in flight.
+    private func predecessorLanded(_ tx: Transaction) async -> Bool {
+        if let previous = flights.values.first(where: { $0.sender == tx.sender && $0.nonce + 1 == tx.nonce }) {
+            _ = try? await previous.settled.value
+        }
+        return await platform.state().nextNonce(of: tx.sender) == tx.nonce
     }
 
     /// Generated traffic goes in as is: failed calls are recorded on chain, as real traffic's would be,
