@@ -10,6 +10,8 @@ public actor ServicePlatform {
     private(set) var table: NodeRoutingTable
     private var tableWaiters: [(height: UInt64, resume: CheckedContinuation<Void, Never>)] = []
     private var follower: Task<Void, Never>?
+    /// False once the chain's stream has ended: nothing more will arrive to wait for.
+    private var following = true
     private var nextTicket: UInt64 = 0
     private var serving: UInt64 = 0
     private var waitingTurn: [UInt64: CheckedContinuation<Void, Never>] = [:]
@@ -36,6 +38,7 @@ public actor ServicePlatform {
 
     /// The chain closed: nothing more will arrive, so nobody waits for it.
     private func stopFollowing() {
+        following = false
         for w in tableWaiters { w.resume.resume() }
         tableWaiters = []
     }
@@ -43,7 +46,8 @@ public actor ServicePlatform {
     /// Waits until the routing table has seen every block committed so far.
     private func tableCaughtUp() async {
         let head = await state().height
-        guard table.height < head, !(await chain.isClosed) else { return }
+        // Checked after the last suspension, so no block can arrive between the check and the wait.
+        guard following, table.height < head else { return }
         await withCheckedContinuation { tableWaiters.append((head, $0)) }
     }
 
