@@ -34,9 +34,9 @@ public actor GovernanceEngine {
     /// Problems the chain repaired on open; worth showing once.
     public nonisolated var warnings: [String] { platform.warnings }
 
-    private init(dataDirectory: DataDirectory, chain: Chain) async {
+    private init(dataDirectory: DataDirectory, platform: ServicePlatform) {
         self.dataDirectory = dataDirectory
-        platform = await ServicePlatform(chain: chain)
+        self.platform = platform
     }
 
     /// Creates a new consortium: a key for every identity and a genesis block. Refuses to replace an
@@ -80,7 +80,7 @@ public actor GovernanceEngine {
         let genesis = Genesis(name: consortium.name, time: clock(), policy: consortium.policy, members: members,
                               nodes: consortium.nodes, contracts: contracts)
         let chain = try Chain.create(at: dir.ledger, genesis: genesis, keystore: keystore, clock: clock)
-        return await GovernanceEngine(dataDirectory: dir, chain: chain).started()
+        return await GovernanceEngine(dataDirectory: dir, platform: await ServicePlatform.started(on: chain)).started()
     }
 
     /// Opens an existing consortium, verifying and replaying its ledger. A writer first refuses a data
@@ -92,7 +92,7 @@ public actor GovernanceEngine {
         if !readOnly { try Keystore.checkNotWritableByOthers(dir.path) }
         let keystore = Keystore(directory: dir.keys)
         let chain = try Chain.open(at: dir.ledger, keystore: keystore, clock: clock, readOnly: readOnly)
-        return await GovernanceEngine(dataDirectory: dir, chain: chain).started()
+        return await GovernanceEngine(dataDirectory: dir, platform: await ServicePlatform.started(on: chain)).started()
     }
 
     private func started() async -> GovernanceEngine {

@@ -16,13 +16,23 @@ public actor ServicePlatform {
     private var serving: UInt64 = 0
     private var waitingTurn: [UInt64: CheckedContinuation<Void, Never>] = [:]
 
+    private init(chain: Chain, table: NodeRoutingTable) {
+        self.chain = chain
+        self.table = table
+    }
+
     /// Starts the platform on an open chain: the routing table starts from the state at open and follows
     /// every block committed after it.
-    public init(chain: Chain) async {
-        self.chain = chain
+    public static func started(on chain: Chain) async -> ServicePlatform {
         let state = await chain.state
-        table = NodeRoutingTable(fleet: state.nodes, policy: state.management.nodeRouting, height: state.height)
-        let blocks = await chain.subscribe(from: state.height + 1)
+        let platform = ServicePlatform(chain: chain, table: NodeRoutingTable(fleet: state.nodes, policy: state.management.nodeRouting,
+                                                                              height: state.height))
+        await platform.follow(from: state.height + 1)
+        return platform
+    }
+
+    private func follow(from height: UInt64) async {
+        let blocks = await chain.subscribe(from: height)
         follower = Task { [weak self] in
             for await block in blocks { await self?.follow(block) }
             await self?.stopFollowing()
