@@ -8,9 +8,11 @@ public enum NodeRouting {
     /// transaction is routed to, the whole fleet takes it rather than nobody.
     public static func node(for tx: Transaction, fleet: [NodeRecord], policy: RoutingPolicy) -> String {
         let version = policy.version(for: tx.id, lane: tx.lane)
-        let group = fleet.filter { $0.logic == version }
-        let candidates = group.isEmpty ? fleet : group
         let spread = tx.id.bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return candidates[Int(spread % UInt64(candidates.count))].name
+        // Lazily: the producer and replay call this for every transaction, so it allocates nothing.
+        let group = fleet.lazy.filter { $0.logic == version }
+        let count = group.count
+        guard count > 0 else { return fleet[Int(spread % UInt64(fleet.count))].name }
+        return group.dropFirst(Int(spread % UInt64(count))).first!.name
     }
 }
