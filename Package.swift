@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "DequeModule", package: "swift-collections"),
         ]),
-        .target(name: "ServicePlatform", dependencies: ["EmbeddedChain", "ChainModel", "Rollout", "ChainPrimitives"]),
+        .target(name: "ServicePlatform", dependencies: ["EmbeddedChain", "ChainModel", "DurableStorage", "Governance", "Rollout", "ChainPrimitives"]),
         .target(name: "GovernanceAPI", dependencies: ["ChainModel", "DurableStorage", "Governance", "Rollout", "ChainPrimitives"]),
         .target(
             name: "ServiceClient",
@@ -54,7 +54,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .target(name: "GovernanceEngine", dependencies: ["GovernanceAPI", "ServicePlatform", "EmbeddedChain", "ContractRuntime"]),
+        .target(name: "GovernanceEngine", dependencies: [
+            "GovernanceAPI", "ServicePlatform", "EmbeddedChain", "ContractRuntime", .product(name: "DequeModule", package: "swift-collections"),
+        ]),
         // The shared-session service: one engine, many terminals, over the framed protocol ServiceClient speaks.
         .target(
             name: "GovernanceService",
@@ -95,7 +97,7 @@ let package = Package(
         .testTarget(name: "GovernanceAPITests", dependencies: ["GovernanceAPI"]),
         .testTarget(name: "GovernanceEngineTests", dependencies: ["GovernanceEngine"]),
         .testTarget(name: "GovernanceServiceTests", dependencies: [
-            "GovernanceService", "ServiceClient", "GovernanceEngine", "EmbeddedChain", .product(name: "NIOEmbedded", package: "swift-nio"),
+            "GovernanceService", "ServiceClient", "GovernanceEngine", "ServicePlatform", "EmbeddedChain", .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "GovernanceEngine", "EmbeddedChain"], resources: [.copy("Golden")]),
         .testTarget(name: "govconsoleTests", dependencies: ["govconsole", "crashwriter", "govbench", "EmbeddedChain"]),

@@ -1,8 +1,8 @@
 import Rollout
 
-extension NodeRouter {
+extension NodeRouting {
     /// The node that admits `tx`: routing reads only its id and lane.
-    public func route(_ tx: Transaction, fleet: [NodeRecord], policy: RoutingPolicy) -> String {
-        route(tx.id, lane: tx.lane, fleet: fleet, policy: policy)
+    public static func node(for tx: Transaction, fleet: [NodeRecord], policy: RoutingPolicy) -> String {
+        node(for: tx.id, lane: tx.lane, fleet: fleet, policy: policy)
     }
 }

@@ -9,6 +9,8 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
     case nonceGap(sender: String, expected: UInt64, got: UInt64)
     case governance(GovernanceError)
     case unknownNode(String)
+    /// Admitted by `node`, where the node routing policy in force sends it to `expected` (claim 6).
+    case misrouted(node: String, expected: String)
     case wrongLane(Lane)
     case refusedByLogic(logic: String, reason: String)
     case notTheNode(sender: String, node: String)
@@ -27,6 +29,7 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
         case let .nonceGap(sender, expected, got): "nonce \(got) of \(sender) skips ahead; the next nonce is \(expected)"
         case let .governance(e): e.description
         case let .unknownNode(name): "there is no node '\(name)'; run 'govconsole nodes' to list them"
+        case let .misrouted(node, expected): "admitted by \(node), but the node routing policy sends it to \(expected); submit it through the service platform, which routes it"
         case let .refusedByLogic(logic, reason): "refused by node logic \(logic): \(reason)"
         case let .notTheNode(sender, node): "only \(node) itself may replace its logic, not \(sender); sign it with \(node)'s key"
         case let .wrongLane(lane): "governance transactions travel on the production lane, not \(lane.rawValue); send it on production"

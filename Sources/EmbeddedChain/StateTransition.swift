@@ -39,6 +39,9 @@ public enum StateTransition {
     static func apply(_ tx: Transaction, encodedSize: Int, node: String, _ s: inout ChainState, _ ctx: BlockContext,
                       runtime: ContractRuntime, verifiedKey: PublicKey? = nil) throws(TransactionRejection) -> Receipt {
         guard let nodeIndex = s.nodes.firstIndex(where: { $0.name == node }) else { throw .unknownNode(node) }
+        // Claim 6 on chain: the producer and replay alike refuse a node the policy in this state does not pick.
+        let routed = NodeRouting.node(for: tx, fleet: s.nodes, policy: s.management.nodeRouting)
+        guard node == routed else { throw .misrouted(node: node, expected: routed) }
         let nodeRecord = s.nodes[nodeIndex]
         guard let logic = NodeLogics.named(nodeRecord.logic) else { throw .chainHalted("node \(node) runs unknown logic \(nodeRecord.logic)") }
         try validate(tx, encodedSize: encodedSize, in: s, verifiedKey: verifiedKey)

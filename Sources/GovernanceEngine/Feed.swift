@@ -1,6 +1,7 @@
 import ChainModel
 import EmbeddedChain
 import GovernanceAPI
+import ServicePlatform
 
 extension GovernanceEngine {
     /// How many committed blocks a feed reader may leave unread before it is told to resynchronise.
@@ -16,20 +17,20 @@ extension GovernanceEngine {
     /// A pull-driven stream: earlier blocks are read from the ledger one at a time as the reader asks for
     /// them, then live blocks arrive through a subscription that holds at most `buffer` of them.
     public nonisolated func feed(from height: UInt64, buffer: Int) -> AsyncStream<FeedItem> {
-        let cursor = FeedCursor(chain: chain, next: height, buffer: buffer)
+        let cursor = FeedCursor(platform: platform, next: height, buffer: buffer)
         return AsyncStream(unfolding: { await cursor.next() })
     }
 }
 
 /// Where one feed reader has got to.
 actor FeedCursor {
-    private let chain: Chain
+    private let platform: ServicePlatform
     private var next: UInt64
     private let buffer: Int
     private var live: AsyncStream<Block>.Iterator?
 
-    init(chain: Chain, next: UInt64, buffer: Int) {
-        self.chain = chain
+    init(platform: ServicePlatform, next: UInt64, buffer: Int) {
+        self.platform = platform
         self.next = next
         self.buffer = buffer
     }
@@ -37,15 +38,15 @@ actor FeedCursor {
     func next() async -> FeedItem? {
         if Task.isCancelled { return nil }
         if live == nil {
-            let head = await chain.state.height
+            let head = await platform.state().height
             if next <= head {
                 if head - next >= GovernanceEngine.feedCatchUp { return skip(to: head + 1) }
-                guard let block = try? await chain.block(at: next) else { return nil }
+                guard let block = try? await platform.block(at: next) else { return nil }
                 next = block.height + 1
                 return .block(height: block.height, events: block.events.map(EventView.init))
             }
-            if await chain.isClosed { return nil }
-            live = await chain.subscribe(from: next, buffer: buffer).makeAsyncIterator()
+            if await platform.isClosed() { return nil }
+            live = await platform.blocks(from: next, buffer: buffer).makeAsyncIterator()
         }
         var iterator = live!
         let block = await iterator.next(isolation: self)
@@ -56,9 +57,9 @@ actor FeedCursor {
         }
         live = nil
         if Task.isCancelled { return nil }
-        if await chain.isClosed { return nil }
+        if await platform.isClosed() { return nil }
         // The subscription was dropped because the reader fell `buffer` blocks behind.
-        return skip(to: await chain.state.height + 1)
+        return skip(to: await platform.state().height + 1)
     }
 
     private func skip(to height: UInt64) -> FeedItem {

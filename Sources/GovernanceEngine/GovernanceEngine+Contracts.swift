@@ -6,8 +6,8 @@ import Rollout
 // The routing policies of target contracts and of the node fleet, with their rollout statistics.
 extension GovernanceEngine {
     public func routing() async -> RoutingView {
-        let s = await chain.state
-        let processing = await chain.processing
+        let s = await platform.state()
+        let processing = await platform.processing()
         return RoutingView(
             contracts: s.management.contracts.values.sorted { $0.name < $1.name }.map { c in
                 RoutingView.Contract(

@@ -9,16 +9,16 @@ import Rollout
 // computed at the current time, so a deadline that passed shows even before a block records it.
 extension GovernanceEngine {
     public func proposals(status: ProposalStatus? = nil) async -> [ProposalSummary] {
-        let now = await chain.now()
-        return await chain.state.management.proposals
+        let now = await platform.now()
+        return await platform.state().management.proposals
             .filter { status == nil || $0.status(at: now) == status }
             .map { ProposalSummary($0, now: now) }
     }
 
     public func proposal(_ id: UInt64) async throws -> ProposalDetail {
-        let state = await chain.state
+        let state = await platform.state()
         guard let p = state.management.proposal(id) else { throw GovernanceError.unknownProposal(id) }
-        let now = await chain.now()
+        let now = await platform.now()
         let votes = p.electorate.seats.compactMap { seat in
             p.vote(of: seat.name).map { VoteRecord(voter: seat.name, choice: $0.rawValue, weight: seat.weight) }
         }
@@ -46,7 +46,7 @@ extension GovernanceEngine {
             try await loadHistory(of: proposal)
             return (proposalEvents[proposal] ?? []).suffix(Self.eventsPerProposal).map(EventView.init)
         }
-        return try await chain.blocks().flatMap(\.events).map(EventView.init)
+        return try await platform.readBlocks().flatMap(\.events).map(EventView.init)
     }
 
     /// Events recorded before this engine started are on disk only: read a proposal's once, from the
@@ -63,10 +63,10 @@ extension GovernanceEngine {
     }
 
     private func readHistory(of id: UInt64) async throws {
-        guard let p = await chain.state.management.proposal(id), p.submittedHeight < indexedFrom else { return }
+        guard let p = await platform.state().management.proposal(id), p.submittedHeight < indexedFrom else { return }
         var older: [RecordedEvent] = []
         for h in p.submittedHeight..<indexedFrom {
-            older += try await chain.block(at: h).events.filter { $0.event.proposal == id }
+            older += try await platform.block(at: h).events.filter { $0.event.proposal == id }
             if older.count > 2 * Self.eventsPerProposal { older.removeFirst(older.count - Self.eventsPerProposal) }
         }
         var all = older + (proposalEvents[id] ?? [])
@@ -77,15 +77,15 @@ extension GovernanceEngine {
     /// How `name` voted on each proposal it voted on.
     public func votes(of name: String) async -> [UInt64: String] {
         var out: [UInt64: String] = [:]
-        for p in await chain.state.management.proposals {
+        for p in await platform.state().management.proposals {
             if let c = p.vote(of: name) { out[p.id] = c.rawValue }
         }
         return out
     }
 
     public func status() async -> StatusView {
-        let s = await chain.state
-        let now = await chain.now()
+        let s = await platform.state()
+        let now = await platform.now()
         var counts: [String: Int] = [:]
         for p in s.management.proposals { counts[p.status(at: now).rawValue, default: 0] += 1 }
         return StatusView(
@@ -104,16 +104,16 @@ extension GovernanceEngine {
 
     /// Admins first, then voters, each by name.
     public func members() async -> [MemberView] {
-        let m = await chain.state.management
+        let m = await platform.state().management
         return (m.members(role: .admin) + m.members(role: .voter)).map(MemberView.init)
     }
 
     public func nodes() async -> [NodeView] {
-        await chain.state.nodes.map(NodeView.init)
+        await platform.state().nodes.map(NodeView.init)
     }
 
     public func blocks(from height: UInt64 = 0, limit: Int = 1000) async throws -> [BlockView] {
-        try await chain.blocks(from: height, limit: max(0, limit)).map { b in
+        try await platform.readBlocks(from: height, limit: max(0, limit)).map { b in
             BlockView(height: b.height, hash: b.hash.hex, previous: b.header.previous.hex, time: Date(milliseconds: b.header.time),
                       proposer: b.header.proposer,
                       transactions: zip(b.transactions, b.receipts).map { tx, r in
@@ -125,11 +125,11 @@ extension GovernanceEngine {
     }
 
     public func initSummary() async -> InitResult {
-        let s = await chain.state
+        let s = await platform.state()
         return InitResult(data: dataDirectory.path, genesis: s.genesisHash.hex, height: s.height,
                           members: await members(), nodes: await nodes(), policy: PolicyView(s.management.policy))
     }
 
     /// The chain state itself, for callers that draw it.
-    public func chainState() async -> ChainState { await chain.state }
+    public func chainState() async -> ChainState { await platform.state() }
 }

@@ -2,6 +2,7 @@ import ChainModel
 import ChainPrimitives
 import Foundation
 import GovernanceAPI
+import ServicePlatform
 
 // The engine's side of a request: it hands out signing contexts and takes transactions its clients
 // signed with their own keys. Each is checked by a dry run against the chain before it is submitted, so a
@@ -11,7 +12,7 @@ extension GovernanceEngine: GovernanceBackend {
 
     /// The member `name`, or an error listing who can be named.
     func identity(_ name: String) async throws -> Member {
-        let members = await chain.state.management.members
+        let members = await platform.state().management.members
         guard let m = members[name] else {
             let known = members.values.filter { $0.role != .node }.map(\.name).sorted()
             throw EngineError.unknownIdentity(name, known: known)
@@ -23,7 +24,7 @@ extension GovernanceEngine: GovernanceBackend {
     /// never reuse one.
     public func signingContext(for sender: String, proposal: UInt64? = nil) async throws -> SigningContext {
         _ = try await identity(sender)
-        let state = await chain.state
+        let state = await platform.state()
         let nonce = max(state.nextNonce(of: sender), (issuedNonces[sender] ?? 0) + 1)
         issuedNonces[sender] = nonce
         return SigningContext(chain: state.genesisHash, sender: sender, nonce: nonce, height: state.height,
@@ -34,32 +35,84 @@ extension GovernanceEngine: GovernanceBackend {
         if issuedNonces[context.sender] == context.nonce { issuedNonces[context.sender] = context.nonce - 1 }
     }
 
-    /// Forgets handed-out nonces after a refusal, so the sender's next transaction starts from the chain's.
-    func forgetNonces(of name: String) { issuedNonces[name] = nil }
+    /// Forgets handed-out nonces after a refusal, so the sender's next transaction starts from the chain's,
+    /// or from the last one it still has queued.
+    func forgetNonces(of name: String) {
+        issuedNonces[name] = flights.values.filter { $0.sender == name }.map(\.nonce).max()
+    }
 
     /// Claims 1 and 2 on the engine's side: a proposal, vote, execution or cancellation, or any other
     /// signed request. An execution is checked against the permission registry first; the management
-    /// contract checks the permission again on chain before it applies the operation.
+    /// contract checks the permission again on chain before it applies the operation. The request holds
+    /// the turn until it is queued for a block, then waits for that block to be durable outside it.
     public func submit(_ tx: Transaction, since: UInt64) async throws -> Submitted {
-        try await serialized {
-            if tx.nonce < (await chain.state).nextNonce(of: tx.sender), let earlier = try await committed(tx, since: since) {
-                return earlier
-            }
-            do {
-                if case let .governance(.execute(id)) = tx.payload { try await checkPermission(id, holder: tx.sender) }
-                let preview = try await dryRun(tx)
-                // A contract call that would fail is refused, not recorded: people calling by hand want
-                // the reason, and generated traffic, which should record failures, uses `submitTraffic`.
-                if case let .call(call) = tx.payload, !preview.ok {
-                    throw EngineError.callFailed(contract: call.contract, version: preview.call?.version ?? "?", reason: preview.error ?? "failed")
-                }
-                let receipt = try await submit(tx)
-                return await submitted(receipt, of: tx, at: await chain.state.height)
-            } catch {
+        try await serialized { try await admit(tx, since: since) }.value
+    }
+
+    /// Within the turn: a transaction sent again joins the first one's wait, or finds it committed;
+    /// anything else is checked and queued.
+    private func admit(_ tx: Transaction, since: UInt64) async throws -> Task<Submitted, any Error> {
+        if let flight = flights[tx.id] { return flight.settled }
+        if tx.nonce < (await platform.state()).nextNonce(of: tx.sender), let earlier = try await committed(tx, since: since) {
+            return Task { earlier }
+        }
+        do {
+            try await check(tx)
+        } catch where !flights.isEmpty {
+            // Checked against the committed state, a request may fail for what a request queued ahead of it
+            // is about to change (a vote on a proposal not yet sealed): it is refused only once those landed.
+            await drained()
+            do { try await check(tx) } catch {
                 forgetNonces(of: tx.sender)
                 throw error
             }
+        } catch {
+            forgetNonces(of: tx.sender)
+            throw error
         }
+        let queued = await platform.enqueue([tx], verified: false)
+        let settled = Task { try await self.settle(tx, queued) }
+        flights[tx.id] = Flight(sender: tx.sender, nonce: tx.nonce, settled: settled)
+        return settled
+    }
+
+    /// The permission check and the dry run. A contract call that would fail is refused, not recorded:
+    /// people calling by hand want the reason, and generated traffic, which should record failures, uses
+    /// `submitTraffic`.
+    private func check(_ tx: Transaction) async throws {
+        if case let .governance(.execute(id)) = tx.payload { try await checkPermission(id, holder: tx.sender) }
+        let preview = try await dryRun(tx)
+        if case let .call(call) = tx.payload, !preview.ok {
+            throw EngineError.callFailed(contract: call.contract, version: preview.call?.version ?? "?", reason: preview.error ?? "failed")
+        }
+    }
+
+    /// Waits, outside the turn, for the block the queued request went into; the producer has the last word.
+    private func settle(_ tx: Transaction, _ queued: ServicePlatform.Queued) async throws -> Submitted {
+        var result = await platform.results(of: queued)[0]
+        if case .failure(TransactionRejection.nonceGap) = result, await predecessorLanded(tx) {
+            // Sealed ahead of its predecessor, which arrived later or was routed again: send it again, once.
+            result = await platform.results(of: await platform.enqueue([tx], verified: false))[0]
+        }
+        landed(tx.id)
+        switch result {
+        case let .success(receipt):
+            return await submitted(receipt, of: tx, at: await platform.state().height)
+        case let .failure(TransactionRejection.governance(error)):
+            forgetNonces(of: tx.sender)
+            throw error
+        case let .failure(error):
+            forgetNonces(of: tx.sender)
+            throw error
+        }
+    }
+
+    /// Whether the sender's previous nonce is now committed, after waiting for it if it is still in flight.
+    private func predecessorLanded(_ tx: Transaction) async -> Bool {
+        if let previous = flights.values.first(where: { $0.sender == tx.sender && $0.nonce + 1 == tx.nonce }) {
+            _ = try? await previous.settled.value
+        }
+        return await platform.state().nextNonce(of: tx.sender) == tx.nonce
     }
 
     /// Generated traffic goes in as is: failed calls are recorded on chain, as real traffic's would be,
@@ -73,11 +126,11 @@ extension GovernanceEngine: GovernanceBackend {
     /// The transaction's receipt if it was committed after `since`: a client that lost its connection
     /// while waiting sends the same transaction again and gets what the first one got.
     private func committed(_ tx: Transaction, since: UInt64) async throws -> Submitted? {
-        let head = await chain.state.height
+        let head = await platform.state().height
         // Reconnecting takes seconds, not thousands of blocks; a longer search is not worth its reads.
         guard since <= head, head - since <= 4096 else { return nil }
         for h in (since...head).reversed() {
-            let block = try await chain.block(at: h)
+            let block = try await platform.block(at: h)
             if let i = block.transactions.firstIndex(where: { $0.id == tx.id }) {
                 return await submitted(block.receipts[i], of: tx, at: h)
             }
@@ -88,14 +141,14 @@ extension GovernanceEngine: GovernanceBackend {
     /// Claim 2: the engine checks its permission registry before it sends a management request.
     private func checkPermission(_ id: UInt64, holder name: String) async throws {
         let member = try await identity(name)
-        guard let p = await chain.state.management.proposal(id) else { throw GovernanceError.unknownProposal(id) }
+        guard let p = await platform.state().management.proposal(id) else { throw GovernanceError.unknownProposal(id) }
         guard member.role == .admin else { throw GovernanceError.notAdmin(name: name, role: member.role) }
         guard p.proposer == name else { throw GovernanceError.notProposer(proposal: id, proposer: p.proposer, caller: name) }
         await registryCaughtUp()
         // A vote that passed at its deadline grants its permission at the next block boundary, which
         // the execution's own block will be; check against the registry as it will be by then.
-        let upcoming = registry.previewing(await chain.boundaryPreview())
-        try upcoming.check(p, holder: name, now: await chain.now())
+        let upcoming = registry.previewing(await platform.boundaryPreview())
+        try upcoming.check(p, holder: name, now: await platform.now())
     }
 
     private func submitted(_ receipt: Receipt, of tx: Transaction, at height: UInt64) async -> Submitted {
@@ -111,10 +164,10 @@ extension GovernanceEngine: GovernanceBackend {
         default:
             id = nil
         }
-        guard let id, let p = await chain.state.management.proposal(id) else {
+        guard let id, let p = await platform.state().management.proposal(id) else {
             return Submitted(receipt: receipt, height: height, proposal: nil, tally: nil)
         }
-        return Submitted(receipt: receipt, height: height, proposal: ProposalSummary(p, now: await chain.now()),
+        return Submitted(receipt: receipt, height: height, proposal: ProposalSummary(p, now: await platform.now()),
                          tally: TallyView(p.tally, total: p.totalWeight))
     }
 
@@ -124,18 +177,21 @@ extension GovernanceEngine: GovernanceBackend {
         do { return try await platform.dryRun(tx) } catch let TransactionRejection.governance(error) { throw error }
     }
 
-    func submit(_ tx: Transaction) async throws -> Receipt {
-        do { return try await platform.submit(tx) } catch let TransactionRejection.governance(error) { throw error }
-    }
-
     public func isRetired(_ key: PublicKey) async -> Bool {
-        await chain.state.management.retiredKeys.contains(key)
+        await platform.state().management.retiredKeys.contains(key)
     }
 
     /// Records on chain any vote whose deadline passed and any permission that lapsed, in an empty block.
     /// The console and the service call this on their tick; it is a no-op when nothing is due.
     @discardableResult
     public func closeDue() async throws -> UInt64? {
-        try await serialized { try await chain.sealIfDue()?.height }
+        try await serialized { try await platform.sealIfDue()?.height }
     }
+}
+
+/// A request queued for a block: whose nonce it uses, and the wait for its block.
+struct Flight {
+    let sender: String
+    let nonce: UInt64
+    let settled: Task<Submitted, any Error>
 }

@@ -1,6 +1,7 @@
 import ChainModel
 import ChainPrimitives
 import ContractRuntime
+import DequeModule
 import DurableStorage
 import EmbeddedChain
 import Foundation
@@ -13,13 +14,16 @@ import ServicePlatform
 /// blocks with the nodes' keys.
 public actor GovernanceEngine {
     public nonisolated let dataDirectory: DataDirectory
+    /// The engine's only way to the chain, for requests and queries alike.
     public nonisolated let platform: ServicePlatform
-    nonisolated let chain: Chain
     var registry = PermissionRegistry()
     private var registryWaiters: [(height: UInt64, resume: CheckedContinuation<Void, Never>)] = []
     private var listener: Task<Void, Never>?
-    private var requestInFlight = false
-    private var requestQueue: [CheckedContinuation<Void, Never>] = []
+    private var turnTaken = false
+    private var waitingForTurn = Deque<CheckedContinuation<Void, Never>>()
+    /// Requests queued for a block and not yet settled, by transaction id: a resent one joins its wait.
+    var flights: [Hash256: Flight] = [:]
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     /// The last nonce handed out per sender, so requests and generated traffic in flight together never
     /// reuse one.
     var issuedNonces: [String: UInt64] = [:]
@@ -33,12 +37,11 @@ public actor GovernanceEngine {
     var historyLoading: [UInt64: Task<Void, any Error>] = [:]
 
     /// Problems the chain repaired on open; worth showing once.
-    public nonisolated var warnings: [String] { chain.warnings }
+    public nonisolated var warnings: [String] { platform.warnings }
 
-    private init(dataDirectory: DataDirectory, chain: Chain) {
+    private init(dataDirectory: DataDirectory, platform: ServicePlatform) {
         self.dataDirectory = dataDirectory
-        self.chain = chain
-        platform = ServicePlatform(chain: chain)
+        self.platform = platform
     }
 
     /// Creates a new consortium: a key for every identity and a genesis block. Refuses to replace an
@@ -82,7 +85,7 @@ public actor GovernanceEngine {
         let genesis = Genesis(name: consortium.name, time: clock(), policy: consortium.policy, members: members,
                               nodes: consortium.nodes, contracts: contracts)
         let chain = try Chain.create(at: dir.ledger, genesis: genesis, keystore: keystore, clock: clock)
-        return await GovernanceEngine(dataDirectory: dir, chain: chain).started()
+        return await GovernanceEngine(dataDirectory: dir, platform: await ServicePlatform.started(on: chain)).started()
     }
 
     /// Opens an existing consortium, verifying and replaying its ledger. A writer first refuses a data
@@ -94,13 +97,13 @@ public actor GovernanceEngine {
         if !readOnly { try Keystore.checkNotWritableByOthers(dir.path) }
         let keystore = Keystore(directory: dir.keys)
         let chain = try await Chain.opened(at: dir.ledger, keystore: keystore, clock: clock, readOnly: readOnly)
-        return await GovernanceEngine(dataDirectory: dir, chain: chain).started()
+        return await GovernanceEngine(dataDirectory: dir, platform: await ServicePlatform.started(on: chain)).started()
     }
 
     private func started() async -> GovernanceEngine {
         // The registry starts from the permissions in the state and follows pushed blocks from there, so
         // a long ledger is not read again. Subscribe before returning so that no block is missed.
-        let state = await chain.state
+        let state = await platform.state()
         registry = PermissionRegistry(state.management, height: state.height)
         indexedFrom = state.height + 1
         let blocks = await platform.blocks(from: state.height + 1)
@@ -118,7 +121,7 @@ public actor GovernanceEngine {
         listener = nil
         for w in registryWaiters { w.resume.resume() }
         registryWaiters = []
-        await chain.close()
+        await platform.close()
     }
 
     private func record(_ block: Block) {
@@ -136,23 +139,38 @@ public actor GovernanceEngine {
 
     /// Waits until the registry has seen every block committed so far.
     func registryCaughtUp() async {
-        let height = await chain.state.height
+        let height = await platform.state().height
         guard registry.height < height else { return }
         await withCheckedContinuation { registryWaiters.append((height, $0)) }
     }
 
-    /// Runs requests one at a time, so each is dry-run against the state its predecessor left, and a
-    /// transaction sent again after a lost connection finds the first one committed.
+    /// Runs request checks one at a time, in arrival order, so each is dry-run after its predecessors
+    /// were queued, a sender's nonces reach the producer in order, and a transaction sent again finds
+    /// the first one queued or committed. The turn ends once a request is queued, not committed, so
+    /// requests arriving while a block is written share the next block and its fsync.
     func serialized<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        if requestInFlight {
-            await withCheckedContinuation { requestQueue.append($0) }
+        if turnTaken {
+            await withCheckedContinuation { waitingForTurn.append($0) }
         }
-        requestInFlight = true
+        turnTaken = true
         defer {
-            if requestQueue.isEmpty { requestInFlight = false } else { requestQueue.removeFirst().resume() }
+            if let next = waitingForTurn.popFirst() { next.resume() } else { turnTaken = false }
         }
         return try await body()
     }
 
-    public func now() async -> UInt64 { await chain.now() }
+    /// Waits until every queued request has settled: called within the turn, so nothing new is queued.
+    func drained() async {
+        guard !flights.isEmpty else { return }
+        await withCheckedContinuation { drainWaiters.append($0) }
+    }
+
+    func landed(_ id: Hash256) {
+        flights[id] = nil
+        guard flights.isEmpty else { return }
+        for w in drainWaiters { w.resume() }
+        drainWaiters = []
+    }
+
+    public func now() async -> UInt64 { await platform.now() }
 }

@@ -29,6 +29,17 @@ public struct RoutingPolicy: Hashable, Sendable {
 
     public init(old: String) { self.old = old }
 
+    /// A policy as a `RoutingChanged` event records it, for whoever follows the chain by its events.
+    public init(old: String, new: String?, stage: RolloutStage, prerelease: UInt8, gray: UInt8, production: UInt8, proposal: UInt64) {
+        self.old = old
+        self.new = new
+        self.stage = stage
+        self.prerelease = prerelease
+        self.gray = gray
+        self.production = production
+        self.proposal = proposal
+    }
+
     public func percent(_ lane: Lane) -> UInt8 {
         switch lane {
         case .prerelease: prerelease

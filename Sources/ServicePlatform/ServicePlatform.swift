@@ -1,55 +1,149 @@
 import ChainModel
+import ChainPrimitives
+import DurableStorage
 import EmbeddedChain
+import Governance
 import Rollout
 
 /// The blockchain service platform (claim 3): the only way in to the chain. It accepts signed
-/// transactions, forwards each to a node chosen by its routing policy, and pushes what the chain
-/// commits back out to every subscriber.
+/// transactions, forwards each to the node its routing table chooses (claim 6), and pushes what the
+/// chain commits back out to every subscriber. Its reads are in `ServicePlatform+Reads.swift`.
 public actor ServicePlatform {
-    public nonisolated let chain: Chain
-    private let router: any NodeRouter
+    /// Reached only through the platform; tests reach it with `@testable import`.
+    nonisolated let chain: Chain
+    /// The fleet and the node routing policy as of `table.height`, kept from committed blocks.
+    private(set) var table: NodeRoutingTable
+    private var tableWaiters: [(height: UInt64, resume: CheckedContinuation<Void, Never>)] = []
+    private var follower: Task<Void, Never>?
+    /// False once the chain's stream has ended: nothing more will arrive to wait for.
+    private var following = true
+    private var nextTicket: UInt64 = 0
+    private var serving: UInt64 = 0
+    private var waitingTurn: [UInt64: CheckedContinuation<Void, Never>] = [:]
 
-    public init(chain: Chain, router: any NodeRouter = LogicVersionRouter()) {
+    private init(chain: Chain, table: NodeRoutingTable) {
         self.chain = chain
-        self.router = router
+        self.table = table
     }
 
-    /// The node the routing policy sends `tx` to. The policy itself is switched by management
-    /// transactions and recorded on chain, so the platform reads it from there.
-    public func node(for tx: Transaction) async -> String {
-        let (fleet, policy) = await chain.routingInputs
-        return router.route(tx, fleet: fleet, policy: policy)
+    /// Starts the platform on an open chain: the routing table starts from the state at open and follows
+    /// every block committed after it.
+    public static func started(on chain: Chain) async -> ServicePlatform {
+        let state = await chain.state
+        let platform = ServicePlatform(chain: chain, table: NodeRoutingTable(fleet: state.nodes, policy: state.management.nodeRouting,
+                                                                              height: state.height))
+        await platform.follow(from: state.height + 1)
+        return platform
     }
+
+    private func follow(from height: UInt64) async {
+        let blocks = await chain.subscribe(from: height)
+        follower = Task { [weak self] in
+            for await block in blocks { await self?.follow(block) }
+            await self?.stopFollowing()
+        }
+    }
+
+    private func follow(_ block: Block) {
+        table.record(block)
+        let ready = tableWaiters.filter { $0.height <= block.height }
+        tableWaiters.removeAll { $0.height <= block.height }
+        for w in ready { w.resume.resume() }
+    }
+
+    /// The chain closed: nothing more will arrive, so nobody waits for it.
+    private func stopFollowing() {
+        following = false
+        for w in tableWaiters { w.resume.resume() }
+        tableWaiters = []
+    }
+
+    /// Waits until the routing table has seen every block committed so far.
+    private func tableCaughtUp() async {
+        let head = await state().height
+        // Checked after the last suspension, so no block can arrive between the check and the wait.
+        guard following, table.height < head else { return }
+        await withCheckedContinuation { tableWaiters.append((head, $0)) }
+    }
+
+    /// The node the routing table sends `tx` to.
+    public func node(for tx: Transaction) -> String { table.node(for: tx) }
 
     /// Forwards a transaction to its node and returns the receipt once its block is durable.
     public func submit(_ tx: Transaction) async throws -> Receipt {
-        try await chain.submit(tx, via: await node(for: tx))
+        try await results(of: await enqueue([tx], verified: false))[0].get()
     }
 
     /// Forwards many transactions at once: their signatures are checked in parallel on every core,
     /// before ordering, then the chain orders, executes and commits them in as few blocks as it can.
-    /// Batches reach the chain in the order they reached the platform, however long each one's checks
-    /// take, so a sender's consecutive nonces in consecutive batches stay in order. Results come back in
-    /// submission order.
+    /// Results come back in submission order.
     public func submit(batch txs: [Transaction]) async -> [Result<Receipt, any Error>] {
         guard !txs.isEmpty else { return [] }
-        let ticket = nextTicket
-        nextTicket += 1
-        let members = await chain.members
-        let checks = await Task.detached { SignatureCheck.verify(txs, members: members) }.value
-        await turn(ticket)
-        let (fleet, policy) = await chain.routingInputs
-        let batch = txs.indices.map { i in
-            Chain.Submission(tx: txs[i], node: router.route(txs[i], fleet: fleet, policy: policy), check: checks[i])
-        }
-        let queued = await chain.enqueue(batch: batch)
-        handOver(ticket)
-        return await chain.results(of: queued)
+        return await results(of: await enqueue(txs))
     }
 
-    private var nextTicket: UInt64 = 0
-    private var serving: UInt64 = 0
-    private var waitingTurn: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    /// Transactions handed to the chain's block producer, to wait on with `results(of:)`.
+    public struct Queued: Sendable {
+        fileprivate let txs: [Transaction]
+        fileprivate let checks: [SignatureCheck?]
+        fileprivate let batch: Chain.QueuedBatch
+    }
+
+    /// Routes and queues transactions for the next block and returns at once. Batches reach the chain in
+    /// the order they reached the platform, however long each one's signature checks take, so a sender's
+    /// consecutive nonces in consecutive batches stay in order. Unless `verified` is false (one
+    /// transaction, checked by the chain as it is admitted), signatures are checked here, in parallel.
+    public func enqueue(_ txs: [Transaction], verified: Bool = true) async -> Queued {
+        let ticket = takeTicket()
+        var checks = [SignatureCheck?](repeating: nil, count: txs.count)
+        if verified {
+            let members = await chain.members
+            checks = await Task.detached { SignatureCheck.verify(txs, members: members) }.value
+        }
+        return Queued(txs: txs, checks: checks, batch: await hand(txs, checks: checks, ticket: ticket))
+    }
+
+    /// Every result of a queued batch, in order: a receipt once its block is durable, or the error it was
+    /// refused with. The chain refuses a transaction whose node the policy no longer picks, when the policy
+    /// or the fleet changed between routing and sealing; such a transaction is routed again, once the
+    /// table has caught up, and resubmitted once, with any later one of its sender's in the batch that was
+    /// refused only for the nonce it left unused.
+    public func results(of queued: Queued) async -> [Result<Receipt, any Error>] {
+        var results = await chain.results(of: queued.batch)
+        var again: [Int] = []
+        var misrouted: Set<String> = []
+        for (i, result) in results.enumerated() {
+            guard case let .failure(error) = result, let rejection = error as? TransactionRejection else { continue }
+            let sender = queued.txs[i].sender
+            switch rejection {
+            case .misrouted:
+                misrouted.insert(sender)
+                again.append(i)
+            case .nonceGap where misrouted.contains(sender):
+                again.append(i)
+            default:
+                break
+            }
+        }
+        guard !again.isEmpty else { return results }
+        await tableCaughtUp()
+        let retry = await hand(again.map { queued.txs[$0] }, checks: again.map { queued.checks[$0] }, ticket: takeTicket())
+        for (i, result) in zip(again, await chain.results(of: retry)) { results[i] = result }
+        return results
+    }
+
+    private func takeTicket() -> UInt64 {
+        defer { nextTicket += 1 }
+        return nextTicket
+    }
+
+    /// Routes each transaction by the table and hands them to the chain, in the turn `ticket` holds.
+    private func hand(_ txs: [Transaction], checks: [SignatureCheck?], ticket: UInt64) async -> Chain.QueuedBatch {
+        await turn(ticket)
+        let queued = await chain.enqueue(batch: txs.indices.map { Chain.Submission(tx: txs[$0], node: table.node(for: txs[$0]), check: checks[$0]) })
+        handOver(ticket)
+        return queued
+    }
 
     /// Waits until every batch that arrived before `ticket` has been handed to the chain.
     private func turn(_ ticket: UInt64) async {
@@ -62,27 +156,22 @@ public actor ServicePlatform {
         waitingTurn.removeValue(forKey: serving)?.resume()
     }
 
-    /// The receipt the transaction would get, or the error it would be refused with, without committing it.
+    /// The receipt the transaction would get, or the error it would be refused with, without committing
+    /// it. A table behind the committed state routes again once it has caught up, as `results` does.
     public func dryRun(_ tx: Transaction) async throws -> Receipt {
-        try await chain.dryRun(tx, via: await node(for: tx))
-    }
-
-    /// Committed blocks from `height` on, then live: the push channel for tally results and every other event.
-    public func blocks(from height: UInt64 = 0) async -> AsyncStream<Block> {
-        await chain.subscribe(from: height)
-    }
-
-    /// The same stream, flattened to events.
-    public func events(from height: UInt64 = 0) async -> AsyncStream<RecordedEvent> {
-        let blocks = await chain.subscribe(from: height)
-        let (stream, continuation) = AsyncStream<RecordedEvent>.makeStream()
-        let pump = Task {
-            for await block in blocks {
-                for e in block.events { continuation.yield(e) }
-            }
-            continuation.finish()
+        do {
+            return try await chain.dryRun(tx, via: table.node(for: tx))
+        } catch .misrouted {
+            await tableCaughtUp()
+            return try await chain.dryRun(tx, via: table.node(for: tx))
         }
-        continuation.onTermination = { _ in pump.cancel() }
-        return stream
+    }
+
+    /// Stops following the chain and closes it; what was committed stays durable.
+    public func close() async {
+        await chain.close()
+        follower?.cancel()
+        follower = nil
+        stopFollowing()
     }
 }

@@ -39,7 +39,7 @@ struct CrashWriter {
             let chain = try Chain.open(at: dir.ledger, keystore: keystore)
             for w in chain.warnings { say("warning \(w)", fd: 2) }
             say("ready \(await chain.state.height)")
-            let writer = Writer(platform: ServicePlatform(chain: chain), chain: chain, keystore: keystore)
+            let writer = Writer(platform: await ServicePlatform.started(on: chain), chain: chain, keystore: keystore)
             await writer.run(seed: seed)
         } catch {
             say("error: \(error)", fd: 2)

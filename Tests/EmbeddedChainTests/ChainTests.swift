@@ -14,14 +14,14 @@ import Testing
         let before = await t.chain.state.head
         let forged = await t.tx("ops", .propose(.newVoter("frank")), key: SigningKey())
         await #expect(throws: TransactionRejection.badSignature(sender: "ops")) {
-            try await t.chain.submit(forged, via: "node-1")
+            try await t.submit(forged)
         }
         // A valid signature over different content is a forgery too.
         let real = await t.tx("ops", .propose(.newVoter("frank")))
         let tampered = Transaction(chain: real.chain, sender: real.sender, nonce: real.nonce, lane: real.lane,
                                    payload: .governance(.propose(.newVoter("mallory"))), signature: real.signature)
         await #expect(throws: TransactionRejection.badSignature(sender: "ops")) {
-            try await t.chain.submit(tampered, via: "node-1")
+            try await t.submit(tampered)
         }
         #expect(await t.chain.state.head == before)
         #expect(await t.chain.state.height == 0)
@@ -30,13 +30,13 @@ import Testing
     @Test func replayedAndSkippedNoncesAreRefused() async throws {
         let t = try TestChain()
         let first = await t.tx("ops", .propose(.newVoter("frank")))
-        _ = try await t.chain.submit(first, via: "node-1")
+        _ = try await t.submit(first)
         await #expect(throws: TransactionRejection.staleNonce(sender: "ops", expected: 2, got: 1)) {
-            try await t.chain.submit(first, via: "node-2")
+            try await t.submit(first)
         }
         let gap = await t.tx("ops", .propose(.newVoter("gina")), nonce: 5)
         await #expect(throws: TransactionRejection.nonceGap(sender: "ops", expected: 2, got: 5)) {
-            try await t.chain.submit(gap, via: "node-1")
+            try await t.submit(gap)
         }
         #expect(await t.chain.state.height == 1)
     }
@@ -45,10 +45,10 @@ import Testing
         let t = try TestChain()
         let key = SigningKey()
         let stranger = await t.tx("mallory", .propose(.newVoter("x")), key: key)
-        await #expect(throws: TransactionRejection.unknownSender("mallory")) { try await t.chain.submit(stranger, via: "node-1") }
+        await #expect(throws: TransactionRejection.unknownSender("mallory")) { try await t.submit(stranger) }
         let other = Transaction.signed(chain: Hash256.of([1]), sender: "ops", nonce: 1, lane: .production,
                                        payload: .governance(.propose(.newVoter("x"))), key: t.keys["ops"]!)
-        await #expect(throws: TransactionRejection.wrongChain) { try await t.chain.submit(other, via: "node-1") }
+        await #expect(throws: TransactionRejection.wrongChain) { try await t.submit(other) }
     }
 
     @Test func encodingRoundTripsAndRefusesTruncation() throws {
@@ -230,7 +230,7 @@ import Testing
                 let tx = await t.tx(voter, .vote(proposal: 1, request: p.elector(voter)!.request, choice: i % 3 == 0 ? .reject : .approve))
                 group.addTask {
                     do {
-                        _ = try await t.chain.submit(tx, via: TestChain.nodes[i % 3])
+                        _ = try await t.submit(tx)
                         return true
                     } catch TransactionRejection.governance(.votingClosed) {
                         return false
@@ -254,7 +254,7 @@ import Testing
         func balance(_ sender: String, nonce: UInt64) -> Chain.Submission {
             let tx = Transaction.signed(chain: state.genesisHash, sender: sender, nonce: nonce, lane: .production,
                                         payload: .call(ContractCall(contract: "asset-ledger", function: "balance", args: [])), key: t.keys[sender]!)
-            return Chain.Submission(tx: tx, node: "node-1", check: nil)
+            return Chain.Submission(tx: tx, node: NodeRouting.node(for: tx, fleet: state.nodes, policy: state.management.nodeRouting), check: nil)
         }
         // alice queues one more than her share, in nonce order; bob's share is his own.
         let batch = (1...UInt64(limit + 1)).map { balance("alice", nonce: $0) } + [balance("bob", nonce: 1)]
@@ -272,7 +272,7 @@ import Testing
         await t.chain.setSealingPaused(true)
         let forged = Transaction.signed(chain: state.genesisHash, sender: "carol", nonce: 1, lane: .production,
                                         payload: .call(ContractCall(contract: "asset-ledger", function: "balance", args: [])), key: SigningKey())
-        await #expect(throws: TransactionRejection.badSignature(sender: "carol")) { try await t.chain.submit(forged, via: "node-1") }
+        await #expect(throws: TransactionRejection.badSignature(sender: "carol")) { try await t.submit(forged) }
         #expect(await t.chain.pendingCount == 0)
         await t.chain.close()
     }

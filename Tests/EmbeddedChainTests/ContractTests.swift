@@ -144,14 +144,16 @@ import Testing
 
     @Test func logicV2AdmitsOnlyWellFormedCalls() async throws {
         let t = try TestChain()
+        // Pre-release traffic goes to node-3, the one node running v2; production stays on v1.
+        try await t.enact(.upgradeNodes(to: "v2", stage: .prerelease, percent: 100))
         let many = (1...9).map(String.init)
-        // node-3 runs v2: it refuses the call at the door; node-1 (v1) lets it in to fail in the contract.
+        // node-3 runs v2: it refuses the call at the door; node-1 or node-2 (v1) lets it in to fail in the contract.
         await #expect(throws: TransactionRejection.refusedByLogic(logic: "v2", reason: "a call may have at most 8 arguments")) {
-            try await t.call("alice", "balance", many, via: "node-3")
+            try await t.call("alice", "balance", many, lane: .prerelease)
         }
-        let v1 = try await t.call("alice", "balance", many, via: "node-1")
+        let v1 = try await t.call("alice", "balance", many)
         #expect(v1.logic == "v1")
-        #expect(try await t.call("alice", "balance", via: "node-3").logic == "v2")
+        #expect(try await t.call("alice", "balance", lane: .prerelease).logic == "v2")
     }
 
     @Test func onlyANodeReplacesItsOwnLogicAndFaultsAreInjected() async throws {
@@ -162,11 +164,18 @@ import Testing
                                payload: .setNodeLogic(node: node, logic: "v2", faultRate: fault), key: t.keys[sender]!)
         }
         await #expect(throws: TransactionRejection.notTheNode(sender: "ops", node: "node-1")) {
-            try await t.chain.submit(setLogic("ops", "node-1", fault: 0), via: "node-1")
+            try await t.submit(setLogic("ops", "node-1", fault: 0))
         }
-        let r = try await t.chain.submit(setLogic("node-1", "node-1", fault: 1_000_000), via: "node-2")
+        let r = try await t.submit(setLogic("node-1", "node-1", fault: 1_000_000))
         #expect(r.events == [.governance(.nodeLogicChanged(node: "node-1", logic: "v2", faultRate: 1_000_000))])
-        let faulted = try await t.call("alice", "issue", ["5"], via: "node-1")
+        // Pre-release traffic now goes to node-1 or node-3, the v2 nodes: send a call the policy gives node-1.
+        try await t.enact(.upgradeNodes(to: "v2", stage: .prerelease, percent: 100))
+        var toNode1: Transaction?
+        for amount in 1...200 where toNode1 == nil {
+            let tx = await t.callTx("alice", "issue", [String(amount)], lane: .prerelease)
+            if await t.routed(tx) == "node-1" { toNode1 = tx }
+        }
+        let faulted = try await t.submit(try #require(toNode1))
         #expect(!faulted.ok && faulted.error?.contains("injected fault") == true && faulted.logic == "v2")
         #expect(await t.chain.state.management.nodeStats["v2"]?.failures == 1)
     }

@@ -37,7 +37,7 @@ import Testing
 
     func refuse(_ t: TestChain, _ tx: Transaction, _ expected: TransactionRejection) async {
         let before = Fingerprint(await t.chain.state)
-        await #expect(throws: expected) { try await t.chain.submit(tx, via: "node-1") }
+        await #expect(throws: expected) { try await t.submit(tx) }
         #expect(Fingerprint(await t.chain.state) == before)
     }
 
@@ -90,7 +90,7 @@ import Testing
                      .governance(.wrongVoteRequest(proposal: 2, request: carolsRequest, voter: "dave")))
         // A vote counts once however often it is cast: the weight is the snapshot's, never the sender's say.
         let daves = await t.proposal(2).elector("dave")!.request
-        for _ in 0..<3 { _ = try await t.chain.submit(await tx(t, "dave", .governance(.vote(proposal: 2, request: daves, choice: .approve))), via: "node-1") }
+        for _ in 0..<3 { _ = try await t.submit(await tx(t, "dave", .governance(.vote(proposal: 2, request: daves, choice: .approve)))) }
         #expect(await t.proposal(2).tally == TallyCounts(approve: 1))
     }
 
@@ -98,7 +98,7 @@ import Testing
         let t = try await chain()
         await refuse(t, await tx(t, "ops", .governance(.execute(proposal: 2))), .governance(.notPassed(proposal: 2, status: .voting)))
         await refuse(t, await tx(t, "alice", .governance(.execute(proposal: 1))), .governance(.notAdmin(name: "alice", role: .voter)))
-        _ = try await t.chain.submit(await tx(t, "ops", .governance(.execute(proposal: 1))), via: "node-1")
+        _ = try await t.submit(await tx(t, "ops", .governance(.execute(proposal: 1))))
         await refuse(t, await tx(t, "ops", .governance(.execute(proposal: 1))), .governance(.alreadyExecuted(proposal: 1)))
     }
 
@@ -122,7 +122,7 @@ import Testing
         let oversized = w.bytes + [UInt8](repeating: 0, count: Limits.maxCodeBytes)
         let deploy = await tx(t, "ops", .governance(.propose(.deployContract(name: "big", version: "v1", code: oversized))))
         let before = Fingerprint(await t.chain.state)
-        await #expect(throws: TransactionRejection.self) { try await t.chain.submit(deploy, via: "node-1") }
+        await #expect(throws: TransactionRejection.self) { try await t.submit(deploy) }
         #expect(Fingerprint(await t.chain.state) == before)
     }
 }

@@ -148,7 +148,7 @@ import Testing
         #expect(await t.proposal(2).totalWeight == 5)
         let vote = await t.tx("frank", .vote(proposal: 2, request: 1, choice: .approve), key: frank)
         await #expect(throws: TransactionRejection.governance(.notElector(name: "frank", proposal: 2))) {
-            try await t.chain.submit(vote, via: "node-1")
+            try await t.submit(vote)
         }
         // A member removed after a proposal was made can no longer vote on it.
         try await t.send("ops", .propose(.removeMember(name: "erin")))
@@ -179,7 +179,7 @@ import Testing
         let request = await t.proposal(1).elector("erin")!.request
         let vote = await t.tx("erin", .vote(proposal: 1, request: request, choice: .approve), key: newErin)
         await #expect(throws: TransactionRejection.governance(.notElector(name: "erin", proposal: 1))) {
-            try await t.chain.submit(vote, via: "node-1")
+            try await t.submit(vote)
         }
     }
 
@@ -188,7 +188,7 @@ import Testing
         let state = await t.chain.state
         let gray = Transaction.signed(chain: state.genesisHash, sender: "ops", nonce: 1, lane: .gray,
                                       payload: .governance(.propose(.newVoter("frank"))), key: t.keys["ops"]!)
-        await #expect(throws: TransactionRejection.wrongLane(.gray)) { try await t.chain.submit(gray, via: "node-1") }
+        await #expect(throws: TransactionRejection.wrongLane(.gray)) { try await t.submit(gray) }
         await #expect(throws: TransactionRejection.governance(.adminWeight)) {
             try await t.send("ops", .propose(.addMember(name: "root", role: .admin, weight: 5, publicKey: SigningKey().publicKey)))
         }

@@ -57,9 +57,21 @@ struct TestChain {
                                   lane: .production, payload: .governance(call), key: key ?? keys[sender]!)
     }
 
+    /// The node the node routing policy picks for `tx` now: the only one the chain accepts it from.
+    func routed(_ tx: Transaction) async -> String {
+        let (fleet, policy) = await chain.routingInputs
+        return NodeRouting.node(for: tx, fleet: fleet, policy: policy)
+    }
+
+    /// Submits through the node the policy picks, as the platform does.
+    @discardableResult
+    func submit(_ tx: Transaction) async throws -> Receipt {
+        try await chain.submit(tx, via: await routed(tx))
+    }
+
     @discardableResult
     func send(_ sender: String, _ call: GovernanceCall) async throws -> Receipt {
-        try await chain.submit(await tx(sender, call), via: "node-1")
+        try await submit(await tx(sender, call))
     }
 
     func vote(_ voter: String, _ proposal: UInt64, _ choice: Choice) async throws {
@@ -78,14 +90,20 @@ struct TestChain {
         return try await send("ops", .execute(proposal: id))
     }
 
-    /// Calls a contract as `sender` through `node` on `lane`; failed calls come back as failed receipts.
+    /// Calls a contract as `sender` on `lane`, through the node the policy picks; failed calls come back
+    /// as failed receipts.
     @discardableResult
     func call(_ sender: String, _ function: String, _ args: [String] = [], lane: Lane = .production,
-              contract: String = "asset-ledger", via node: String = "node-1") async throws -> Receipt {
+              contract: String = "asset-ledger") async throws -> Receipt {
+        try await submit(await callTx(sender, function, args, lane: lane, contract: contract))
+    }
+
+    /// A signed contract call at `sender`'s next nonce, not yet submitted.
+    func callTx(_ sender: String, _ function: String, _ args: [String] = [], lane: Lane = .production,
+                contract: String = "asset-ledger") async -> Transaction {
         let state = await chain.state
-        let tx = Transaction.signed(chain: state.genesisHash, sender: sender, nonce: state.nextNonce(of: sender), lane: lane,
-                                    payload: .call(ContractCall(contract: contract, function: function, args: args)), key: keys[sender]!)
-        return try await chain.submit(tx, via: node)
+        return Transaction.signed(chain: state.genesisHash, sender: sender, nonce: state.nextNonce(of: sender), lane: lane,
+                                  payload: .call(ContractCall(contract: contract, function: function, args: args)), key: keys[sender]!)
     }
 
     /// Closes this chain's lock and opens the same directory again, replaying the ledger.

@@ -7,7 +7,7 @@ import Governance
 @testable import GovernanceAPI
 @testable import GovernanceEngine
 import Rollout
-import ServicePlatform
+@testable import ServicePlatform
 import Synchronization
 import Testing
 
@@ -49,10 +49,10 @@ final class TestClock: Sendable {
         // The first pull subscribes; then ten blocks land while nobody reads. Wait for the subscription
         // itself, not a guess at how long it takes: a reader that subscribed late would read the blocks
         // from the ledger instead, and never fall behind.
-        let subscribed = await engine.local!.chain.subscriberCount
+        let subscribed = await engine.local!.platform.chain.subscriberCount
         async let first = reader.next()
         let patience = Date().addingTimeInterval(120)
-        while await engine.local!.chain.subscriberCount == subscribed {
+        while await engine.local!.platform.chain.subscriberCount == subscribed {
             try #require(Date() < patience, "the reader never subscribed")
             try await Task.sleep(for: .milliseconds(5))
         }
@@ -252,8 +252,8 @@ final class TestClock: Sendable {
         let key = SigningKey()
         var counts: [String: Int] = [:]
         for nonce in 1...600 {
-            let node = LogicVersionRouter().route(tx(nonce, key: key), fleet: fleet, policy: RoutingPolicy(old: "v1"))
-            #expect(LogicVersionRouter().route(tx(nonce, key: key), fleet: fleet, policy: RoutingPolicy(old: "v1")) == node)
+            let node = NodeRouting.node(for: tx(nonce, key: key), fleet: fleet, policy: RoutingPolicy(old: "v1"))
+            #expect(NodeRouting.node(for: tx(nonce, key: key), fleet: fleet, policy: RoutingPolicy(old: "v1")) == node)
             counts[node, default: 0] += 1
         }
         #expect(counts.count == 6)
@@ -265,8 +265,8 @@ final class TestClock: Sendable {
         let policy = try RoutingPolicy(old: "v1").advancing(to: "v2", stage: .prerelease, percent: 0, target: "nodes")
         let key = SigningKey()
         for nonce in 1...200 {
-            let pre = LogicVersionRouter().route(tx(nonce, lane: .prerelease, key: key), fleet: fleet, policy: policy)
-            let prod = LogicVersionRouter().route(tx(nonce, lane: .production, key: key), fleet: fleet, policy: policy)
+            let pre = NodeRouting.node(for: tx(nonce, lane: .prerelease, key: key), fleet: fleet, policy: policy)
+            let prod = NodeRouting.node(for: tx(nonce, lane: .production, key: key), fleet: fleet, policy: policy)
             #expect(["node-5", "node-6"].contains(pre))
             #expect(!["node-5", "node-6"].contains(prod))
         }
