@@ -72,12 +72,12 @@ import Testing
         let t = try TestChain()
         let gate = AppendGate()
         await t.chain.setWillAppend(gate.hook)
-        let first = Task { try await t.chain.submit(balance(t, "ops"), via: "node-1") }
+        let first = Task { try await t.submit(balance(t, "ops")) }
         var reached = gate.reached.makeAsyncIterator()
         #expect(await reached.next() == 1)
         // Each sender submits on its own while block 1 is held; they queue on the chain's thread.
         let senders = ["alice", "bob", "carol", "dave", "erin"]
-        let rest = senders.map { sender in Task { try await t.chain.submit(balance(t, sender), via: "node-1") } }
+        let rest = senders.map { sender in Task { try await t.submit(balance(t, sender)) } }
         while t.chain.ledgerThread.queued < senders.count { try await Task.sleep(for: .milliseconds(5)) }
         gate.release()
         _ = try await first.value
