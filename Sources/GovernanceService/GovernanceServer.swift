@@ -2,9 +2,11 @@ import ChainModel
 import ChainPrimitives
 import Foundation
 import GovernanceEngine
+import Logging
 import NIOCore
 import NIOPosix
 import ServiceClient
+import ServiceLifecycle
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -13,27 +15,28 @@ import Glibc
 /// `govconsole serve`: one engine, many terminals. Each connection is served on its own: its requests
 /// run concurrently, its event feed is written one frame at a time and reads from a bounded
 /// subscription, so a slow or stuck client holds at most a few frames and its own feed, never the
-/// others' — and one that falls behind is sent `resync`.
-public final class GovernanceServer: Sendable {
+/// others' — and one that falls behind is sent `resync`. As a `Service` it serves until its group shuts down.
+public final class GovernanceServer: Service, Sendable {
     public let engine: GovernanceEngine
     /// Where it listens, with the port filled in when it was asked for port 0.
     public let address: ServiceAddress
     private let token: String?
     private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
-    private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
-    private let log: @Sendable (String) -> Void
+    /// Open connections; once `stopping`, one accepted late is closed as it is counted.
+    private let connections = Mutex<(open: [ObjectIdentifier: any Channel], stopping: Bool)>(([:], false))
+    private let logger: Logger
     /// Connections still to say hello: a stranger cannot hold sockets open without it.
     private let lobby: Lobby
     /// Requests one connection may have in flight; more are refused, not queued.
     static let maxRequestsInFlight = 256
 
     private init(engine: GovernanceEngine, address: ServiceAddress, token: String?,
-                 server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, lobby: Lobby, log: @escaping @Sendable (String) -> Void) {
+                 server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, lobby: Lobby, logger: Logger) {
         self.engine = engine
         self.address = address
         self.token = token
         self.server = server
-        self.log = log
+        self.logger = logger
         self.lobby = lobby
     }
 
@@ -42,49 +45,71 @@ public final class GovernanceServer: Sendable {
     /// most `handshake.capacity` may be waiting to.
     public static func bind(engine: GovernanceEngine, address: ServiceAddress, token: String?,
                             handshake: HandshakeLimits = HandshakeLimits(),
-                            log: @escaping @Sendable (String) -> Void = { _ in }) async throws -> GovernanceServer {
-        let lobby = Lobby(limits: handshake, log: log)
+                            logger: Logger = .silent) async throws -> GovernanceServer {
+        let lobby = Lobby(limits: handshake, logger: logger)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
         var bound = address
         switch address {
         case let .unix(path):
-            // Created owner-only from the start, not chmod-ed after a window in which others could connect.
-            let old = umask(0o177)
-            defer { umask(old) }
-            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { $0.framed(watch: FirstFrameWatch(lobby)) }
-            chmod(path, 0o600)
+            // Owner-only from the start, without a process-wide umask change: see OwnerOnlySocket.
+            server = try await OwnerOnlySocket.bind(at: path) { bound in
+                try await bootstrap.bind(unixDomainSocketPath: bound) { $0.framed(lobby: lobby) }
+            } close: { try? await $0.channel.close() }
         case let .tcp(host, port):
             guard token != nil else { throw ServiceError.tokenMissing(address.description) }
-            server = try await bootstrap.bind(host: host, port: port) { $0.framed(watch: FirstFrameWatch(lobby)) }
+            server = try await bootstrap.bind(host: host, port: port) { $0.framed(lobby: lobby) }
             bound = .tcp(host: host, port: server.channel.localAddress?.port ?? port)
         }
-        return GovernanceServer(engine: engine, address: bound, token: token, server: server, lobby: lobby, log: log)
+        return GovernanceServer(engine: engine, address: bound, token: token, server: server, lobby: lobby, logger: logger)
     }
 
-    /// Accepts and serves connections until `stop`.
+    /// Accepts and serves connections until `stop`, or until the group running it shuts down or is
+    /// cancelled; returns once every connection has ended.
     public func run() async {
-        try? await server.executeThenClose { inbound in
-            try await withThrowingDiscardingTaskGroup { group in
-                for try await connection in inbound {
-                    let id = ObjectIdentifier(connection.channel)
-                    connections.withLock { $0[id] = connection.channel }
-                    lobby.enter(connection.channel, peer: peer(of: connection.channel))
-                    group.addTask {
-                        await self.serve(connection)
-                        _ = self.connections.withLock { $0.removeValue(forKey: id) }
+        await withTaskCancellationOrGracefulShutdownHandler {
+            try? await server.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await connection in inbound {
+                        let id = ObjectIdentifier(connection.channel)
+                        let late = connections.withLock { c in
+                            c.open[id] = connection.channel
+                            return c.stopping
+                        }
+                        if late { connection.channel.close(promise: nil) }
+                        lobby.enter(connection.channel, peer: peer(of: connection.channel))
+                        group.addTask {
+                            await self.serve(connection)
+                            _ = self.connections.withLock { $0.open.removeValue(forKey: id) }
+                        }
                     }
                 }
             }
+        } onCancelOrGracefulShutdown: {
+            self.shut()
         }
     }
 
-    /// Stops listening and closes every connection; requests already running finish first.
+    /// Stops listening and closes every connection; requests already running finish first, and `run`
+    /// returns once they have.
     public func stop() async {
-        try? await server.channel.close()
-        for c in connections.withLock({ Array($0.values) }) { try? await c.close() }
-        if case let .unix(path) = address { unlink(path) }
+        shut()
+    }
+
+    /// Closes the listener, removes the socket and closes every connection, without waiting on any of
+    /// it: a stop signal's handler cannot wait. Only the first call closes the listener and removes the
+    /// socket, so a second can never take a socket another service has since put there.
+    private func shut() {
+        let (first, open) = connections.withLock { c in
+            defer { c.stopping = true }
+            return (!c.stopping, Array(c.open.values))
+        }
+        if first {
+            server.channel.close(promise: nil)
+            if case let .unix(path) = address { unlink(path) }
+        }
+        for c in open { c.close(promise: nil) }
     }
 
     /// " from ADDRESS" for a TCP peer; a Unix socket's peers have no address worth saying.
@@ -116,7 +141,7 @@ public final class GovernanceServer: Sendable {
                     return
                 }
                 if let token, !Self.same(hello.token, token) {
-                    log("refused \(hello.client)\(peer): wrong or missing access token")
+                    logger.notice("refused \(hello.client)\(peer): wrong or missing access token")
                     try await out.send(.refused("the service refused the access token; use the one in its data directory's service.token (--token-file or GOVCONSOLE_TOKEN)"))
                     return
                 }
@@ -124,12 +149,12 @@ public final class GovernanceServer: Sendable {
                 guard lobby.leave(connection.channel) else { return }
                 let state = await engine.status()
                 try await out.send(.welcome(Wire.Welcome(version: Wire.version, genesis: Hash256(hex: state.genesis)!, height: state.height, data: state.data)))
-                log("\(hello.client) connected\(peer)")
+                logger.info("\(hello.client) connected\(peer)")
                 try await session(frames: &frames, out: out)
-                log("\(hello.client) disconnected")
+                logger.info("\(hello.client) disconnected")
             }
         } catch {
-            log("a connection\(peer) ended: \(error)")
+            logger.notice("a connection\(peer) ended: \(error)")
         }
     }
 

@@ -1,4 +1,7 @@
 import ChainPrimitives
+import DequeModule
+import EmbeddedChain
+import Logging
 import NIOCore
 import Synchronization
 
@@ -38,12 +41,12 @@ final class Lobby: Sendable {
     let limits: HandshakeLimits
     /// Oldest first; `full` once the lobby has turned someone away, until it empties again. `arrived`:
     /// connections whose first whole frame came in time, waiting only for the server to read it.
-    private let guests = Mutex<(waiting: [Guest], full: Bool, arrived: Set<ObjectIdentifier>)>(([], false, []))
-    private let log: @Sendable (String) -> Void
+    private let guests = Mutex<(waiting: Deque<Guest>, full: Bool, arrived: Set<ObjectIdentifier>)>(([], false, []))
+    private let logger: Logger
 
-    init(limits: HandshakeLimits, log: @escaping @Sendable (String) -> Void) {
+    init(limits: HandshakeLimits, logger: Logger) {
         self.limits = limits
-        self.log = log
+        self.logger = logger
     }
 
     /// Admits a new connection to wait for its hello, closing whoever has waited longest if it is full.
@@ -63,7 +66,7 @@ final class Lobby: Sendable {
         }
         guard admitted else { return }
         if nowFull {
-            log("more than \(limits.capacity) connections are waiting to say hello; closing the longest-waiting ones")
+            logger.warning("more than \(limits.capacity) connections are waiting to say hello; closing the longest-waiting ones")
         }
         for guest in evicted {
             guest.expiry?.cancel()
@@ -71,7 +74,7 @@ final class Lobby: Sendable {
         }
         let expiry = channel.eventLoop.scheduleTask(in: .milliseconds(limits.milliseconds)) { [self] in
             guard leave(channel) else { return }
-            log("closed a connection\(peer) that did not say hello within \(DurationText.format(UInt64(limits.milliseconds)))")
+            logger.notice("closed a connection\(peer) that did not say hello within \(DurationText.format(UInt64(limits.milliseconds)))")
             channel.close(promise: nil)
         }
         // Gone already (welcomed, or pushed out), the timer finds nothing when it fires.
@@ -121,5 +124,17 @@ final class FirstFrameWatch: ChannelInboundHandler, RemovableChannelHandler {
         lobby.heard(context.channel)
         context.fireChannelRead(data)
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+}
+
+extension Channel {
+    /// The frame codec and an async wrapper for a connection the server accepted, its first whole
+    /// frame reported to the lobby as it arrives.
+    func framed(lobby: Lobby) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> {
+        eventLoop.makeCompletedFuture {
+            try pipeline.syncOperations.addFrameCodec()
+            try pipeline.syncOperations.addHandler(FirstFrameWatch(lobby))
+            return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: self)
+        }
     }
 }

@@ -88,7 +88,8 @@ enum ConsoleLauncher {
     static func serve(_ engine: GovernanceEngine, log: ConsoleLog) async -> (DirectoryService?, String?) {
         let address = ServiceAddress.socket(of: engine.dataDirectory)
         do {
-            let service = try await DirectoryService.start(engine: engine, address: address, token: nil) { log.write("service: \($0)") }
+            let service = try await DirectoryService.start(engine: engine, address: address, token: nil,
+                                                          logger: .lines("govconsole.console") { log.write("service: \($0)") })
             log.write("service: serving \(engine.dataDirectory.path) on \(service.address)")
             return (service, nil)
         } catch {

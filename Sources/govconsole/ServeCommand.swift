@@ -1,8 +1,11 @@
 import ArgumentParser
 import Dispatch
+import EmbeddedChain
 import Foundation
 import GovernanceService
+import Logging
 import ServiceClient
+import ServiceLifecycle
 
 /// `govconsole serve`: the engine as a long-lived process that consoles and commands attach to.
 struct ServeCommand: AsyncParsableCommand {
@@ -46,36 +49,46 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             token = nil
         }
+        // One line per event on stderr, stamped, as people read a log; levels and metadata stay out.
+        let logger = Logger.lines("govconsole.serve") { warn("\(Output.time(Date())) \($0)") }
         let service: DirectoryService
         do {
-            service = try await DirectoryService.start(engine: engine, address: requested, token: token) { line in
-                warn("\(Output.time(Date())) \(line)")
-            }
+            service = try await DirectoryService.bind(engine: engine, address: requested, token: token, logger: logger)
         } catch {
             await engine.close()
             throw ServiceError.refused("cannot listen on \(requested): \(RemoteBackend.reason(error)); choose another --listen")
         }
-        // Caught before anyone is told the service is up, so a stop signal always leaves a clean directory.
-        let signals = [SIGINT, SIGTERM, SIGHUP].map { sig in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig)
-            source.setEventHandler { Task { await service.stop() } }
-            source.resume()
-            return source
-        }
         let height = await engine.status().height
-        try global.emit(Started(data: dir.path, address: service.address.description, height: height, pid: getpid(),
-                                tokenFile: token == nil ? nil : ServiceAddress.tokenFile(of: dir))) {
-            "serving \(dir.path) at height \(height) on \(service.address)" + (token == nil ? "" : " (token in \(ServiceAddress.tokenFile(of: dir)))")
-                + "; stop with Ctrl-C"
+        let started = Started(data: dir.path, address: service.address.description, height: height, pid: getpid(),
+                              tokenFile: token == nil ? nil : ServiceAddress.tokenFile(of: dir))
+        let announcement = Announcement { [global] in
+            try global.emit(started) {
+                "serving \(dir.path) at height \(height) on \(service.address)" + (token == nil ? "" : " (token in \(ServiceAddress.tokenFile(of: dir)))")
+                    + "; stop with Ctrl-C"
+            }
+            fflush(nil)
         }
-        fflush(nil)
-
-        await service.wait()
-        await service.stop()
-        for s in signals { s.cancel() }
+        // A stop signal shuts the group down gracefully: the ticker stops, then the listener (its socket
+        // removed, every connection closed, requests already running finished); then the ledger closes.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [
+            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: announcement, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup),
+        ], gracefulShutdownSignals: [.sigint, .sigterm, .sighup], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await engine.close()
+            throw error
+        }
         await engine.close()
         warn("service stopped; the ledger is closed")
+    }
+
+    /// Tells the world the service is up. A service of the group, so it runs only once the group has
+    /// trapped the stop signals: whoever stops the service on seeing this line leaves a clean directory.
+    struct Announcement: Service {
+        let announce: @Sendable () throws -> Void
+        func run() throws { try announce() }
     }
 
     /// The data directory's access token, made (32 random bytes, hex, mode 0600) on first use.

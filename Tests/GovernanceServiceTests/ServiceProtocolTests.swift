@@ -22,10 +22,16 @@ import Glibc
 
     func started() async throws -> (GovernanceClient, GovernanceServer, Task<Void, Never>) {
         let client = try await GovernanceClient.create(at: dir, consortium: try .demo())
-        let server = try await GovernanceServer.bind(engine: client.local!, address: .unix(path: socketPath), token: nil)
+        let server = try await GovernanceServer.bind(engine: client.local!, address: .unix(path: socketPath), token: nil,
+                                                     handshake: Self.patientLobby)
         let running = Task { await server.run() }
         return (client, server, running)
     }
+
+    /// These clients share this process with every other suite: a client task starved of threads for
+    /// more than the default 10 s between connecting and saying hello is no stranger, so only
+    /// HandshakeLimitTests, whose peers say hello from their own threads, runs the real timeout.
+    static let patientLobby = HandshakeLimits(timeout: .seconds(3600))
 
     /// A blocking Unix-socket or loopback TCP client that writes and reads frames itself.
     final class RawClient: @unchecked Sendable {
@@ -133,7 +139,8 @@ import Glibc
 
     @Test func aTCPServiceRefusesAWrongTokenAndServesTheRightOne() async throws {
         let client = try await GovernanceClient.create(at: dir, consortium: try .demo())
-        let server = try await GovernanceServer.bind(engine: client.local!, address: .tcp(host: "127.0.0.1", port: 0), token: "sesame")
+        let server = try await GovernanceServer.bind(engine: client.local!, address: .tcp(host: "127.0.0.1", port: 0), token: "sesame",
+                                                     handshake: Self.patientLobby)
         let running = Task { await server.run() }
         await #expect(throws: ServiceError.self) {
             _ = try await RemoteBackend.connect(to: server.address, token: "wrong", client: "test")
