@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/swiftwasm/WasmKit.git", from: "0.4.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(
@@ -41,7 +42,8 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "ConsoleUI",
-            dependencies: ["GovernanceEngine", "EmbeddedChain", "CNcurses", .product(name: "Yams", package: "Yams")]
+            dependencies: ["GovernanceEngine", "EmbeddedChain", "CNcurses", .product(name: "Yams", package: "Yams"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "govconsole",

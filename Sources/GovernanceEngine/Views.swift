@@ -52,8 +52,9 @@ public struct ProposalDetail: Codable, Sendable {
     public let submitted: Date
     public let deadline: Date
     public let tally: TallyView
-    public let quorum: Double
-    public let threshold: Double
+    /// Exact, so the console's marks and the CLI's verdict agree; JSON shows each as its number.
+    public let quorum: Ratio
+    public let threshold: Ratio
     public let quorumReached: Bool
     public let votes: [VoteRecord]
     public let pending: [String]
@@ -158,6 +159,8 @@ public struct InitResult: Codable, Sendable {
 
 /// An event with its type, where it happened, and its own fields at the top level.
 public struct EventView: Codable, Sendable, Hashable {
+    /// The typed event; `type`, `proposal` and `fields` are its names for people and `--json`.
+    public let event: ChainEvent
     public let type: String
     public let height: UInt64
     public let time: Date
@@ -171,6 +174,7 @@ public struct EventView: Codable, Sendable, Hashable {
     }
 
     public init(_ e: RecordedEvent) {
+        event = e.event
         type = e.event.name
         height = e.height
         time = Date(milliseconds: e.time)
@@ -187,51 +191,39 @@ public struct EventView: Codable, Sendable, Hashable {
         init?(intValue: Int) { nil }
     }
 
-    /// Set in an encoder's and a decoder's `userInfo` to carry events between processes: fields keep
-    /// their order and kinds, which the flat form people read (and `--json` prints) does not.
+    /// Set in an encoder's and a decoder's `userInfo` to carry events between processes as the typed
+    /// event itself, which the flat form people read (and `--json` prints) cannot be read back into.
     public static let wireFormat = CodingUserInfoKey(rawValue: "govconsole.wire")!
 
-    private struct WireField: Codable {
-        let name: String
-        let int: UInt64?
-        let text: String?
-        let time: UInt64?
-    }
-
+    /// The typed event in its canonical binary form: the receiver gets the very case that was recorded.
     private struct Wire: Codable {
-        let type: String
         let height: UInt64
-        let time: Date
+        let time: UInt64
         let tx: String?
-        let proposal: UInt64?
-        let fields: [WireField]
+        let event: Data
     }
 
     /// Reads the wire form only; the flat form is for people.
     public init(from decoder: any Decoder) throws {
         let w = try Wire(from: decoder)
-        type = w.type
-        height = w.height
-        time = w.time
-        tx = w.tx
-        proposal = w.proposal
-        fields = try w.fields.map { f in
-            if let v = f.int { return Field(name: f.name, value: .int(v)) }
-            if let v = f.text { return Field(name: f.name, value: .text(v)) }
-            if let v = f.time { return Field(name: f.name, value: .time(v)) }
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "event field \(f.name) has no value"))
+        var reader = ByteReader(Array(w.event))
+        let event: ChainEvent
+        do { event = try ChainEvent(from: &reader) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "event: \(error)"))
         }
+        self.init(RecordedEvent(height: w.height, time: w.time, tx: try w.tx.map { hex in
+            guard let h = Hash256(hex: hex) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "tx is not a 64-digit hex hash"))
+            }
+            return h
+        }, event: event))
     }
 
     public func encode(to encoder: any Encoder) throws {
         if encoder.userInfo[Self.wireFormat] != nil {
-            try Wire(type: type, height: height, time: time, tx: tx, proposal: proposal, fields: fields.map { f in
-                switch f.value {
-                case let .int(v): WireField(name: f.name, int: v, text: nil, time: nil)
-                case let .text(v): WireField(name: f.name, int: nil, text: v, time: nil)
-                case let .time(v): WireField(name: f.name, int: nil, text: nil, time: v)
-                }
-            }).encode(to: encoder)
+            var w = ByteWriter()
+            event.encode(to: &w)
+            try Wire(height: height, time: UInt64((time.timeIntervalSince1970 * 1000).rounded()), tx: tx, event: Data(w.bytes)).encode(to: encoder)
             return
         }
         var c = encoder.container(keyedBy: Key.self)
@@ -256,6 +248,31 @@ extension Date {
 extension TallyView {
     init(_ c: TallyCounts, total: UInt64) {
         self.init(approve: c.approve, reject: c.reject, abstain: c.abstain, voted: c.voted, total: total)
+    }
+
+    public var counts: TallyCounts { TallyCounts(approve: approve, reject: reject, abstain: abstain) }
+
+    /// The contract's own rules (`Tally`), in integers: voted weight against the quorum.
+    public func quorumReached(_ quorum: Ratio) -> Bool { Tally.quorumReached(counts, total: total, quorum: quorum) }
+
+    /// Approve among approve and reject against the threshold, as the contract decides it.
+    public func approvalExceeds(_ threshold: Ratio) -> Bool { Tally.approvalExceeds(counts, threshold: threshold) }
+}
+
+/// A ratio in JSON is the number it stands for, like 0.5; read back to the nearest part per million,
+/// which is the ratio that was written.
+extension Ratio: Codable {
+    public init(from decoder: any Decoder) throws {
+        let value = try decoder.singleValueContainer().decode(Double.self)
+        guard value >= 0, value <= 1, let ratio = Ratio(ppm: UInt64((value * Double(Ratio.denominator)).rounded())) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a fraction from 0 to 1"))
+        }
+        self = ratio
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(value)
     }
 }
 
