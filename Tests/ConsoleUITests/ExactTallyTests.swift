@@ -7,31 +7,33 @@ import Testing
 /// The proposals pane judges quorum and threshold with the contract's own integer rules, so it says
 /// what `govconsole show` says, exactly.
 @Suite struct ExactTallyTests {
-    /// 7 of 10 against a quorum of 0.7 is met, as `Tally` decides; 0.7 × 10 in Double is 7.000000000000001.
+    /// 7 of 25 against a quorum of 0.28 is met, as `Tally` decides; 0.28 × 25 in Double is 7.000000000000001.
     static let detail = """
         {"id":3,"operation":"set-policy","target":"policy","summary":"set-policy quorum=0.6","proposer":"ops","status":"voting",
-         "submitted":0,"deadline":86400,"tally":{"approve":7,"reject":0,"abstain":0,"voted":7,"total":10},
-         "quorum":0.7,"threshold":0.29,"quorumReached":true,"votes":[],"pending":[],"permission":{"state":"none"},"events":[]}
+         "submitted":0,"deadline":86400,"tally":{"approve":7,"reject":0,"abstain":0,"voted":7,"total":25},
+         "quorum":0.28,"threshold":0.29,"quorumReached":true,"votes":[],"pending":[],"permission":{"state":"none"},"events":[]}
         """
 
     @Test func thePaneShowsTheQuorumTheContractReached() async throws {
         var s = try await Fixture.state(width: 160, height: 48)
         let detail = try JSONDecoder().decode(ProposalDetail.self, from: Data(Self.detail.utf8))
-        #expect(detail.quorum == Ratio(ppm: 700_000) && detail.threshold == Ratio(ppm: 290_000))
+        #expect(detail.quorum == Ratio(ppm: 280_000) && detail.threshold == Ratio(ppm: 290_000))
         #expect(detail.tally.quorumReached(detail.quorum) == detail.quorumReached)
         s.snapshot?.detail = detail
         s.tallies = [:]
         let screen = Fixture.screen(s)
-        #expect(screen.contains("7/10 quorum 70% ✓"), "\(screen)")
+        #expect(screen.contains("7/25 quorum 28% ✓"), "\(screen)")
         // 0.29 × 100 in Double is 28.999999999999996; the percentage is the ratio's own.
         #expect(screen.contains("100% threshold 29% ✓"), "\(screen)")
     }
 
     @Test func theQuorumMarkSitsWhereTheVotedWeightMustReach() {
-        var b = ScreenBuffer(width: 40, height: 1)
-        // 60% of 40 cells is cell 24; 0.6 × 40 in Double is 24.000000000000004, which rounds up to 25.
-        TallyBar.draw(approve: 1, reject: 0, abstain: 0, total: 10, quorum: Ratio(ppm: 600_000)!, x: 0, y: 0, width: 40, into: &b)
-        #expect(b[24, 0].char == "┃" && b[25, 0].char != "┃")
+        var b = ScreenBuffer(width: 25, height: 1)
+        // 28% of 25 cells is cell 7; 0.28 × 25 in Double is 7.000000000000001, which rounds up to 8. 7 of
+        // 25 voted meets the quorum, so the mark says so.
+        TallyBar.draw(approve: 7, reject: 0, abstain: 0, total: 25, quorum: Ratio(ppm: 280_000)!, x: 0, y: 0, width: 25, into: &b)
+        #expect(b[7, 0].char == "┃" && b[8, 0].char != "┃")
+        #expect(b[7, 0].style.fg == .approve)
     }
 
     @Test func percentagesAreExact() {
