@@ -77,11 +77,13 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "ConsoleUI",
-            dependencies: ["GovernanceAPI", "Governance", "ChainPrimitives", "CNcurses", .product(name: "Yams", package: "Yams")]
+            dependencies: ["GovernanceAPI", "ChainModel", "Governance", "Rollout", "ChainPrimitives", "CNcurses", .product(name: "Yams", package: "Yams"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "govconsole",
             dependencies: [
+                "GovernanceAPI",
                 "GovernanceEngine",
                 "GovernanceService",
                 "ServiceClient",
@@ -111,7 +113,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "GovernanceEngine", "EmbeddedChain"], resources: [.copy("Golden")]),
+        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "GovernanceAPI", "GovernanceEngine", "EmbeddedChain"], resources: [.copy("Golden")]),
         .testTarget(name: "govconsoleTests", dependencies: ["govconsole", "crashwriter", "govbench", "EmbeddedChain"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,11 @@
 import CNcurses
+import ChainModel
+import ChainPrimitives
 import Foundation
+import Governance
 import GovernanceAPI
+import Rollout
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,8 +61,8 @@ public final class NcursesBackend: TerminalBackend {
         endwin()
     }
 
-    public func attach(wakeWrite: Int32) { NcursesBackend.wakeWriteFD = wakeWrite }
-    public var interrupted: Bool { NcursesBackend.interrupted != 0 }
+    public func attach(wakeWrite: Int32) { NcursesBackend.wakeWriteFD.store(wakeWrite, ordering: .releasing) }
+    public var interrupted: Bool { NcursesBackend.interrupted.load(ordering: .acquiring) }
 
     public var size: (width: Int, height: Int) { (Int(getmaxx(gc_stdscr())), Int(getmaxy(gc_stdscr()))) }
 
@@ -65,7 +70,7 @@ public final class NcursesBackend: TerminalBackend {
         var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
         _ = poll(&fds, 2, Int32(max(0, milliseconds)))
         // The terminal went away (its window closed, its tmux server died): leave, do not spin.
-        if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { NcursesBackend.interrupted = 1 }
+        if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { NcursesBackend.interrupted.store(true, ordering: .releasing) }
     }
 
     public func readInputs() -> [ConsoleMessage] {
@@ -102,7 +107,7 @@ public final class NcursesBackend: TerminalBackend {
             case 10, 13: out.append(.key(.enter))
             case 27: out.append(.key(.escape))
             case 8, 127: out.append(.key(.backspace))
-            case 3: NcursesBackend.interrupted = 1   // Ctrl-C while in raw input
+            case 3: NcursesBackend.interrupted.store(true, ordering: .releasing)   // Ctrl-C while in raw input
             default:
                 if let scalar = Unicode.Scalar(UInt32(ch)), ch >= 32 { out.append(.key(.char(Character(scalar)))) }
             }
@@ -226,14 +231,19 @@ public final class NcursesBackend: TerminalBackend {
     // MARK: Signals
 
     /// Set by SIGINT, SIGTERM or SIGHUP; the loop sees it, leaves, and restores the terminal.
-    nonisolated(unsafe) static var interrupted: sig_atomic_t = 0
-    nonisolated(unsafe) static var wakeWriteFD: Int32 = -1
+    /// Lock-free atomics, so a signal handler may touch them.
+    static let interrupted = Atomic<Bool>(false)
+    static let wakeWriteFD = Atomic<Int32>(-1)
 
     static func installSignalHandlers() {
+        // Initialised here, before a handler can run: a first use inside one would run their lazy set-up there.
+        _ = interrupted.load(ordering: .relaxed)
+        _ = wakeWriteFD.load(ordering: .relaxed)
         let handler: @convention(c) (Int32) -> Void = { _ in
-            NcursesBackend.interrupted = 1
+            NcursesBackend.interrupted.store(true, ordering: .releasing)
             var byte: UInt8 = 0x51
-            if NcursesBackend.wakeWriteFD >= 0 { _ = write(NcursesBackend.wakeWriteFD, &byte, 1) }
+            let fd = NcursesBackend.wakeWriteFD.load(ordering: .acquiring)
+            if fd >= 0 { _ = write(fd, &byte, 1) }
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)

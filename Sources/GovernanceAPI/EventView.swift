@@ -1,9 +1,12 @@
 import ChainModel
+import ChainPrimitives
 import Foundation
 import Governance
 
 /// An event with its type, where it happened, and its own fields at the top level.
 public struct EventView: Codable, Sendable, Hashable {
+    /// The typed event; `type`, `proposal` and `fields` are its names for people and `--json`.
+    public let event: ChainEvent
     public let type: String
     public let height: UInt64
     public let time: Date
@@ -17,6 +20,7 @@ public struct EventView: Codable, Sendable, Hashable {
     }
 
     public init(_ e: RecordedEvent) {
+        event = e.event
         type = e.event.name
         height = e.height
         time = Date(milliseconds: e.time)
@@ -33,51 +37,39 @@ public struct EventView: Codable, Sendable, Hashable {
         init?(intValue: Int) { nil }
     }
 
-    /// Set in an encoder's and a decoder's `userInfo` to carry events between processes: fields keep
-    /// their order and kinds, which the flat form people read (and `--json` prints) does not.
+    /// Set in an encoder's and a decoder's `userInfo` to carry events between processes as the typed
+    /// event itself, which the flat form people read (and `--json` prints) cannot be read back into.
     public static let wireFormat = CodingUserInfoKey(rawValue: "govconsole.wire")!
 
-    private struct WireField: Codable {
-        let name: String
-        let int: UInt64?
-        let text: String?
-        let time: UInt64?
-    }
-
+    /// The typed event in its canonical binary form: the receiver gets the very case that was recorded.
     private struct Wire: Codable {
-        let type: String
         let height: UInt64
-        let time: Date
+        let time: UInt64
         let tx: String?
-        let proposal: UInt64?
-        let fields: [WireField]
+        let event: Data
     }
 
     /// Reads the wire form only; the flat form is for people.
     public init(from decoder: any Decoder) throws {
         let w = try Wire(from: decoder)
-        type = w.type
-        height = w.height
-        time = w.time
-        tx = w.tx
-        proposal = w.proposal
-        fields = try w.fields.map { f in
-            if let v = f.int { return Field(name: f.name, value: .int(v)) }
-            if let v = f.text { return Field(name: f.name, value: .text(v)) }
-            if let v = f.time { return Field(name: f.name, value: .time(v)) }
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "event field \(f.name) has no value"))
+        var reader = ByteReader(Array(w.event))
+        let event: ChainEvent
+        do { event = try ChainEvent(from: &reader) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "event: \(error)"))
         }
+        self.init(RecordedEvent(height: w.height, time: w.time, tx: try w.tx.map { hex in
+            guard let h = Hash256(hex: hex) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "tx is not a 64-digit hex hash"))
+            }
+            return h
+        }, event: event))
     }
 
     public func encode(to encoder: any Encoder) throws {
         if encoder.userInfo[Self.wireFormat] != nil {
-            try Wire(type: type, height: height, time: time, tx: tx, proposal: proposal, fields: fields.map { f in
-                switch f.value {
-                case let .int(v): WireField(name: f.name, int: v, text: nil, time: nil)
-                case let .text(v): WireField(name: f.name, int: nil, text: v, time: nil)
-                case let .time(v): WireField(name: f.name, int: nil, text: nil, time: v)
-                }
-            }).encode(to: encoder)
+            var w = ByteWriter()
+            event.encode(to: &w)
+            try Wire(height: height, time: UInt64((time.timeIntervalSince1970 * 1000).rounded()), tx: tx, event: Data(w.bytes)).encode(to: encoder)
             return
         }
         var c = encoder.container(keyedBy: Key.self)

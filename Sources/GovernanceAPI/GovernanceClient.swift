@@ -10,10 +10,14 @@ import Governance
 public final class GovernanceClient: Sendable {
     public let backend: any GovernanceBackend
     public let keystore: Keystore
+    /// Turns a contract's source into code for a deployment proposal. Supplied by whoever builds the
+    /// client, so a terminal that links no Wasm toolchain (the console) still signs everything else.
+    public let compiler: (any ContractCompiler)?
 
-    public init(backend: any GovernanceBackend, keystore: Keystore) {
+    public init(backend: any GovernanceBackend, keystore: Keystore, compiler: (any ContractCompiler)? = nil) {
         self.backend = backend
         self.keystore = keystore
+        self.compiler = compiler
     }
     public var endpoint: Endpoint { backend.endpoint }
 

@@ -67,8 +67,9 @@ public struct ProposalDetail: Codable, Sendable {
     public let submitted: Date
     public let deadline: Date
     public let tally: TallyView
-    public let quorum: Double
-    public let threshold: Double
+    /// Exact, so the console's marks and the CLI's verdict agree; JSON shows each as its number.
+    public let quorum: Ratio
+    public let threshold: Ratio
     public let quorumReached: Bool
     public let votes: [VoteRecord]
     public let pending: [String]
@@ -76,7 +77,7 @@ public struct ProposalDetail: Codable, Sendable {
     public let events: [EventView]
 
     package init(id: UInt64, operation: String, target: String, summary: String, proposer: String, status: String,
-                 submitted: Date, deadline: Date, tally: TallyView, quorum: Double, threshold: Double,
+                 submitted: Date, deadline: Date, tally: TallyView, quorum: Ratio, threshold: Ratio,
                  quorumReached: Bool, votes: [VoteRecord], pending: [String], permission: PermissionView,
                  events: [EventView]) {
         self.id = id
@@ -244,6 +245,31 @@ public struct InitResult: Codable, Sendable {
 extension TallyView {
     package init(_ c: TallyCounts, total: UInt64) {
         self.init(approve: c.approve, reject: c.reject, abstain: c.abstain, voted: c.voted, total: total)
+    }
+
+    public var counts: TallyCounts { TallyCounts(approve: approve, reject: reject, abstain: abstain) }
+
+    /// The contract's own rules (`Tally`), in integers: voted weight against the quorum.
+    public func quorumReached(_ quorum: Ratio) -> Bool { Tally.quorumReached(counts, total: total, quorum: quorum) }
+
+    /// Approve among approve and reject against the threshold, as the contract decides it.
+    public func approvalExceeds(_ threshold: Ratio) -> Bool { Tally.approvalExceeds(counts, threshold: threshold) }
+}
+
+/// A ratio in JSON is the number it stands for, like 0.5; read back to the nearest part per million,
+/// which is the ratio that was written.
+extension Ratio: Codable {
+    public init(from decoder: any Decoder) throws {
+        let value = try decoder.singleValueContainer().decode(Double.self)
+        guard value >= 0, value <= 1, let ratio = Ratio(ppm: UInt64((value * Double(Ratio.denominator)).rounded())) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a fraction from 0 to 1"))
+        }
+        self = ratio
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(value)
     }
 }
 

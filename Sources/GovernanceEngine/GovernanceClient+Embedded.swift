@@ -7,7 +7,7 @@ import GovernanceAPI
 extension GovernanceClient {
     /// A client of an engine embedded in this process, signing with the data directory's keystore.
     public convenience init(embedded engine: GovernanceEngine) {
-        self.init(backend: engine, keystore: Keystore(directory: engine.dataDirectory.keys))
+        self.init(backend: engine, keystore: Keystore(directory: engine.dataDirectory.keys), compiler: WasmContractCompiler())
     }
 
     /// Creates a consortium (see `GovernanceEngine.create`) and returns a client of its embedded engine.

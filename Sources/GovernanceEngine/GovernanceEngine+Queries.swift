@@ -32,7 +32,7 @@ extension GovernanceEngine {
             id: p.id, operation: p.operation.kind.rawValue, target: p.operation.target, summary: p.operation.summary,
             proposer: p.proposer, status: p.status(at: now).rawValue, submitted: Date(milliseconds: p.submittedAt),
             deadline: Date(milliseconds: p.deadline), tally: TallyView(p.tally, total: p.totalWeight),
-            quorum: p.quorum.value, threshold: p.threshold.value,
+            quorum: p.quorum, threshold: p.threshold,
             quorumReached: Tally.quorumReached(p.tally, total: p.totalWeight, quorum: p.quorum),
             votes: votes, pending: p.pending, permission: permission,
             events: try await events(proposal: id))

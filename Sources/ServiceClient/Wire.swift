@@ -9,7 +9,8 @@ import NIOCore
 /// each response naming the request it answers. Signed transactions travel in their own binary encoding,
 /// so the service verifies exactly the bytes the member signed.
 public enum Wire {
-    public static let version: UInt8 = 1
+    /// 2: events travel as their typed binary form, not as named fields.
+    public static let version: UInt8 = 2
     /// Larger frames are refused before they are buffered: no request or answer is near this.
     public static let maxFrame = 32 << 20
 

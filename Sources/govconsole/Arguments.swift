@@ -1,56 +1,23 @@
 import ArgumentParser
 import ChainPrimitives
+import EmbeddedChain
 import Governance
+import GovernanceAPI
+import GovernanceEngine
 import Rollout
 
-/// Parsers for option values, each failing with a sentence that shows a valid value.
+/// Option values as ArgumentParser transforms, read by the same functions the console's proposals use.
 enum Parse {
     static func ratio(_ flag: String) -> @Sendable (String) throws -> Ratio {
         { text in
-            guard let r = Ratio(parsing: text) else {
-                throw ValidationError("not a fraction from 0 to 1; write it like 0.5 or 50%")
-            }
-            return r
+            do { return try ProposalText.ratio(text, option: flag) } catch let error as ProposalTextError { throw ValidationError(error.reason) }
         }
     }
 
     static func duration(_ flag: String) -> @Sendable (String) throws -> UInt64 {
         { text in
-            guard let d = DurationText.parse(text) else {
-                throw ValidationError("not a duration; write it like 90s, 10m, 24h or 7d")
-            }
-            guard (Limits.minDuration...Limits.maxDuration).contains(d) else {
-                throw ValidationError("out of range; a duration must be from 1s to 366d")
-            }
-            return d
+            do { return try ProposalText.duration(text, option: flag) } catch let error as ProposalTextError { throw ValidationError(error.reason) }
         }
-    }
-
-    static func publicKey(_ text: String) throws -> PublicKey {
-        guard let key = PublicKey(hex: text) else {
-            throw ValidationError("not 64 hex digits, an Ed25519 public key")
-        }
-        return key
-    }
-
-    static func stage(_ text: String) throws -> RolloutStage {
-        guard let stage = RolloutStage(rawValue: text.lowercased()), stage != .none else {
-            throw ValidationError("not a stage; use prerelease, gray or production")
-        }
-        return stage
-    }
-
-    static func check(percent: UInt8?, stage: RolloutStage) throws {
-        guard let percent else { return }
-        guard stage == .production else { throw ValidationError("--percent applies to the production stage only") }
-        guard (1...100).contains(percent) else { throw ValidationError("--percent must be 1 to 100") }
-    }
-
-    static func role(_ text: String) throws -> Role {
-        guard let role = Role(rawValue: text.lowercased()), role != .node else {
-            throw ValidationError("not a member role; use voter or admin")
-        }
-        return role
     }
 }
 

@@ -14,9 +14,9 @@ enum Connect {
                        readOnly: Bool = false) async throws -> GovernanceClient {
         let keystore = Keystore(directory: global.keysDirectory)
         if let remote = try await service(global, patience: patience) {
-            return GovernanceClient(backend: remote, keystore: keystore)
+            return GovernanceClient(backend: remote, keystore: keystore, compiler: WasmContractCompiler())
         }
-        return GovernanceClient(backend: try await embedded(global.directory, createDemo: createDemo, readOnly: readOnly), keystore: keystore)
+        return GovernanceClient(backend: try await embedded(global.directory, createDemo: createDemo, readOnly: readOnly), keystore: keystore, compiler: WasmContractCompiler())
     }
 
     static func embedded(_ dir: DataDirectory, createDemo: Bool, readOnly: Bool = false) async throws -> GovernanceEngine {

@@ -101,7 +101,8 @@ enum ConsoleLauncher {
     }
 }
 
-/// Runs the CLI's subcommands inside the console, against its engine and as its identity.
+/// Runs inside the console the `:` command lines that have no typed effect — queries, `call`, `node
+/// set-logic`, and requests given their own `--as` — against its engine and as its identity.
 struct InProcessRunner: CommandRunner {
     func run(_ args: [String], engine: GovernanceClient, identity: String) async -> (ok: Bool, text: String) {
         let args = args.first == "govconsole" ? Array(args.dropFirst()) : args

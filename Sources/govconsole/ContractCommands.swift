@@ -1,5 +1,7 @@
 import ArgumentParser
 import ChainPrimitives
+import ConsoleUI
+import EmbeddedChain
 import Foundation
 import GovernanceAPI
 
@@ -85,27 +87,16 @@ struct RoutingCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    static func gauge(_ percent: UInt8, width: Int = 24) -> String {
-        let filled = Int(percent) * width / 100
-        return "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "]"
-    }
-
-    static func track(_ stage: String) -> String {
-        let stages = ["prerelease", "gray", "production"]
-        let at = stages.firstIndex(of: stage) ?? -1
-        return stages.enumerated().map { i, s in (i <= at ? "●" : "○") + " " + s }.joined(separator: " → ")
-    }
-
-    static func block(title: String, old: String, new: String?, stage: String, lanes: LanesView,
-                      stats: [String: VersionStats], cost: (VersionStats) -> String) -> [String] {
-        var lines = ["\(title)   \(old)" + (new.map { " → \($0)" } ?? "") + "   " + track(stage)]
-        for lane in Lane.allCases {
-            let p = lanes[lane]
-            lines.append("  " + lane.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + gauge(p)
-                         + " \(old) \(100 - Int(p))%" + (new.map { " | \($0) \(p)%" } ?? ""))
+    /// A target's lines, from the same `RoutingGauge` the console's Routing pane draws.
+    static func block(_ g: RoutingGauge, cost: (RoutingGauge.Version) -> String) -> [String] {
+        var lines = ["\(g.title)   \(g.old)" + (g.new.map { " → \($0)" } ?? "") + "   " + g.track()]
+        for share in g.lanes {
+            lines.append("  " + share.lane.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                         + "[" + RoutingGauge.bar(newPercent: share.newPercent, width: 24) + "]"
+                         + " \(g.old) \(share.oldPercent)%" + (g.new.map { " | \($0) \(share.newPercent)%" } ?? ""))
         }
-        for (version, s) in stats.sorted(by: { $0.key < $1.key }) {
-            lines.append("  \(version)  calls \(s.calls)  failures \(s.failures) (\(String(format: "%.1f", s.failureRate * 100))%)  \(cost(s))")
+        for v in g.versions {
+            lines.append("  \(v.name)  calls \(v.stats.calls)  failures \(v.stats.failures) (\(v.failureRate))  \(cost(v))")
         }
         return lines
     }
@@ -114,17 +105,16 @@ struct RoutingCommand: AsyncParsableCommand {
         let r = try await global.withEngine(readOnly: true) { try await $0.routing() }
         try global.emit(r) {
             var lines: [String] = []
-            for c in r.contracts {
-                lines += RoutingCommand.block(title: c.name, old: c.old, new: c.new, stage: c.stage, lanes: c.lanes, stats: c.stats) {
-                    "mean fuel \($0.meanFuel ?? 0)"
+            for g in RoutingGauge.all(r) {
+                if g.isNodes {
+                    lines += RoutingCommand.block(g) { v in g.cost(v).map { "mean \($0)" } ?? "time measured only while the console runs" }
+                    lines.append("  fleet  " + r.nodes.fleet.map { "\($0.name) \($0.logic)" + ($0.faultRate > 0 ? " (faults \($0.faultRate))" : "") }
+                        .joined(separator: ", "))
+                } else {
+                    lines += RoutingCommand.block(g) { v in "mean " + (g.cost(v) ?? "") }
                 }
                 lines.append("")
             }
-            lines += RoutingCommand.block(title: "nodes", old: r.nodes.old, new: r.nodes.new, stage: r.nodes.stage, lanes: r.nodes.lanes,
-                                          stats: r.nodes.stats) { $0.meanMicros.map { "mean \($0)µs" } ?? "time measured only while the console runs" }
-            lines.append("  fleet  " + r.nodes.fleet.map { "\($0.name) \($0.logic)" + ($0.faultRate > 0 ? " (faults \($0.faultRate))" : "") }
-                .joined(separator: ", "))
-            lines.append("")
             lines.append("health gate: roll back when the new version fails more than \(r.gate.margin) above the old over at least \(r.gate.minCalls) of its last \(r.gate.window) calls")
             return lines.joined(separator: "\n")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GovernanceAPI
 
 struct GovConsole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

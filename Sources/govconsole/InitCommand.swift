@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChainModel
 import Governance
+import GovernanceAPI
 import GovernanceEngine
 
 struct InitCommand: AsyncParsableCommand {

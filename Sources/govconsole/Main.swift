@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GovernanceAPI
 
 /// Every failure is one line on stderr, `error: …`, saying what was wrong and what to do, and a non-zero exit.
 @main

@@ -3,6 +3,7 @@ import ChainPrimitives
 import ContractRuntime
 import Foundation
 import Governance
+import GovernanceAPI
 import Rollout
 
 struct ProposeCommand: AsyncParsableCommand {
@@ -12,8 +13,16 @@ struct ProposeCommand: AsyncParsableCommand {
         subcommands: [AddMember.self, RemoveMember.self, SetPolicy.self, DeployContract.self, UpgradeContract.self,
                       RollbackContract.self, UpgradeNodes.self, RollbackNodes.self])
 
-    static func submit(_ operation: ManagementOperation, newMemberKey: SigningKey? = nil, _ global: GlobalOptions) async throws {
-        let summary = try await global.acting { try await $0.propose(operation, as: $1, newMemberKey: newMemberKey) }
+    /// Reads the values as the console does (`ProposalText`), fetches what the draft names, and proposes.
+    /// A value that does not read is a usage mistake, as ArgumentParser's own are.
+    static func submit(_ op: OperationKind, _ values: [String: String?], _ global: GlobalOptions) async throws {
+        let summary: ProposalSummary
+        do {
+            let draft = try ProposalText.parse(op, values.compactMapValues { $0 })
+            summary = try await global.acting { try await $0.propose(draft, as: $1) }
+        } catch let error as ProposalTextError {
+            throw ValidationError(error.description)
+        }
         try global.emit(summary) {
             "proposal \(summary.id) submitted by \(summary.proposer): \(summary.summary)\n"
                 + "status \(summary.status), voting closes \(Output.time(summary.deadline)) (\(Output.relative(summary.deadline)))"
@@ -27,21 +36,13 @@ struct ProposeCommand: AsyncParsableCommand {
             discussion: "Without --key a key pair is generated and stored in the data directory's keystore.")
 
         @Argument(help: "The new member's name.") var name: String
-        @Option(help: "voter or admin.", transform: Parse.role) var role: Role = .voter
-        @Option(help: "Voting weight, 1 to 1000000 (voters only; default 1).") var weight: UInt64?
-        @Option(help: ArgumentHelp("The member's Ed25519 public key, 64 hex digits.", valueName: "HEX"), transform: Parse.publicKey)
-        var key: PublicKey?
+        @Option(help: "voter or admin.") var role: String?
+        @Option(help: "Voting weight, 1 to 1000000 (voters only; default 1).") var weight: String?
+        @Option(help: ArgumentHelp("The member's Ed25519 public key, 64 hex digits.", valueName: "HEX")) var key: String?
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let (publicKey, generated): (PublicKey, SigningKey?)
-            if let key {
-                (publicKey, generated) = (key, nil)
-            } else {
-                (publicKey, generated) = try await global.withEngine { try await $0.memberKey(for: name) }
-            }
-            try await ProposeCommand.submit(.addMember(name: name, role: role, weight: weight ?? (role == .voter ? 1 : 0), publicKey: publicKey),
-                                            newMemberKey: generated, global)
+            try await ProposeCommand.submit(.addMember, ["name": name, "role": role, "weight": weight, "key": key], global)
         }
     }
 
@@ -52,7 +53,7 @@ struct ProposeCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            try await ProposeCommand.submit(.removeMember(name: name), global)
+            try await ProposeCommand.submit(.removeMember, ["name": name], global)
         }
     }
 
@@ -67,11 +68,7 @@ struct ProposeCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            guard let source = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read --file \(file); give the path of a .wat or .wasm file")
-            }
-            let code = try ContractCode.compile(Array(source))
-            try await ProposeCommand.submit(.deployContract(name: name, version: version, code: code), global)
+            try await ProposeCommand.submit(.deployContract, ["name": name, "version": version, "file": file], global)
         }
     }
 
@@ -82,14 +79,12 @@ struct ProposeCommand: AsyncParsableCommand {
 
         @Argument(help: "Contract name.") var name: String
         @Option(help: "The version to route to.") var to: String
-        @Option(help: "prerelease, gray or production.", transform: Parse.stage) var stage: RolloutStage
-        @Option(help: "Production share routed to the new version, 1 to 100 (production only; default 100).") var percent: UInt8?
+        @Option(help: "prerelease, gray or production.") var stage: String
+        @Option(help: "Production share routed to the new version, 1 to 100 (production only; default 100).") var percent: String?
         @OptionGroup var global: GlobalOptions
 
-        func validate() throws { try Parse.check(percent: percent, stage: stage) }
-
         func run() async throws {
-            try await ProposeCommand.submit(.upgradeContract(name: name, to: to, stage: stage, percent: percent ?? 100), global)
+            try await ProposeCommand.submit(.upgradeContract, ["name": name, "to": to, "stage": stage, "percent": percent], global)
         }
     }
 
@@ -100,7 +95,7 @@ struct ProposeCommand: AsyncParsableCommand {
         @Argument(help: "Contract name.") var name: String
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws { try await ProposeCommand.submit(.rollbackContract(name: name), global) }
+        func run() async throws { try await ProposeCommand.submit(.rollbackContract, ["name": name], global) }
     }
 
     struct UpgradeNodes: AsyncParsableCommand {
@@ -109,14 +104,12 @@ struct ProposeCommand: AsyncParsableCommand {
             abstract: "Propose the next canary stage of a node-logic upgrade (claims 6-7): the platform routes lanes to new-logic nodes.")
 
         @Option(help: "The logic version to route to, like v2.") var to: String
-        @Option(help: "prerelease, gray or production.", transform: Parse.stage) var stage: RolloutStage
-        @Option(help: "Production share routed to new-logic nodes, 1 to 100 (production only; default 100).") var percent: UInt8?
+        @Option(help: "prerelease, gray or production.") var stage: String
+        @Option(help: "Production share routed to new-logic nodes, 1 to 100 (production only; default 100).") var percent: String?
         @OptionGroup var global: GlobalOptions
 
-        func validate() throws { try Parse.check(percent: percent, stage: stage) }
-
         func run() async throws {
-            try await ProposeCommand.submit(.upgradeNodes(to: to, stage: stage, percent: percent ?? 100), global)
+            try await ProposeCommand.submit(.upgradeNodes, ["to": to, "stage": stage, "percent": percent], global)
         }
     }
 
@@ -126,7 +119,7 @@ struct ProposeCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws { try await ProposeCommand.submit(.rollbackNodes, global) }
+        func run() async throws { try await ProposeCommand.submit(.rollbackNodes, [:], global) }
     }
 
     struct SetPolicy: AsyncParsableCommand {
@@ -134,11 +127,21 @@ struct ProposeCommand: AsyncParsableCommand {
             commandName: "set-policy",
             abstract: "Propose new governance parameters; unnamed ones stay as they are.")
 
-        @OptionGroup var policy: PolicyOptions
+        @Option(help: "Share of total voting weight that must vote, like 0.5 or 50%.") var quorum: String?
+        @Option(help: "Share of approve among approve+reject that must be exceeded to pass.") var threshold: String?
+        @Option(name: .customLong("voting-period"), help: ArgumentHelp("How long voting stays open, like 90s, 10m, 24h.", valueName: "DURATION"))
+        var votingPeriod: String?
+        @Option(name: .customLong("permission-ttl"), help: ArgumentHelp("How long a granted permission stays usable, like 1h.", valueName: "DURATION"))
+        var permissionTTL: String?
+        @Option(name: .customLong("gate-margin"), help: "How much more often a new version may fail than the old before the health gate rolls it back, like 0.1.")
+        var gateMargin: String?
+        @Option(name: .customLong("gate-min-calls"), help: "Calls a new version must serve before the health gate judges it (1 to 500).")
+        var gateMinCalls: String?
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            try await ProposeCommand.submit(.setPolicy(policy.change), global)
+            try await ProposeCommand.submit(.setPolicy, ["quorum": quorum, "threshold": threshold, "voting-period": votingPeriod,
+                                                         "permission-ttl": permissionTTL, "gate-margin": gateMargin, "gate-min-calls": gateMinCalls], global)
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import EmbeddedChain
 import Foundation
+import GovernanceAPI
 import GovernanceService
 import Logging
 import ServiceClient

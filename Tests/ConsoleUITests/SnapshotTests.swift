@@ -1,5 +1,10 @@
+import ChainModel
+import ChainPrimitives
 import ConsoleUI
 import Foundation
+import Governance
+import GovernanceAPI
+import Rollout
 import Testing
 
 /// The main screens, compared with golden text files. Run with GOVCONSOLE_UPDATE_GOLDEN=1 to rewrite

@@ -2,7 +2,6 @@ import ChainModel
 import ChainPrimitives
 @testable import ConsoleUI
 import DurableStorage
-import EmbeddedChain
 import Foundation
 import Governance
 import GovernanceAPI
@@ -16,9 +15,9 @@ import Testing
     @Test func votingKeysVoteOnTheSelectedProposal() async throws {
         var s = try await state()
         #expect(s.selected == 3)
-        #expect(update(&s, .key(.char("y"))) == [.vote(proposal: 3, choice: "approve")])
-        #expect(update(&s, .key(.char("n"))) == [.vote(proposal: 3, choice: "reject")])
-        #expect(update(&s, .key(.char("a"))) == [.vote(proposal: 3, choice: "abstain")])
+        #expect(update(&s, .key(.char("y"))) == [.vote(proposal: 3, choice: .approve)])
+        #expect(update(&s, .key(.char("n"))) == [.vote(proposal: 3, choice: .reject)])
+        #expect(update(&s, .key(.char("a"))) == [.vote(proposal: 3, choice: .abstain)])
         #expect(s.notice == nil)
     }
 
@@ -65,7 +64,7 @@ import Testing
         _ = update(&s, .events([submitted, request]))
         #expect(s.selected == before, "a proposal made elsewhere, even by bob, does not take the selection")
         #expect(s.notice?.contains("proposal \(newer)") == true)
-        #expect(update(&s, .key(.char("y"))) == [.vote(proposal: before, choice: "approve")])
+        #expect(update(&s, .key(.char("y"))) == [.vote(proposal: before, choice: .approve)])
         #expect(s.notice != nil, "the request for the other proposal still waits")
     }
 
@@ -129,16 +128,54 @@ import Testing
         #expect(s.overlay == nil)
     }
 
-    @Test func theProposeFormBuildsTheCLIArguments() {
+    @Test func theProposeFormBuildsATypedProposal() {
         var s = ConsoleState(width: 80, height: 24, identity: "ops")
         _ = update(&s, .key(.char("p")))
         _ = update(&s, .key(.tab))
         for ch in "frank" { _ = update(&s, .key(.char(ch))) }
-        #expect(update(&s, .key(.enter)) == [.run(["propose", "add-member", "frank", "--role", "voter", "--weight", "1"])])
+        #expect(update(&s, .key(.enter)) == [.propose(.addMember(name: "frank", role: .voter, weight: 1))])
         // The chooser switches operations and their fields.
         _ = update(&s, .key(.char("p")))
         _ = update(&s, .key(.right)); _ = update(&s, .key(.right)); _ = update(&s, .key(.right))
-        #expect(update(&s, .key(.enter)) == [.run(["propose", "upgrade-contract", "asset-ledger", "--to", "v2", "--stage", "prerelease"])])
+        #expect(update(&s, .key(.enter)) == [.propose(.operation(.upgradeContract(name: "asset-ledger", to: "v2", stage: .prerelease, percent: 100)))])
+        #expect(s.proposing)
+    }
+
+    @Test func aFormFieldThatDoesNotReadIsRefusedInTheStatusLine() {
+        var s = ConsoleState(width: 80, height: 24, identity: "ops")
+        _ = update(&s, .key(.char("p")))
+        _ = update(&s, .key(.tab))
+        for ch in "frank" { _ = update(&s, .key(.char(ch))) }
+        _ = update(&s, .key(.tab))
+        _ = update(&s, .key(.backspace)); _ = update(&s, .key(.backspace)); _ = update(&s, .key(.backspace))
+        _ = update(&s, .key(.backspace)); _ = update(&s, .key(.backspace))
+        for ch in "node" { _ = update(&s, .key(.char(ch))) }
+        #expect(update(&s, .key(.enter)) == [])
+        #expect(s.statusLine == "--role: not a member role; use voter or admin" && s.statusIsError && !s.proposing)
+    }
+
+    @Test func theCommandLineProposesVotesExecutesAndCancelsAsTypedEffects() {
+        func typed(_ line: String) -> (ConsoleState, [EngineCommand]) {
+            var s = ConsoleState(width: 80, height: 24, identity: "ops")
+            _ = update(&s, .key(.char(":")))
+            for ch in line { _ = update(&s, .key(.char(ch))) }
+            let effects = update(&s, .key(.enter))
+            return (s, effects)
+        }
+        #expect(typed("propose remove-member erin").1 == [.propose(.operation(.removeMember(name: "erin")))])
+        #expect(typed("propose set-policy --quorum=60% --voting-period 1h").1
+                == [.propose(.operation(.setPolicy(PolicyChange(quorum: Ratio(ppm: 600_000), votingPeriod: 3_600_000))))])
+        #expect(typed("vote 3 reject").1 == [.vote(proposal: 3, choice: .reject)])
+        #expect(typed("execute 2").1 == [.execute(proposal: 2)])
+        #expect(typed("cancel 2").1 == [.cancel(proposal: 2)])
+        // With its own identity, or an unknown choice, the CLI runs it and says what it says.
+        #expect(typed("vote 3 approve --as alice").1 == [.run(["vote", "3", "approve", "--as", "alice"])])
+        #expect(typed("vote 3 maybe").1 == [.run(["vote", "3", "maybe"])])
+        // The CLI's own reading of a proposal, with its one-line error.
+        let (refused, effects) = typed("propose upgrade-nodes --to v2 --stage gray --percent 30")
+        #expect(effects.isEmpty && refused.statusIsError)
+        #expect(refused.statusLine == "--percent: applies to the production stage only")
+        #expect(typed("propose add-member").0.statusLine == "add-member needs <name>; see 'govconsole propose add-member --help'")
     }
 
     @Test func theFilterNarrowsTheTable() async throws {
@@ -242,6 +279,6 @@ import Testing
         _ = update(&s, .key(.down))
         #expect(update(&s, .key(.enter)) == [.refresh(selected: s.selected)])
         #expect(s.identity == "alice" && s.role == "voter")
-        #expect(update(&s, .key(.char("y"))) == [.vote(proposal: 3, choice: "approve")])
+        #expect(update(&s, .key(.char("y"))) == [.vote(proposal: 3, choice: .approve)])
     }
 }

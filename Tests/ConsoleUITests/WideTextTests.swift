@@ -2,7 +2,6 @@ import ChainModel
 import ChainPrimitives
 @testable import ConsoleUI
 import DurableStorage
-import EmbeddedChain
 import Foundation
 import Governance
 import GovernanceAPI

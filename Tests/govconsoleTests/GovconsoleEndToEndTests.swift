@@ -135,6 +135,11 @@ private let refusals: [Refusal] = [
     Refusal(name: "a duration under a second", args: ["init", "--demo", "--force", "--voting-period", "500ms"], mentioning: "1s", code: 64),
     Refusal(name: "a voter without a name", args: ["init", "--force", "--voter", ":3"], mentioning: "NAME:WEIGHT", code: 64),
     Refusal(name: "a negative block limit", args: ["blocks", "--limit=-1"], mentioning: "--limit", code: 64),
+    // Read by ProposalText, as the console's :propose and propose form read them.
+    Refusal(name: "a role that is not a member role", args: ["propose", "add-member", "zed", "--role", "node", "--as", "ops"],
+            mentioning: "--role: not a member role; use voter or admin", code: 64),
+    Refusal(name: "a percent before production", args: ["propose", "upgrade-nodes", "--to", "v2", "--stage", "gray", "--percent", "30", "--as", "ops"],
+            mentioning: "--percent: applies to the production stage only", code: 64),
     Refusal(name: "a weight for an admin", args: ["propose", "add-member", "boss", "--role", "admin", "--weight", "5", "--as", "ops"], mentioning: "no weight"),
 ]
 

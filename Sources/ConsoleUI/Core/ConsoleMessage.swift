@@ -1,4 +1,8 @@
+import ChainModel
+import ChainPrimitives
+import Governance
 import GovernanceAPI
+import Rollout
 
 /// A key the console understands, decoded from the terminal by the backend.
 public enum Key: Hashable, Sendable {
@@ -31,12 +35,15 @@ public enum ConsoleMessage: Sendable {
     case connection(up: Bool)
 }
 
-/// Side effects `update` asks for; the runtime carries them out and reports back with messages.
+/// Side effects `update` asks for, as typed requests; the runtime carries them out as the console's
+/// identity and reports back with messages.
 public enum EngineCommand: Hashable, Sendable {
-    case vote(proposal: UInt64, choice: String)
+    case propose(ProposalDraft)
+    case vote(proposal: UInt64, choice: Choice)
     case execute(proposal: UInt64)
     case cancel(proposal: UInt64)
-    /// A command line with the CLI's subcommands, run against this console's engine as its identity.
+    /// A CLI command line with no typed equivalent (a query, `call`, `node set-logic`, or a request
+    /// with its own `--as`), run against this console's engine.
     case run([String])
     case refresh(selected: UInt64?)
     case loadTheme(String)

@@ -44,6 +44,16 @@ enum Fmt {
         return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
+    /// A ratio as an exact percentage: 50%, 66.67%.
+    static func percent(_ r: Ratio) -> String {
+        let whole = r.ppm / 10_000, frac = r.ppm % 10_000
+        guard frac > 0 else { return "\(whole)%" }
+        var digits = String(frac)
+        digits = String(repeating: "0", count: 4 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(whole).\(digits)%"
+    }
+
     static func rate(_ v: Double) -> String { v >= 100 ? String(format: "%.0f", v) : String(format: "%.1f", v) }
 
     static func choiceGlyph(_ choice: String?, ascii: Bool) -> (String, ThemeRole) {

@@ -173,4 +173,17 @@ public enum ThemeLoader {
         }
         return names.sorted { $0 == "default" ? true : $1 == "default" ? false : $0 < $1 }
     }
+
+    /// The theme to draw with, and a line for the status line when it is not the one asked for.
+    static func load(_ name: String, directories: [String], monochrome: Bool) -> (Theme, String?) {
+        if monochrome { return (Theme.mono, nil) }
+        guard let path = resolve(name, directories: directories) else {
+            return (Theme.fallback, name == "default" ? nil : "no theme '\(name)' in \(directories.joined(separator: ", ")); using the default theme")
+        }
+        do {
+            return (try load(path: path), nil)
+        } catch {
+            return (Theme.fallback, error.description)
+        }
+    }
 }

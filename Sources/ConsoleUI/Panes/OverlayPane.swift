@@ -43,7 +43,7 @@ enum OverlayPane {
         case let .propose(form):
             let h = min(screen.height - 2, form.fields.count + 5)
             let inner = Box.draw("Propose", in: centered(min(screen.width - 4, 60), h, in: screen), focused: true, into: &b, ascii: ascii)
-            let op = ProposeForm.operations[form.operation]
+            let op = form.kind.rawValue
             b.line(" operation  ‹ \(op) ›", in: inner, row: 0, style: form.cursor == 0 ? Style(.selected, bg: .selected) : Style(.title, bold: true))
             for (i, f) in form.fields.enumerated() where i + 2 < inner.height {
                 let active = form.cursor == i + 1

@@ -1,4 +1,8 @@
+import ChainModel
+import ChainPrimitives
+import Governance
 import GovernanceAPI
+import Rollout
 
 /// The proposals table and, below it, the selected proposal: tally bars against the quorum and threshold
 /// marks, the per-voter board, the permission, and its event history.
@@ -52,8 +56,8 @@ enum ProposalsPane {
         b.put("turnout ", x: r.x, y: r.y + row, style: Style(.muted))
         TallyBar.draw(approve: tally.approve, reject: tally.reject, abstain: tally.abstain, total: tally.total, quorum: detail.quorum,
                       x: r.x + 9, y: r.y + row, width: barWidth, into: &b, ascii: ascii)
-        let quorumMet = Double(tally.voted) >= detail.quorum * Double(tally.total) && tally.total > 0
-        b.put(" \(tally.voted)/\(tally.total) quorum \(Int(detail.quorum * 100))% \(quorumMet ? (ascii ? "ok" : "✓") : (ascii ? "no" : "✗"))",
+        let quorumMet = tally.quorumReached(detail.quorum)
+        b.put(" \(tally.voted)/\(tally.total) quorum \(Fmt.percent(detail.quorum)) \(quorumMet ? (ascii ? "ok" : "✓") : (ascii ? "no" : "✗"))",
               x: r.x + 9 + barWidth, y: r.y + row, style: Style(quorumMet ? .approve : .warn), limit: r.maxX - (r.x + 9 + barWidth))
         row += 1
         guard row < r.height else { return }
@@ -67,8 +71,8 @@ enum ProposalsPane {
             b.put(String(repeating: ascii ? "." : "·", count: barWidth), x: r.x + 9, y: r.y + row, style: Style(.muted))
         }
         let share = decided == 0 ? 0 : Int(tally.approve * 100 / decided)
-        let passing = decided > 0 && Double(tally.approve) > detail.threshold * Double(decided)
-        b.put(" \(share)% threshold \(Int(detail.threshold * 100))% \(passing ? (ascii ? "ok" : "✓") : (ascii ? "no" : "✗"))",
+        let passing = tally.approvalExceeds(detail.threshold)
+        b.put(" \(share)% threshold \(Fmt.percent(detail.threshold)) \(passing ? (ascii ? "ok" : "✓") : (ascii ? "no" : "✗"))",
               x: r.x + 9 + barWidth, y: r.y + row, style: Style(passing ? .approve : .warn), limit: r.maxX - (r.x + 9 + barWidth))
         row += 1
         guard row < r.height else { return }
@@ -106,7 +110,7 @@ enum ProposalsPane {
         // Event history, newest last.
         let room = r.height - row
         guard room > 0 else { return }
-        for e in detail.events.filter({ $0.type != "VoteRequested" }).suffix(room) {
+        for e in detail.events.filter({ if case .governance(.voteRequested) = $0.event { false } else { true } }).suffix(room) {
             let entry = FeedEntry(e)
             line("\(e.height) \(e.type) \(entry.text)", Style(entry.role))
         }

@@ -5,19 +5,11 @@ import GovernanceAPI
 enum RoutingPane {
     static func lines(_ s: ConsoleState, width: Int, height: Int, ascii: Bool) -> [[Segment]] {
         guard let routing = s.snapshot?.routing else { return [[Segment("no routing yet", Style(.muted))]] }
-        let targets = routing.contracts.count + 1
+        let gauges = RoutingGauge.all(routing)
         // Five lines a target when they fit; otherwise a compact two (three with room for statistics).
-        let compact = targets * 5 > height
-        let withStats = compact && targets * 3 <= height
-        var out: [[Segment]] = []
-        for c in routing.contracts {
-            out += block(c.name, old: c.old, new: c.new, stage: c.stage, lanes: c.lanes, stats: c.stats, width: width, ascii: ascii,
-                         compact: compact, withStats: withStats) { "fuel \($0.meanFuel ?? 0)" }
-        }
-        let n = routing.nodes
-        out += block("nodes", old: n.old, new: n.new, stage: n.stage, lanes: n.lanes, stats: n.stats, width: width, ascii: ascii,
-                     compact: compact, withStats: withStats) { $0.meanMicros.map { "\($0)µs" } ?? "" }
-        return out
+        let compact = gauges.count * 5 > height
+        let withStats = compact && gauges.count * 3 <= height
+        return gauges.flatMap { block($0, width: width, ascii: ascii, compact: compact, withStats: withStats) }
     }
 
     struct Segment {
@@ -27,16 +19,13 @@ enum RoutingPane {
         init(_ text: String, _ style: Style = Style(), gauge: Int? = nil) { self.text = text; self.style = style; self.gauge = gauge }
     }
 
-    static func block(_ name: String, old: String, new: String?, stage: String, lanes: LanesView, stats: [String: VersionStats],
-                      width: Int, ascii: Bool, compact: Bool = false, withStats: Bool = true, cost: (VersionStats) -> String) -> [[Segment]] {
+    static func block(_ g: RoutingGauge, width: Int, ascii: Bool, compact: Bool = false, withStats: Bool = true) -> [[Segment]] {
         var out: [[Segment]] = []
-        let stages = ["prerelease", "gray", "production"]
-        let at = stages.firstIndex(of: stage) ?? -1
-        var head = [Segment(name, Style(.title, bold: true)), Segment("  \(old)" + (new.map { "→\($0)" } ?? "") + "  ", Style(.muted))]
-        for (i, st) in stages.enumerated() {
-            let done = i <= at
+        var head = [Segment(g.title, Style(.title, bold: true)), Segment("  \(g.old)" + (g.new.map { "→\($0)" } ?? "") + "  ", Style(.muted))]
+        for (i, st) in RoutingGauge.stages.enumerated() {
+            let done = g.reached(i)
             head.append(Segment((done ? (ascii ? "*" : "●") : (ascii ? "o" : "○")) + " " + (width < 50 ? String(st.prefix(4)) : st),
-                                Style(done ? .gaugeNew : .muted, bold: i == at)))
+                                Style(done ? .gaugeNew : .muted, bold: g.isCurrent(i))))
             if i < 2 { head.append(Segment(ascii ? " > " : " → ", Style(.muted))) }
         }
         out.append(head)
@@ -44,29 +33,28 @@ enum RoutingPane {
             // pre ████ 100  gry ░░░░ 0  prd ░░░░ 0: the share routed to the new version per lane.
             let each = max(2, (width - 28) / 3)
             var row = [Segment(" ")]
-            for (label, p) in [("pre", lanes.prerelease), ("gry", lanes.gray), ("prd", lanes.production)] {
+            for (label, share) in zip(["pre", "gry", "prd"], g.lanes) {
+                let p = share.newPercent
                 row.append(Segment(label + " ", Style(.muted)))
-                row.append(Segment(String(repeating: " ", count: each), gauge: Int(p)))
+                row.append(Segment(String(repeating: " ", count: each), gauge: p))
                 row.append(Segment(" \(p)".padding(toLength: 5, withPad: " ", startingAt: 0), Style(p > 0 ? .gaugeNew : .muted)))
             }
             out.append(row)
             if !withStats { return out }
         }
         let gaugeWidth = max(6, min(30, width - 26))
-        for lane in ["prerelease", "gray", "production"] where !compact {
-            let p = lane == "prerelease" ? lanes.prerelease : lane == "gray" ? lanes.gray : lanes.production
-            out.append([Segment(" " + lane.padding(toLength: 11, withPad: " ", startingAt: 0), Style(.muted)),
-                        Segment(String(repeating: " ", count: gaugeWidth), gauge: Int(p)),
-                        Segment(" \(old) \(100 - Int(p))%", Style(.gaugeOld)),
-                        Segment(new.map { " \($0) \(p)%" } ?? "", Style(.gaugeNew))])
+        for share in g.lanes where !compact {
+            out.append([Segment(" " + share.lane.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0), Style(.muted)),
+                        Segment(String(repeating: " ", count: gaugeWidth), gauge: share.newPercent),
+                        Segment(" \(g.old) \(share.oldPercent)%", Style(.gaugeOld)),
+                        Segment(g.new.map { " \($0) \(share.newPercent)%" } ?? "", Style(.gaugeNew))])
         }
         var statLine = [Segment(" ")]
-        for (version, st) in stats.sorted(by: { $0.key < $1.key }) {
-            let failing = st.failures > 0
-            statLine.append(Segment("\(version) ", Style(.title)))
-            statLine.append(Segment("\(st.totalCalls) calls ", Style(.muted)))
-            statLine.append(Segment("\(st.totalFailures) fail", Style(failing ? .reject : .muted)))
-            statLine.append(Segment(" \(cost(st))   ", Style(.muted)))
+        for v in g.versions {
+            statLine.append(Segment("\(v.name) ", Style(.title)))
+            statLine.append(Segment("\(v.stats.totalCalls) calls ", Style(.muted)))
+            statLine.append(Segment("\(v.stats.totalFailures) fail", Style(v.stats.failures > 0 ? .reject : .muted)))
+            statLine.append(Segment(" \(g.cost(v) ?? "")   ", Style(.muted)))
         }
         out.append(statLine)
         return out

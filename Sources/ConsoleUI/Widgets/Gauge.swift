@@ -1,9 +1,14 @@
+import ChainModel
+import ChainPrimitives
+import Governance
+import GovernanceAPI
+import Rollout
+
 /// A horizontal gauge split between the old version (left, `gaugeOld`) and the new (right, `gaugeNew`).
 public enum Gauge {
     public static func draw(newPercent: Int, x: Int, y: Int, width: Int, into b: inout ScreenBuffer, ascii: Bool = false) {
         guard width > 0 else { return }
-        let newCells = (max(0, min(100, newPercent)) * width + 50) / 100
-        let oldCells = width - newCells
+        let (oldCells, newCells) = RoutingGauge.cells(newPercent: newPercent, width: width)
         b.put(String(repeating: ascii ? "-" : "░", count: oldCells), x: x, y: y, style: Style(.gaugeOld))
         b.put(String(repeating: ascii ? "#" : "█", count: newCells), x: x + oldCells, y: y, style: Style(.gaugeNew))
     }
@@ -11,7 +16,7 @@ public enum Gauge {
 
 /// A tally bar: approve, reject and abstain weights against the total, with the quorum mark.
 public enum TallyBar {
-    public static func draw(approve: UInt64, reject: UInt64, abstain: UInt64, total: UInt64, quorum: Double,
+    public static func draw(approve: UInt64, reject: UInt64, abstain: UInt64, total: UInt64, quorum: Ratio,
                             x: Int, y: Int, width: Int, into b: inout ScreenBuffer, ascii: Bool = false) {
         guard width > 0, total > 0 else { return }
         func cells(_ w: UInt64) -> Int { Int((w * UInt64(width) + total / 2) / total) }
@@ -25,9 +30,10 @@ public enum TallyBar {
         }
         b.put(String(repeating: ascii ? "." : "·", count: max(0, x + width - col)), x: col, y: y, style: Style(.muted))
         // The quorum mark sits where the voted weight must reach.
-        let mark = x + min(width - 1, Int((quorum * Double(width)).rounded(.up)))
+        let cells = (quorum.ppm * UInt64(width) + Ratio.denominator - 1) / Ratio.denominator
+        let mark = x + min(width - 1, Int(cells))
         let voted = approve + reject + abstain
-        b[mark, y] = Cell(ascii ? "|" : "┃", Style(Double(voted) / Double(total) >= quorum ? .approve : .warn, bold: true))
+        b[mark, y] = Cell(ascii ? "|" : "┃", Style(quorum.isMet(part: voted, of: total) ? .approve : .warn, bold: true))
     }
 }
 
