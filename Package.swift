@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         .target(
@@ -73,7 +74,10 @@ let package = Package(
             "GovernanceService", "GovernanceEngine", "EmbeddedChain", .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
-        .testTarget(name: "govconsoleTests", dependencies: ["govconsole", "crashwriter", "govbench", "EmbeddedChain"]),
+        .testTarget(name: "govconsoleTests", dependencies: [
+            "govconsole", "crashwriter", "govbench", "EmbeddedChain",
+            .product(name: "Subprocess", package: "swift-subprocess"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
