@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         .target(name: "ChainPrimitives", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -100,10 +102,14 @@ let package = Package(
             dependencies: [
                 "GovernanceEngine", "ServicePlatform", "EmbeddedChain", "ContractRuntime", "ConsoleUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         // The writer the crash harness kills; built for the tests, not shipped as a product.
-        .executableTarget(name: "crashwriter", dependencies: ["GovernanceEngine", "ServicePlatform", "EmbeddedChain"]),
+        .executableTarget(name: "crashwriter", dependencies: [
+            "GovernanceEngine", "ServicePlatform", "EmbeddedChain",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "GovernanceTests", dependencies: ["Governance", "ChainPrimitives"]),
         .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain", "DurableStorage", .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "GovernanceAPITests", dependencies: ["GovernanceAPI"]),
@@ -114,7 +120,10 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "GovernanceAPI", "GovernanceEngine", "EmbeddedChain"], resources: [.copy("Golden")]),
-        .testTarget(name: "govconsoleTests", dependencies: ["govconsole", "crashwriter", "govbench", "EmbeddedChain"]),
+        .testTarget(name: "govconsoleTests", dependencies: [
+            "govconsole", "crashwriter", "govbench", "EmbeddedChain",
+            .product(name: "Subprocess", package: "swift-subprocess"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

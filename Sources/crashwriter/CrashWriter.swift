@@ -1,3 +1,4 @@
+import ArgumentParser
 import ChainModel
 import ChainPrimitives
 import DurableStorage
@@ -11,7 +12,7 @@ import ServicePlatform
 import Glibc
 #endif
 
-/// The writer half of the crash harness (Tests/CrashTests): it opens a demo consortium in `--data DIR`
+/// The writer half of the crash harness (Tests/govconsoleTests/CrashHarnessTests.swift): it opens a demo consortium in `--data DIR`
 /// (creating it the first time) and writes to it at full speed until it is killed: proposals,
 /// cancellations and executions from `ops`, votes and `asset-ledger` calls from every voter, one in
 /// flight per sender and six senders at once, so blocks carry several transactions.
@@ -21,15 +22,18 @@ import Glibc
 /// far the ledger has grown: it kills by that progress, never after a delay. Not a user tool; it is built
 /// as a test dependency.
 @main
-struct CrashWriter {
-    static func main() async {
-        let args = CommandLine.arguments
-        guard let i = args.firstIndex(of: "--data"), i + 1 < args.count else {
-            say("usage: crashwriter --data DIR [--seed N]", fd: 2)
-            exit(64)
-        }
-        let seed = args.firstIndex(of: "--seed").flatMap { $0 + 1 < args.count ? UInt64(args[$0 + 1]) : nil } ?? 1
-        let dir = DataDirectory(path: args[i + 1])
+struct CrashWriter: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crashwriter", abstract: "Write to a demo consortium at full speed until killed (the crash harness's writer).")
+
+    @Option(help: "The data directory (a demo consortium is created there the first time).")
+    var data: String
+
+    @Option(help: "Seeds the writers' choices, so a kill moment can be repeated.")
+    var seed: UInt64 = 1
+
+    func run() async throws {
+        let dir = DataDirectory(path: data)
         do {
             if !Chain.exists(at: dir.ledger) {
                 let engine = try await GovernanceEngine.create(at: dir, consortium: try .demo())
@@ -42,8 +46,9 @@ struct CrashWriter {
             let writer = Writer(platform: await ServicePlatform.started(on: chain), chain: chain, keystore: keystore)
             await writer.run(seed: seed)
         } catch {
+            // One line the harness reports as is, not ArgumentParser's usage text.
             say("error: \(error)", fd: 2)
-            exit(1)
+            throw ExitCode.failure
         }
     }
 }

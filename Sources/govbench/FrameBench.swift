@@ -44,8 +44,7 @@ enum FrameBench {
         let backend = MemoryBackend(width: 200, height: 60, keepFrames: 1)
         let theme = Theme.fallback
         var previous: ScreenBuffer?
-        var samples: [Double] = []
-        samples.reserveCapacity(scale.frames)
+        var samples = Latencies()
         var next = 0
         let perFrame = 10_000 / 30
         progress.say("drawing \(scale.frames) frames at 200×60")
@@ -61,10 +60,9 @@ enum FrameBench {
             var buffer = ScreenBuffer(width: 200, height: 60)
             render(console, into: &buffer)
             backend.draw(buffer, previous: previous, theme: theme)
-            samples.append((ContinuousClock.now - started).seconds * 1_000_000)
+            samples.record(ContinuousClock.now - started)
             previous = buffer
         }
-        samples.sort()
-        return (percentile(samples, 50), percentile(samples, 99))
+        return (samples.percentile(50, in: .microseconds(1)), samples.percentile(99, in: .microseconds(1)))
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import ChainModel
 import ChainPrimitives
 import Foundation
+import Governance
 import GovernanceAPI
 
 /// The performance benchmark of issue 6. Run it in release mode:
@@ -111,80 +113,7 @@ extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
-struct Report: Encodable {
-    var mode: String
-    var cores: Int
-    var verifyCeilingPerS = 0.0
-    var committedVotesPerS = 0.0
-    var committedVotes = 0
-    var ratio = 0.0
-    var voteToEventP50Ms = 0.0
-    var voteToEventP99Ms = 0.0
-    var latencyOfferedPerS = 0.0
-    var wasmCallsPerS = 0.0
-    var frameMedianUs = 0.0
-    var frameP99Us = 0.0
-    var peakRssMb = 0.0
-    var coldStartS = 0.0
-
-    enum CodingKeys: String, CodingKey {
-        case mode, cores
-        case verifyCeilingPerS = "verify_ceiling_per_s"
-        case committedVotesPerS = "committed_votes_per_s"
-        case committedVotes = "committed_votes"
-        case ratio
-        case voteToEventP50Ms = "vote_to_event_p50_ms"
-        case voteToEventP99Ms = "vote_to_event_p99_ms"
-        case latencyOfferedPerS = "latency_offered_per_s"
-        case wasmCallsPerS = "wasm_calls_per_s"
-        case frameMedianUs = "frame_median_us"
-        case frameP99Us = "frame_p99_us"
-        case peakRssMb = "peak_rss_mb"
-        case coldStartS = "cold_start_s"
-    }
-
-    var table: String {
-        func f(_ v: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", v) }
-        let rows: [(String, String, String)] = [
-            ("verify ceiling", f(verifyCeilingPerS) + " /s", "Ed25519 verifications on \(cores) cores"),
-            ("committed votes", f(committedVotesPerS) + " /s", "\(committedVotes) votes: verified, ordered, tallied, fsynced, pushed"),
-            ("ratio", f(ratio, 3), "target ≥ 0.8"),
-            ("vote→event p50", f(voteToEventP50Ms, 2) + " ms", "at \(f(latencyOfferedPerS)) votes/s offered (half the maximum)"),
-            ("vote→event p99", f(voteToEventP99Ms, 2) + " ms", "target ≤ 50"),
-            ("wasm calls", f(wasmCallsPerS) + " /s", "asset-ledger transfers, committed"),
-            ("frame median", f(frameMedianUs) + " µs", "200×60, 1,000 proposals, feed at 10,000 events/s; target ≤ 1,000"),
-            ("frame p99", f(frameP99Us) + " µs", ""),
-            ("peak RSS", f(peakRssMb, 1) + " MB", "after the vote load; target ≤ 200"),
-            ("cold start", f(coldStartS, 2) + " s", "open the ledger until the engine is ready; target ≤ 2"),
-        ]
-        let w0 = rows.map(\.0.count).max()!, w1 = rows.map(\.1.count).max()!
-        return "govbench (\(mode), \(cores) cores)\n" + rows.map { r in
-            r.0.padding(toLength: w0, withPad: " ", startingAt: 0) + "  "
-                + String(repeating: " ", count: w1 - r.1.count) + r.1 + "  " + r.2
-        }.joined(separator: "\n")
-    }
-}
-
-enum Memory {
-    /// VmHWM: the most resident memory this process has had.
-    static func peakResidentMegabytes() -> Double { status("VmHWM:") }
-
-    /// VmRSS: resident memory now.
-    static func residentMegabytes() -> Double { status("VmRSS:") }
-
-    private static func status(_ key: String) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix(key) {
-            let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
-            return kb / 1024
-        }
-        return 0
-    }
-}
-
-/// Percentiles of a sample, by nearest rank.
-func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty else { return 0 }
-    let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
-    return sorted[min(sorted.count, max(1, rank)) - 1]
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
 }

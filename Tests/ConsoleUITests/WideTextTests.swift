@@ -28,7 +28,7 @@ import Testing
 
     @Test func wideTextKeepsTheBordersAligned() async throws {
         let screen = Fixture.screen(try await state(Self.chinese))
-        try SnapshotTests().check("wide-text-200x50", screen)
+        try expectGolden("wide-text-200x50", screen)
         let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
         let feedRow = try #require(rows.first { $0.contains("RollbackTriggered") })
         #expect(feedRow.contains("中文"))
@@ -40,7 +40,7 @@ import Testing
 
     @Test func controlSequencesAreShownEscaped() async throws {
         let screen = Fixture.screen(try await state(Self.hostile))
-        try SnapshotTests().check("escaped-text-200x50", screen)
+        try expectGolden("escaped-text-200x50", screen)
         #expect(screen.contains("\\x1b]0;PWNED\\x07\\x1b[2J"))
         #expect(!screen.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{9B}" || $0 == "\u{202E}" || $0 == "\u{7F}" })
     }

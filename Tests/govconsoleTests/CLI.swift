@@ -177,30 +177,22 @@ final class Sandbox: Sendable {
 /// with no GOVCONSOLE_* variables inherited, that the test may leave running while it goes on. Output
 /// goes to files in the sandbox rather than pipes, so a large output can never block the child.
 final class Background {
-    let process = Process()
+    let child: Child
     let out: URL
     let err: URL
 
     init(_ sandbox: Sandbox, _ args: [String], data: String? = nil) throws {
         out = sandbox.root.appendingPathComponent("bg-\(UUID().uuidString).out")
         err = sandbox.root.appendingPathComponent("bg-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.executableURL = try Sandbox.executable()
-        process.arguments = args + ["--data", data ?? sandbox.data]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GOVCONSOLE_") }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        child = try Child(try Sandbox.executable().path, args + ["--data", data ?? sandbox.data], stdout: out.path, stderr: err.path)
     }
 
     var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
 
     func wait() -> CLIResult {
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        let status = child.wait()
+        return CLIResult(status: status, stdout: stdout, stderr: stderr)
     }
 
     /// Waits until stdout has `count` lines containing `text`.
@@ -212,6 +204,4 @@ final class Background {
         }
         return false
     }
-
-    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
 }

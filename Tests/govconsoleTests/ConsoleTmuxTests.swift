@@ -10,30 +10,21 @@ import Glibc
         let session = "gc-\(UUID().uuidString.prefix(8))"
         let socket = NSTemporaryDirectory() + "gc-tmux-\(UUID().uuidString.prefix(8))"
 
-        /// Runs tmux and returns what it printed. Spawned and reaped directly: Foundation's Process never
-        /// sees `new-session -d` finish, because the tmux server it starts lives on.
+        /// Runs tmux and returns what it printed. Its output goes to a file: the server that
+        /// `new-session -d` starts lives on and would hold a pipe open.
         @discardableResult
         func run(_ args: [String]) throws -> String {
             let outPath = NSTemporaryDirectory() + "gc-tmux-out-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: outPath) }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
-            let argv = (["tmux", "-S", socket] + args).map { strdup($0) } + [nil]
-            defer { argv.forEach { free($0) } }
-            var pid: pid_t = 0
-            guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else {
+            let status: Int32
+            do {
+                status = try Child("tmux", ["-S", socket] + args, environment: ProcessInfo.processInfo.environment,
+                                   stdout: outPath, stderr: outPath).wait()
+            } catch {
                 throw TmuxError(text: "cannot start tmux; install it (apt-get install tmux)")
             }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-            guard (status >> 8) & 0xff == 0, status & 0x7f == 0 else {
-                throw TmuxError(text: "tmux \(args.joined(separator: " ")): \(text)")
-            }
+            guard status == 0 else { throw TmuxError(text: "tmux \(args.joined(separator: " ")): \(text)") }
             return text
         }
 

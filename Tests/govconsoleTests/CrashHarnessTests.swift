@@ -37,7 +37,7 @@ struct CrashHarnessTests {
             let killsHere = min(Self.killsPerLedger, kills - done)
             for k in 0..<killsHere {
                 let plan = KillPlan.draw(&rng, last: killsHere == Self.killsPerLedger && k == killsHere - 1)
-                let run = try await onThread { try killedRun(writer, data: data, plan: plan) }
+                let run = try await killedRun(writer, data: data, plan: plan)
                 #expect(run.errors.isEmpty, "writer failed (seed \(seed)): \(run.errors)")
                 acknowledged.formUnion(run.acks)
                 totals.acks += run.acks.count
@@ -72,6 +72,19 @@ struct CrashHarnessTests {
         // Kills must also land on ledgers past a state-root checkpoint, or those go untested.
         #expect(kills < Self.killsPerLedger || totals.blocks > Int(BlockHeader.stateRootInterval),
                 "no ledger passed height \(BlockHeader.stateRootInterval) (longest \(totals.blocks) blocks)")
+    }
+
+    @Test("the writer refuses a usage error before touching its directory")
+    func writerRefusesBadArguments() throws {
+        let sandbox = try Sandbox()
+        let writer = try Sandbox.executable("crashwriter").path
+        let err = sandbox.root.appendingPathComponent("writer.err").path
+        for args in [["--seed", "7"], ["--data", sandbox.data, "--seed", "x"]] {
+            let status = try Child(writer, args, stdout: "/dev/null", stderr: err).wait()
+            let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+            #expect(status == 64 && stderr.contains("Usage: crashwriter --data <data> [--seed <seed>]"), "\(args): \(status) \(stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: sandbox.data))
     }
 
     struct Totals {
@@ -129,105 +142,8 @@ struct CrashHarnessTests {
     /// more often than this.
     static let stallLimit: TimeInterval = 180
 
-    /// Starts the writer, lets it write until the plan's moment, kills it with SIGKILL, and returns every
-    /// whole `ack` line it printed. Blocks its thread throughout.
-    func killedRun(_ writer: URL, data: String, plan: KillPlan) throws -> Run {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw HarnessError("pipe failed") }
-        // Other tests spawn processes too; none of them may hold the write end open after the kill.
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        let errPath = NSTemporaryDirectory() + "crashwriter-err-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: errPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let exe: String = writer.path
-        let args: [String] = [exe, "--data", data, "--seed", String(plan.writerSeed)]
-        let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, exe, &actions, nil, argv, environ) == 0 else {
-            close(fds[0]); close(fds[1])
-            throw HarnessError("cannot start \(exe)")
-        }
-        close(fds[1])
-        defer { close(fds[0]) }
-
-        var output: [UInt8] = []
-        var killAt: Date? = nil
-        if case let .startup(ms) = plan.moment { killAt = Date().addingTimeInterval(Double(ms) / 1000) }
-        var stalledAt = Date().addingTimeInterval(Self.stallLimit)
-        var progress = (acks: 0, height: UInt64(0), scanned: 0)
-        var killed = false
-        var stalled = false
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            if !killed, let at = killAt, Date() >= at {
-                kill(pid, SIGKILL)
-                killed = true
-            }
-            if !killed, Date() >= stalledAt {
-                kill(pid, SIGKILL)
-                killed = true
-                stalled = true
-            }
-            var p = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
-            let until = killAt.map { min($0, stalledAt) } ?? stalledAt
-            let wait = killed ? 60_000 : max(1, Int32(until.timeIntervalSinceNow * 1000))
-            let ready = poll(&p, 1, wait)
-            if ready < 0 && errno == EINTR { continue }
-            if ready == 0 { if killed { break } else { continue } }
-            let n = read(fds[0], &buffer, buffer.count)
-            if n <= 0 { break }
-            output += buffer[0..<n]
-            guard !killed else { continue }
-            // Count the whole ack lines that arrived; kill the moment the plan's progress is reached.
-            while let newline = output[progress.scanned...].firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: output[progress.scanned..<newline], as: UTF8.self)
-                progress.scanned = newline + 1
-                let fields = line.split(separator: " ")
-                guard fields.count == 3, fields[0] == "ack", let height = UInt64(fields[2]) else { continue }
-                progress.acks += 1
-                progress.height = max(progress.height, height)
-                stalledAt = Date().addingTimeInterval(Self.stallLimit)
-            }
-            if plan.reached(acks: progress.acks, height: progress.height) {
-                kill(pid, SIGKILL)
-                killed = true
-            }
-        }
-        if !killed { kill(pid, SIGKILL) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-
-        var run = Run()
-        // Only whole lines count: a line cut by the kill was never fully acknowledged.
-        let text = String(decoding: output, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        run.acks = lines.compactMap { line in
-            let fields = line.split(separator: " ")
-            return fields.count == 3 && fields[0] == "ack" ? String(fields[1]) : nil
-        }
-        let errors = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        run.errors = errors.split(separator: "\n").filter { !$0.hasPrefix("warning ") }.joined(separator: "\n")
-        if stalled { run.errors += "\nthe writer acknowledged nothing for \(Int(Self.stallLimit)) s (plan \(plan.moment))" }
-        return run
-    }
-
     struct HarnessError: Error, CustomStringConvertible {
         let description: String
         init(_ d: String) { description = d }
-    }
-}
-
-/// Runs a blocking body on its own thread, so waiting on a child process never holds one of the few
-/// threads the test runner's tasks share.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { done in
-        Thread { done.resume(with: Result { try body() }) }.start()
     }
 }

@@ -7,23 +7,14 @@ import Glibc
 /// Runs `govconsole ARGS --data DIR` with its files limited to `fileSize` bytes and SIGXFSZ ignored,
 /// so a write past the limit fails with EFBIG: a real kernel error through the real code path.
 private func limited(_ s: Sandbox, fileSize: Int, _ args: [String]) throws -> CLIResult {
-    let process = Process()
-    let out = s.root.appendingPathComponent("limited-\(UUID().uuidString).out")
-    let err = s.root.appendingPathComponent("limited-\(UUID().uuidString).err")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    let out = s.root.appendingPathComponent("limited-\(UUID().uuidString).out").path
+    let err = s.root.appendingPathComponent("limited-\(UUID().uuidString).err").path
     // An ignored signal stays ignored across exec, through prlimit into govconsole.
-    process.arguments = ["-c", "trap '' XFSZ; exec \"$@\"", "sh", "prlimit", "--fsize=\(fileSize)", "--",
-                         try Sandbox.executable().path] + args + ["--data", s.data]
-    process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GOVCONSOLE_") }
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return CLIResult(status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                     stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    let child = try Child("/bin/sh", ["-c", "trap '' XFSZ; exec \"$@\"", "sh", "prlimit", "--fsize=\(fileSize)", "--",
+                                      try Sandbox.executable().path] + args + ["--data", s.data], stdout: out, stderr: err)
+    let status = child.wait()
+    return CLIResult(status: status, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+                     stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
 }
 
 private func bytes(_ path: String) -> Data? { try? Data(contentsOf: URL(fileURLWithPath: path)) }

@@ -7,23 +7,15 @@ import Glibc
 
 /// A `govconsole serve` process on a sandbox's data directory.
 final class ServiceProcess {
-    let process = Process()
+    let child: Child
     let output: URL
 
     init(_ sandbox: Sandbox, _ extra: [String] = []) throws {
         output = sandbox.root.appendingPathComponent("serve-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        process.executableURL = try Sandbox.executable()
-        process.arguments = ["serve", "--data", sandbox.data] + extra
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GOVCONSOLE_") }
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        child = try Child(try Sandbox.executable().path, ["serve", "--data", sandbox.data] + extra, stdout: output.path, stderr: output.path)
         let deadline = Date().addingTimeInterval(120)
         while !text.contains("serving ") {
-            guard process.isRunning, Date() < deadline else { throw ServiceStartFailed(log: text) }
+            guard child.isRunning, Date() < deadline else { throw ServiceStartFailed(log: text) }
             Thread.sleep(forTimeInterval: 0.05)
         }
     }
@@ -33,12 +25,9 @@ final class ServiceProcess {
     /// Sends `signal` and waits for the process to end; returns its exit status.
     @discardableResult
     func stop(_ signal: Int32 = SIGTERM) -> Int32 {
-        kill(process.processIdentifier, signal)
-        process.waitUntilExit()
-        return process.terminationStatus
+        child.signal(signal)
+        return child.wait()
     }
-
-    deinit { if process.isRunning { stop(SIGKILL) } }
 
     struct ServiceStartFailed: Error, CustomStringConvertible {
         let log: String
