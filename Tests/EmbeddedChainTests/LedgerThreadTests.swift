@@ -46,6 +46,8 @@ import Testing
     @Test func theCommittedStateIsTheLastDurableBlockNeverOneBeingWritten() async throws {
         let t = try TestChain()
         let gate = AppendGate()
+        // A failed expectation must not leave the chain's thread held: the process could not end.
+        defer { gate.release() }
         await t.chain.setWillAppend(gate.hook)
         let proposal = Task { try await t.send("ops", .propose(.newVoter("frank"))) }
         var reached = gate.reached.makeAsyncIterator()
@@ -71,6 +73,8 @@ import Testing
     @Test func callersArrivingWhileABlockIsWrittenShareTheNextBlock() async throws {
         let t = try TestChain()
         let gate = AppendGate()
+        // A failed expectation must not leave the chain's thread held: the process could not end.
+        defer { gate.release() }
         await t.chain.setWillAppend(gate.hook)
         let first = Task { try await t.submit(balance(t, "ops")) }
         var reached = gate.reached.makeAsyncIterator()
