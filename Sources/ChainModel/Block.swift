@@ -4,7 +4,16 @@ import ChainPrimitives
 /// (Merkle root of their ids), to their results (hash of receipts and block events) and, every
 /// `stateRootInterval` blocks, to the whole state.
 public struct BlockHeader: Hashable, Sendable {
-    public static let version: UInt8 = 3
+    /// The format this govconsole seals blocks in.
+    public static let version: UInt8 = 4
+    /// From this format on, a block's transactions were each admitted by the node the node routing policy
+    /// picked in the state it was applied to, and replay checks it. Format 3 blocks were sealed by a
+    /// platform that routed a whole batch from one reading of the policy, so a policy switch inside a
+    /// batch (a health-gate rollback) left later transactions with the node it picked before; they replay
+    /// without the check. A ledger may go from format 3 to 4 once, never back.
+    public static let routedFormat: UInt8 = 4
+    /// The formats this govconsole reads.
+    public static let readable: ClosedRange<UInt8> = 3...4
     /// Every this many blocks the header carries `stateRoot`; elsewhere it is zero. Hashing the whole
     /// state costs time in proportion to its size, so it is done periodically, not per block.
     public static let stateRootInterval: UInt64 = 128
@@ -19,9 +28,12 @@ public struct BlockHeader: Hashable, Sendable {
     /// as Tendermint's app hash); zero elsewhere. The state includes the previous block's hash, so it
     /// cannot be the state after this block.
     public let stateRoot: Hash256
+    /// The format the block was sealed in (see `routedFormat`); part of what its hash covers.
+    public let format: UInt8
 
     public init(height: UInt64, previous: Hash256, time: UInt64, proposer: String, txRoot: Hash256, resultsRoot: Hash256,
-                stateRoot: Hash256 = .zero) {
+                stateRoot: Hash256 = .zero, format: UInt8 = BlockHeader.version) {
+        self.format = format
         self.height = height
         self.previous = previous
         self.time = time
@@ -33,19 +45,22 @@ public struct BlockHeader: Hashable, Sendable {
 
     public static func isCheckpoint(_ height: UInt64) -> Bool { height > 0 && height % stateRootInterval == 0 }
 
+    /// Whether replay checks that each transaction came from the node the routing policy picked.
+    public var checksRouting: Bool { format >= BlockHeader.routedFormat }
+
     public var hash: Hash256 { Hash256.of(encoded) }
 }
 
 extension BlockHeader: BinaryCodable {
     public func encode(to w: inout ByteWriter) {
-        w.u8(BlockHeader.version); w.u64(height); w.hash(previous); w.u64(time); w.string(proposer)
+        w.u8(format); w.u64(height); w.hash(previous); w.u64(time); w.string(proposer)
         w.hash(txRoot); w.hash(resultsRoot); w.hash(stateRoot)
     }
 
     public init(from r: inout ByteReader) throws(DecodingFailure) {
-        let v = try r.u8()
-        guard v == BlockHeader.version else {
-            throw DecodingFailure("block format \(v) is not this govconsole's (\(BlockHeader.version)); re-create the chain with 'govconsole init --force'")
+        format = try r.u8()
+        guard BlockHeader.readable.contains(format) else {
+            throw DecodingFailure("block format \(format) is not one this govconsole reads (\(BlockHeader.readable.lowerBound)–\(BlockHeader.version)); open it with the govconsole that wrote it, or re-create the chain with 'govconsole init --force'")
         }
         height = try r.u64()
         previous = try r.hash()

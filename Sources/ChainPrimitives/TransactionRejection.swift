@@ -15,6 +15,8 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
     case refusedByLogic(logic: String, reason: String)
     case notTheNode(sender: String, node: String)
     case chainHalted(String)
+    /// A contract call sent by hand that fails: refused rather than recorded, with the contract's reason.
+    case callFailed(contract: String, version: String, reason: String)
     /// Too many transactions waiting for a block, from this sender (or from everyone when nil).
     case backlog(sender: String?, limit: Int)
 
@@ -33,6 +35,7 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
         case let .refusedByLogic(logic, reason): "refused by node logic \(logic): \(reason)"
         case let .notTheNode(sender, node): "only \(node) itself may replace its logic, not \(sender); sign it with \(node)'s key"
         case let .wrongLane(lane): "governance transactions travel on the production lane, not \(lane.rawValue); send it on production"
+        case let .callFailed(contract, version, reason): "\(contract) (\(version)) refused the call: \(reason); nothing was recorded"
         case let .chainHalted(reason): "the chain stopped accepting transactions: \(reason)"
         case let .backlog(sender?, limit): "\(sender) already has \(limit) transactions waiting for a block; wait for them to commit, then send more"
         case let .backlog(nil, limit): "\(limit) transactions are already waiting for a block; try again in a moment"

@@ -69,7 +69,8 @@ extension Chain {
             do {
                 let started = ContinuousClock.now
                 let receipt = try StateTransition.apply(p.tx, encodedSize: p.size, node: p.node, &state, ctx, runtime: runtime,
-                                                        verifiedKey: p.verifiedKey)
+                                                        verifiedKey: p.verifiedKey, refusingFailedCall: p.refusesFailedCall,
+                                                        checkingRouting: sealFormat >= BlockHeader.routedFormat)
                 processing[receipt.logic, default: ProcessingTime()].add(ContinuousClock.now - started)
                 included.append((p, receipt))
             } catch {
@@ -87,7 +88,7 @@ extension Chain {
         let header = BlockHeader(height: height, previous: state.head, time: ctx.time, proposer: proposer,
                                  txRoot: Block.txRoot(genesis: nil, transactions: transactions),
                                  resultsRoot: Block.resultsRoot(receipts: receipts, blockEvents: blockEvents),
-                                 stateRoot: stateRoot)
+                                 stateRoot: stateRoot, format: sealFormat)
         let block = Block(header: header, genesis: nil, transactions: transactions, receipts: receipts,
                           blockEvents: blockEvents, signature: key.sign(header.hash.bytes))
         let frame: LedgerFile.Frame
@@ -113,7 +114,7 @@ extension Chain {
         if let i = state.nodes.firstIndex(where: { $0.name == proposer }) { state.nodes[i].blocksProposed += 1 }
         frames.append(frame)
         publishCommitted()
-        for (p, receipt) in included { p.resume(returning: receipt) }
+        for (p, receipt) in included { p.resume(returning: receipt, height: height) }
         subscribers.publish(block)
         snapshotIfDue()
         return block

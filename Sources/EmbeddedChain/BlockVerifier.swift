@@ -22,10 +22,15 @@ enum BlockVerifier {
         return ChainState(genesisBlock: block, genesis: genesis)
     }
 
-    /// Applies a stored block to the state, checking it as a validating node would.
-    static func replay(_ block: Block, onto s: inout ChainState, runtime: ContractRuntime) throws(LedgerError) {
+    /// Applies a stored block to the state, checking it as a validating node would. `previousFormat` is
+    /// the format of the block before it: a ledger never goes back to an older format, so a node cannot
+    /// label a new block format 3 to escape the routing check.
+    static func replay(_ block: Block, after previousFormat: UInt8, onto s: inout ChainState, runtime: ContractRuntime) throws(LedgerError) {
         let h = block.height
         guard h == s.height + 1 else { throw .corrupt(height: h, reason: "expected height \(s.height + 1)") }
+        guard block.header.format >= previousFormat else {
+            throw .corrupt(height: h, reason: "block format \(block.header.format) after format \(previousFormat); a ledger never goes back a format")
+        }
         guard block.header.previous == s.head else { throw .corrupt(height: h, reason: "previous hash does not match block \(s.height)") }
         guard block.genesis == nil else { throw .corrupt(height: h, reason: "a second genesis") }
         guard block.header.time >= s.time else { throw .corrupt(height: h, reason: "time goes backwards") }
@@ -53,7 +58,7 @@ enum BlockVerifier {
         for (i, (tx, stored)) in zip(block.transactions, block.receipts).enumerated() {
             do {
                 receipts.append(try StateTransition.apply(tx, encodedSize: tx.encodedSize, node: stored.node, &s, ctx, runtime: runtime,
-                                                          verifiedKey: checks[i]?.key))
+                                                          verifiedKey: checks[i]?.key, checkingRouting: block.header.checksRouting))
             } catch {
                 throw .corrupt(height: h, reason: "transaction \(tx.id.short) does not replay: \(error)")
             }
@@ -74,6 +79,6 @@ extension Chain {
     static func verifyGenesis(_ block: Block) throws(LedgerError) -> ChainState { try BlockVerifier.genesis(block) }
 
     static func replay(_ block: Block, onto s: inout ChainState, runtime: ContractRuntime) throws(LedgerError) {
-        try BlockVerifier.replay(block, onto: &s, runtime: runtime)
+        try BlockVerifier.replay(block, after: block.header.format, onto: &s, runtime: runtime)
     }
 }

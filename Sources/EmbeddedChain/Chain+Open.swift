@@ -28,6 +28,12 @@ extension Chain {
 
     /// Writes block 0 for `genesis` into an empty ledger directory.
     public static func create(at directory: String, genesis: Genesis, keystore: Keystore, clock: @escaping ChainClock = WallClock.now) throws(LedgerError) -> Chain {
+        try create(at: directory, genesis: genesis, keystore: keystore, clock: clock, format: BlockHeader.version)
+    }
+
+    /// `create`, sealing every block in `format`: tests write a ledger as an older govconsole did.
+    static func create(at directory: String, genesis: Genesis, keystore: Keystore, clock: @escaping ChainClock,
+                       format: UInt8) throws(LedgerError) -> Chain {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -41,7 +47,7 @@ extension Chain {
         guard let first = genesis.nodes.first else { throw .io("a chain needs at least one node") }
         let header = BlockHeader(height: 0, previous: .zero, time: genesis.time, proposer: first.name,
                                  txRoot: Block.txRoot(genesis: genesis, transactions: []),
-                                 resultsRoot: Block.resultsRoot(receipts: [], blockEvents: []))
+                                 resultsRoot: Block.resultsRoot(receipts: [], blockEvents: []), format: format)
         var signingKeys: [String: SigningKey] = [:]
         for node in genesis.nodes { signingKeys[node.name] = try keystore.load(node.name) }
         let key = signingKeys[first.name]!
@@ -60,7 +66,7 @@ extension Chain {
         let state = ChainState(genesisBlock: block, genesis: genesis)
         return Chain(directory: directory, lock: lock, file: file, frames: [frame], genesisHash: block.hash, state: state,
                      snapshotAt: (0, 0), signingKeys: signingKeys, clock: clock, warnings: [],
-                     runtime: ContractRuntime(), thread: LedgerThread())
+                     runtime: ContractRuntime(), thread: LedgerThread(), sealFormat: format)
     }
 
     /// Opens a ledger on the calling thread. Every frame is checked against its checksum and the state is
@@ -146,8 +152,11 @@ extension Chain {
         let runtime = ContractRuntime()
         var resumedAt = (state.height, state.transactionCount)
         func replayRest(onto state: inout ChainState) throws(LedgerError) {
+            var format = try block(Int(state.height)).header.format
             for h in Int(state.height) + 1..<max(Int(state.height) + 1, index.frames.count) {
-                try BlockVerifier.replay(try block(h), onto: &state, runtime: runtime)
+                let next = try block(h)
+                try BlockVerifier.replay(next, after: format, onto: &state, runtime: runtime)
+                format = next.header.format
             }
         }
         do {

@@ -12,18 +12,28 @@ extension Chain {
         try await submit(batch: [Submission(tx: tx, node: node, check: nil)])[0].get()
     }
 
-    /// One entry of a batch: a transaction, the node the platform routed it to, and the proof that its
-    /// signature verified, if it did.
+    /// One entry of a batch: a transaction, the node the platform routed it to, the proof that its
+    /// signature verified, if it did, and whether a contract call that fails is refused rather than
+    /// recorded (a call made by hand; generated traffic records its failures, as real traffic would).
     public struct Submission: Sendable {
         public let tx: Transaction
         public let node: String
         public let check: SignatureCheck?
+        public let refusesFailedCall: Bool
 
-        public init(tx: Transaction, node: String, check: SignatureCheck?) {
+        public init(tx: Transaction, node: String, check: SignatureCheck?, refusesFailedCall: Bool = false) {
             self.tx = tx
             self.node = node
             self.check = check
+            self.refusesFailedCall = refusesFailedCall
         }
+    }
+
+    /// A transaction's receipt and the height of the block it was sealed in: with many requests sharing
+    /// blocks, the head when its caller hears back may already be a later one.
+    public struct Sealed: Sendable {
+        public let receipt: Receipt
+        public let height: UInt64
     }
 
     /// A batch handed to the producer, to wait on with `results(of:)`.
@@ -38,7 +48,8 @@ extension Chain {
         for (i, s) in batch.enumerated() {
             do {
                 let key = try admit(s.tx, check: s.check)
-                mempool.append(Mempool.Pending(tx: s.tx, size: s.tx.encodedSize, node: s.node, verifiedKey: key, batch: waiter, index: i))
+                mempool.append(Mempool.Pending(tx: s.tx, size: s.tx.encodedSize, node: s.node, verifiedKey: key,
+                                               refusesFailedCall: s.refusesFailedCall, batch: waiter, index: i))
                 scheduleSeal()
             } catch {
                 waiter.settle(i, .failure(error))
@@ -47,16 +58,16 @@ extension Chain {
         return QueuedBatch(waiter: waiter)
     }
 
-    /// Every result of a queued batch, in order, once each is settled: a receipt once its block is
-    /// durable, or the error it was refused with.
-    public func results(of batch: QueuedBatch) async -> [Result<Receipt, any Error>] {
+    /// Every result of a queued batch, in order, once each is settled: a receipt and its block's height
+    /// once the block is durable, or the error it was refused with. Any number of callers may wait.
+    public func results(of batch: QueuedBatch) async -> [Result<Sealed, any Error>] {
         if let settled = batch.waiter.settled { return settled }
         return await withCheckedContinuation { batch.waiter.notify($0) }
     }
 
-    /// Queues a batch and waits for its results.
+    /// Queues a batch and waits for its receipts.
     public func submit(batch: [Submission]) async -> [Result<Receipt, any Error>] {
-        await results(of: enqueue(batch: batch))
+        await results(of: enqueue(batch: batch)).map { $0.map(\.receipt) }
     }
 
     /// Refuses a transaction the producer has no room for, before it takes any memory. Its signature

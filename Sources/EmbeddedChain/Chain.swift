@@ -43,6 +43,8 @@ public actor Chain {
     /// Tests hold the producer still to fill the mempool deterministically.
     var sealingPaused = false
     var halted: String?
+    /// The format new blocks are sealed in; only tests writing an older govconsole's ledger change it.
+    let sealFormat: UInt8
     var subscribers = Subscribers()
     let runtime: ContractRuntime
     /// Wall-clock processing time per node-logic version: measured, so kept beside the state, not in it.
@@ -57,7 +59,9 @@ public actor Chain {
 
     init(directory: String, lock: DirectoryLock?, file: LedgerFile, frames: [LedgerFile.Frame], genesisHash: Hash256,
          state: ChainState, snapshotAt: (UInt64, UInt64), signingKeys: [String: SigningKey],
-         clock: @escaping ChainClock, warnings: [String], runtime: ContractRuntime, thread: LedgerThread) {
+         clock: @escaping ChainClock, warnings: [String], runtime: ContractRuntime, thread: LedgerThread,
+         sealFormat: UInt8 = BlockHeader.version) {
+        self.sealFormat = sealFormat
         self.runtime = runtime
         self.directory = directory
         self.lock = lock

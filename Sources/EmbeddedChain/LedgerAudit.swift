@@ -46,9 +46,11 @@ public enum LedgerAudit {
         let runtime = ContractRuntime()
         var invariants = Invariants()
         var state: ChainState
+        var format: UInt8
         do {
             let genesis = try file.block(first, height: 0)
             state = try BlockVerifier.genesis(genesis)
+            format = genesis.header.format
             count("frames"); count("blocks"); count("signatures")
         } catch {
             report.problems.append("genesis: \(error)")
@@ -58,7 +60,8 @@ public enum LedgerAudit {
             count("frames")
             do {
                 let block = try file.block(frame, height: i)
-                try BlockVerifier.replay(block, onto: &state, runtime: runtime)
+                try BlockVerifier.replay(block, after: format, onto: &state, runtime: runtime)
+                format = block.header.format
                 count("blocks")
                 count("signatures", 1 + block.transactions.count)
                 count("transactions", block.transactions.count)

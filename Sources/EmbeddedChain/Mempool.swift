@@ -17,11 +17,14 @@ struct Mempool {
         /// The key the signature was checked with at admission, so the producer need not check it again
         /// unless the sender's key has changed since.
         let verifiedKey: PublicKey
+        /// Refused, not recorded, if it is a contract call that fails: a call made by hand was checked by a
+        /// dry run against the committed state, and what was queued ahead of it may have changed the outcome.
+        let refusesFailedCall: Bool
         /// The batch waiting for this transaction (one suspension for thousands of votes) and its place in it.
         let batch: BatchWaiter
         let index: Int
 
-        func resume(returning receipt: Receipt) { batch.settle(index, .success(receipt)) }
+        func resume(returning receipt: Receipt, height: UInt64) { batch.settle(index, .success(Chain.Sealed(receipt: receipt, height: height))) }
         func resume(throwing error: any Error) { batch.settle(index, .failure(error)) }
     }
 
@@ -62,32 +65,36 @@ struct Mempool {
     }
 }
 
-/// The results of one batch, settled one transaction at a time, and the one caller waiting for all of
+/// The results of one batch, settled one transaction at a time, and the callers waiting for all of
 /// them. Touched only on the chain's executor.
 final class BatchWaiter: @unchecked Sendable {
-    private(set) var results: [Result<Receipt, any Error>?]
+    typealias Results = [Result<Chain.Sealed, any Error>]
+    private(set) var results: [Result<Chain.Sealed, any Error>?]
     private(set) var remaining: Int
-    private var done: CheckedContinuation<[Result<Receipt, any Error>], Never>?
+    private var waiting: [CheckedContinuation<Results, Never>] = []
 
     init(count: Int) {
         results = Array(repeating: nil, count: count)
         remaining = count
     }
 
-    func settle(_ i: Int, _ result: Result<Receipt, any Error>) {
+    func settle(_ i: Int, _ result: Result<Chain.Sealed, any Error>) {
         results[i] = result
         remaining -= 1
-        if remaining == 0, let done {
-            self.done = nil
-            done.resume(returning: results.map { $0! })
-        }
+        guard remaining == 0 else { return }
+        let all = results.map { $0! }
+        for w in waiting { w.resume(returning: all) }
+        waiting = []
     }
 
     /// Every result, in order, when each is settled; nil while some are not.
-    var settled: [Result<Receipt, any Error>]? { remaining == 0 ? results.map { $0! } : nil }
+    var settled: Results? { remaining == 0 ? results.map { $0! } : nil }
 
-    /// Resumes `continuation` with every result once the last is settled.
-    func notify(_ continuation: CheckedContinuation<[Result<Receipt, any Error>], Never>) {
-        if let settled { continuation.resume(returning: settled) } else { done = continuation }
+    /// Resumes `continuation` with every result once the last is settled. Any number may wait.
+    func notify(_ continuation: CheckedContinuation<Results, Never>) {
+        if let settled { continuation.resume(returning: settled) } else { waiting.append(continuation) }
     }
+
+    /// How many callers are waiting, for tests that need to know a wait has begun.
+    var waiters: Int { waiting.count }
 }

@@ -35,13 +35,18 @@ public enum StateTransition {
     }
 
     /// Applies one transaction admitted by `node`. Throws, leaving the state untouched, when it must not
-    /// be included. A contract call that fails is included, with a failed receipt: it used its fuel.
+    /// be included. A contract call that fails is included, with a failed receipt: it used its fuel;
+    /// unless `refusingFailedCall`, for a call made by hand whose sender wants the reason, not a record.
+    /// `checkingRouting` is false only to replay blocks sealed before routing was checked (format 3).
     static func apply(_ tx: Transaction, encodedSize: Int, node: String, _ s: inout ChainState, _ ctx: BlockContext,
-                      runtime: ContractRuntime, verifiedKey: PublicKey? = nil) throws(TransactionRejection) -> Receipt {
+                      runtime: ContractRuntime, verifiedKey: PublicKey? = nil, refusingFailedCall: Bool = false,
+                      checkingRouting: Bool = true) throws(TransactionRejection) -> Receipt {
         guard let nodeIndex = s.nodes.firstIndex(where: { $0.name == node }) else { throw .unknownNode(node) }
-        // Claim 6 on chain: the producer and replay alike refuse a node the policy in this state does not pick.
-        let routed = NodeRouting.node(for: tx, fleet: s.nodes, policy: s.management.nodeRouting)
-        guard node == routed else { throw .misrouted(node: node, expected: routed) }
+        if checkingRouting {
+            // Claim 6 on chain: the producer and replay alike refuse a node the policy in this state does not pick.
+            let routed = NodeRouting.node(for: tx, fleet: s.nodes, policy: s.management.nodeRouting)
+            guard node == routed else { throw .misrouted(node: node, expected: routed) }
+        }
         let nodeRecord = s.nodes[nodeIndex]
         guard let logic = NodeLogics.named(nodeRecord.logic) else { throw .chainHalted("node \(node) runs unknown logic \(nodeRecord.logic)") }
         try validate(tx, encodedSize: encodedSize, in: s, verifiedKey: verifiedKey)
@@ -59,7 +64,7 @@ public enum StateTransition {
                 throw .governance(error)
             }
         case let .call(call):
-            receipt = try runCall(call, tx, node: nodeRecord, &s, runtime)
+            receipt = try runCall(call, tx, node: nodeRecord, &s, runtime, refusingFailure: refusingFailedCall)
         case let .setNodeLogic(target, version, fault):
             guard member.role == .node, tx.sender == target else { throw .notTheNode(sender: tx.sender, node: target) }
             guard NodeLogics.named(version) != nil else { throw .governance(.unknownLogic(version)) }
@@ -79,7 +84,7 @@ public enum StateTransition {
     /// Claim 4: the management contract's routing policy picks the version for this transaction's lane;
     /// the node runs it with its logic; the outcome feeds both versions' health gates.
     private static func runCall(_ call: ContractCall, _ tx: Transaction, node: NodeRecord, _ s: inout ChainState,
-                                _ runtime: ContractRuntime) throws(TransactionRejection) -> Receipt {
+                                _ runtime: ContractRuntime, refusingFailure: Bool) throws(TransactionRejection) -> Receipt {
         guard let contract = s.management.contracts[call.contract] else { throw .governance(.unknownContract(call.contract)) }
         let version = contract.routing.version(for: tx.id, lane: tx.lane)
         let hash = contract.code[version]!
@@ -91,6 +96,10 @@ public enum StateTransition {
         } else {
             outcome = runtime.call(code: s.management.code[hash]!, hash: hash, function: call.function, args: call.args,
                                    caller: tx.sender, storage: s.contractStorage[call.contract] ?? [:])
+        }
+        // Refused before anything is written: the state is untouched, as for every other refusal.
+        if refusingFailure, !outcome.ok {
+            throw .callFailed(contract: call.contract, version: version, reason: outcome.error ?? "failed")
         }
         if outcome.ok {
             for (k, v) in outcome.writes { s.contractStorage[call.contract, default: [:]][k] = v }

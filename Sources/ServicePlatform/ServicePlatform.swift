@@ -9,6 +9,9 @@ import Rollout
 /// transactions, forwards each to the node its routing table chooses (claim 6), and pushes what the
 /// chain commits back out to every subscriber. Its reads are in `ServicePlatform+Reads.swift`.
 public actor ServicePlatform {
+    /// A receipt and the height of the block it was sealed in.
+    public typealias Sealed = Chain.Sealed
+
     /// Reached only through the platform; tests reach it with `@testable import`.
     nonisolated let chain: Chain
     /// The fleet and the node routing policy as of `table.height`, kept from committed blocks.
@@ -71,7 +74,7 @@ public actor ServicePlatform {
 
     /// Forwards a transaction to its node and returns the receipt once its block is durable.
     public func submit(_ tx: Transaction) async throws -> Receipt {
-        try await results(of: await enqueue([tx], verified: false))[0].get()
+        try await results(of: await enqueue([tx], verified: false))[0].get().receipt
     }
 
     /// Forwards many transactions at once: their signatures are checked in parallel on every core,
@@ -79,13 +82,14 @@ public actor ServicePlatform {
     /// Results come back in submission order.
     public func submit(batch txs: [Transaction]) async -> [Result<Receipt, any Error>] {
         guard !txs.isEmpty else { return [] }
-        return await results(of: await enqueue(txs))
+        return await results(of: await enqueue(txs)).map { $0.map(\.receipt) }
     }
 
     /// Transactions handed to the chain's block producer, to wait on with `results(of:)`.
     public struct Queued: Sendable {
         fileprivate let txs: [Transaction]
         fileprivate let checks: [SignatureCheck?]
+        fileprivate let refusingFailedCalls: Bool
         fileprivate let batch: Chain.QueuedBatch
     }
 
@@ -93,14 +97,17 @@ public actor ServicePlatform {
     /// the order they reached the platform, however long each one's signature checks take, so a sender's
     /// consecutive nonces in consecutive batches stay in order. Unless `verified` is false (one
     /// transaction, checked by the chain as it is admitted), signatures are checked here, in parallel.
-    public func enqueue(_ txs: [Transaction], verified: Bool = true) async -> Queued {
+    /// With `refusingFailedCalls`, a contract call that fails when sealed is refused with
+    /// `TransactionRejection.callFailed` instead of recorded (calls made by hand).
+    public func enqueue(_ txs: [Transaction], verified: Bool = true, refusingFailedCalls: Bool = false) async -> Queued {
         let ticket = takeTicket()
         var checks = [SignatureCheck?](repeating: nil, count: txs.count)
         if verified {
             let members = await chain.members
             checks = await Task.detached { SignatureCheck.verify(txs, members: members) }.value
         }
-        return Queued(txs: txs, checks: checks, batch: await hand(txs, checks: checks, ticket: ticket))
+        return Queued(txs: txs, checks: checks, refusingFailedCalls: refusingFailedCalls,
+                      batch: await hand(txs, checks: checks, refusingFailedCalls: refusingFailedCalls, ticket: ticket))
     }
 
     /// Every result of a queued batch, in order: a receipt once its block is durable, or the error it was
@@ -108,7 +115,7 @@ public actor ServicePlatform {
     /// or the fleet changed between routing and sealing; such a transaction is routed again, once the
     /// table has caught up, and resubmitted once, with any later one of its sender's in the batch that was
     /// refused only for the nonce it left unused.
-    public func results(of queued: Queued) async -> [Result<Receipt, any Error>] {
+    public func results(of queued: Queued) async -> [Result<Sealed, any Error>] {
         var results = await chain.results(of: queued.batch)
         var again: [Int] = []
         var misrouted: Set<String> = []
@@ -127,7 +134,8 @@ public actor ServicePlatform {
         }
         guard !again.isEmpty else { return results }
         await tableCaughtUp()
-        let retry = await hand(again.map { queued.txs[$0] }, checks: again.map { queued.checks[$0] }, ticket: takeTicket())
+        let retry = await hand(again.map { queued.txs[$0] }, checks: again.map { queued.checks[$0] },
+                               refusingFailedCalls: queued.refusingFailedCalls, ticket: takeTicket())
         for (i, result) in zip(again, await chain.results(of: retry)) { results[i] = result }
         return results
     }
@@ -138,9 +146,11 @@ public actor ServicePlatform {
     }
 
     /// Routes each transaction by the table and hands them to the chain, in the turn `ticket` holds.
-    private func hand(_ txs: [Transaction], checks: [SignatureCheck?], ticket: UInt64) async -> Chain.QueuedBatch {
+    private func hand(_ txs: [Transaction], checks: [SignatureCheck?], refusingFailedCalls: Bool, ticket: UInt64) async -> Chain.QueuedBatch {
         await turn(ticket)
-        let queued = await chain.enqueue(batch: txs.indices.map { Chain.Submission(tx: txs[$0], node: table.node(for: txs[$0]), check: checks[$0]) })
+        let queued = await chain.enqueue(batch: txs.indices.map {
+            Chain.Submission(tx: txs[$0], node: table.node(for: txs[$0]), check: checks[$0], refusesFailedCall: refusingFailedCalls)
+        })
         handOver(ticket)
         return queued
     }

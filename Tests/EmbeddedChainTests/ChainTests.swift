@@ -277,6 +277,23 @@ import Testing
         await t.chain.close()
     }
 
+    /// Two callers waiting on one batch both hear back, with the height of the block each transaction went into.
+    @Test func everyCallerWaitingOnABatchGetsItsResults() async throws {
+        let t = try TestChain()
+        await t.chain.setSealingPaused(true)
+        let tx = await t.tx("ops", .propose(.newVoter("frank")))
+        let batch = await t.chain.enqueue(batch: [Chain.Submission(tx: tx, node: await t.routed(tx), check: nil)])
+        let first = Task { await t.chain.results(of: batch) }
+        let second = Task { await t.chain.results(of: batch) }
+        while await t.chain.waiters(on: batch) < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        await t.chain.setSealingPaused(false)
+        for waiting in [first, second] {
+            let sealed = try #require(try await waiting.value.first?.get())
+            #expect(sealed.receipt.tx == tx.id && sealed.height == 1)
+        }
+        await t.chain.close()
+    }
+
     @Test func aCutAtAnyByteOfTheLastFrameRecoversTheBlockBefore() async throws {
         var t = try TestChain()
         try await t.send("ops", .propose(.newVoter("frank")))
@@ -299,4 +316,9 @@ import Testing
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count == before.length)
         }
     }
+}
+
+extension Chain {
+    /// How many callers wait on `batch`, so a test knows both have begun waiting.
+    func waiters(on batch: QueuedBatch) -> Int { batch.waiter.waiters }
 }

@@ -45,6 +45,60 @@ import Testing
         #expect(audit.problems.first?.contains("the node routing policy sends it to \(routed)") == true, "\(audit.problems)")
     }
 
+    /// Format 3 blocks were sealed before routing was checked, by a platform that could leave a
+    /// transaction with the node the policy picked before a switch inside its batch: a ledger with such a
+    /// block still opens and audits clean, and the blocks sealed after it are format 4, and checked.
+    @Test func aLedgerSealedBeforeRoutingWasCheckedStillOpensAndIsCheckedFromThenOn() async throws {
+        var t = try TestChain(format: 3)
+        let tx = await t.tx("ops", .propose(.newVoter("frank")))
+        let routed = await t.routed(tx)
+        let other = TestChain.nodes.first { $0 != routed && $0 != "node-3" }!
+        #expect(try await t.chain.submit(tx, via: other).node == other)
+        await t.chain.close()
+        try? FileManager.default.removeItem(atPath: StateSnapshot.path(t.dir + "/ledger"))
+
+        try t.reopen()
+        #expect(await t.chain.state.height == 1)
+        #expect(try LedgerAudit.run(directory: t.dir + "/ledger").ok)
+        let next = await t.tx("ops", .propose(.newVoter("grace")))
+        let nextRouted = await t.routed(next)
+        let wrong = TestChain.nodes.first { $0 != nextRouted }!
+        await #expect(throws: TransactionRejection.misrouted(node: wrong, expected: nextRouted)) { try await t.chain.submit(next, via: wrong) }
+        try await t.submit(next)
+        let blocks = try await t.chain.blocks()
+        #expect(blocks.map(\.header.format) == [3, 3, 4])
+        await t.chain.close()
+        try? FileManager.default.removeItem(atPath: StateSnapshot.path(t.dir + "/ledger"))
+        try t.reopen()
+        #expect(await t.chain.state.height == 2)
+        #expect(try LedgerAudit.run(directory: t.dir + "/ledger").ok)
+        await t.chain.close()
+    }
+
+    /// A node cannot label a new block format 3 to escape the routing check: a ledger never goes back a format.
+    @Test func aBlockInTheOldFormatAfterANewOneIsRefused() async throws {
+        var t = try TestChain()
+        try await t.send("ops", .propose(.newVoter("frank")))
+        try await t.vote("alice", 1, .approve)
+        let blocks = try await t.chain.blocks()
+        await t.chain.close()
+        let h = blocks[2].header
+        let header = BlockHeader(height: h.height, previous: h.previous, time: h.time, proposer: h.proposer, txRoot: h.txRoot,
+                                 resultsRoot: h.resultsRoot, stateRoot: h.stateRoot, format: 3)
+        let old = Block(header: header, genesis: nil, transactions: blocks[2].transactions, receipts: blocks[2].receipts,
+                        blockEvents: blocks[2].blockEvents, signature: t.keys[h.proposer]!.sign(header.hash.bytes))
+        let path = t.dir + "/ledger/blocks.log"
+        try FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.removeItem(atPath: StateSnapshot.path(t.dir + "/ledger"))
+        let file = try LedgerFile(path: path)
+        for b in blocks.prefix(2) { _ = try file.append(b.encoded) }
+        _ = try file.append(old.encoded)
+        let reason = "block format 3 after format 4; a ledger never goes back a format"
+        #expect(throws: LedgerError.corrupt(height: 2, reason: reason)) { try t.reopen() }
+        let audit = try LedgerAudit.run(directory: t.dir + "/ledger")
+        #expect(!audit.ok && audit.problems.first?.contains(reason) == true, "\(audit.problems)")
+    }
+
     @Test func theProducerRefusesANodeThePolicyDoesNotPick() async throws {
         let t = try TestChain()
         let tx = await t.tx("ops", .propose(.newVoter("frank")))

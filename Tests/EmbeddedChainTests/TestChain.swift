@@ -27,8 +27,9 @@ struct TestChain {
 
     static let nodes = ["node-1", "node-2", "node-3"]
 
+    /// `format` seals every block in that format, as the govconsole that wrote it did.
     init(voters: [(String, UInt64)] = [("alice", 1), ("bob", 1), ("carol", 1), ("dave", 1), ("erin", 1)],
-         policy: Policy = .default) throws {
+         policy: Policy = .default, format: UInt8 = BlockHeader.version) throws {
         dir = NSTemporaryDirectory() + "gc-test-\(UUID().uuidString)"
         keystore = Keystore(directory: dir + "/keys")
         clock = ManualClock()
@@ -48,7 +49,7 @@ struct TestChain {
         let genesis = Genesis(name: "test", time: clock.now, policy: policy, members: members,
                               nodes: TestChain.nodes.map { Genesis.NodeSpec(name: $0, logic: $0 == "node-3" ? "v2" : "v1") },
                               contracts: [Genesis.GenesisContract(name: "asset-ledger", versions: assetLedger)])
-        chain = try Chain.create(at: dir + "/ledger", genesis: genesis, keystore: keystore, clock: clock.read)
+        chain = try Chain.create(at: dir + "/ledger", genesis: genesis, keystore: keystore, clock: clock.read, format: format)
     }
 
     func tx(_ sender: String, _ call: GovernanceCall, nonce: UInt64? = nil, key: SigningKey? = nil) async -> Transaction {
