@@ -1,6 +1,7 @@
 import ChainModel
 import ChainPrimitives
 import Foundation
+import Governance
 import GovernanceAPI
 import ServicePlatform
 
@@ -46,34 +47,52 @@ extension GovernanceEngine: GovernanceBackend {
     /// contract checks the permission again on chain before it applies the operation. The request holds
     /// the turn until it is queued for a block, then waits for that block to be durable outside it.
     public func submit(_ tx: Transaction, since: UInt64) async throws -> Submitted {
-        try await serialized { try await admit(tx, since: since) }.value
+        try await submit(tx, since: since, checkedOnce: false)
+    }
+
+    private func submit(_ tx: Transaction, since: UInt64, checkedOnce: Bool) async throws -> Submitted {
+        switch try await serialized({ try await admit(tx, since: since, checkedOnce: checkedOnce) }) {
+        case let .queued(settled):
+            return try await settled.value
+        case let .after(ahead):
+            // Checked against the committed state, a request may fail for what a request queued ahead of it
+            // is about to change (a vote on a proposal not yet sealed). It waits for those, outside the turn
+            // so everyone else's requests keep sharing blocks, and is checked once more.
+            waitingForAhead += 1
+            for flight in ahead { _ = try? await flight.value }
+            waitingForAhead -= 1
+            return try await submit(tx, since: since, checkedOnce: true)
+        }
+    }
+
+    /// What a request's turn ended with: queued for a block, or to be checked again once the requests
+    /// queued ahead of it have landed.
+    private enum Admission {
+        case queued(Task<Submitted, any Error>)
+        case after([Task<Submitted, any Error>])
     }
 
     /// Within the turn: a transaction sent again joins the first one's wait, or finds it committed;
     /// anything else is checked and queued.
-    private func admit(_ tx: Transaction, since: UInt64) async throws -> Task<Submitted, any Error> {
-        if let flight = flights[tx.id] { return flight.settled }
+    private func admit(_ tx: Transaction, since: UInt64, checkedOnce: Bool) async throws -> Admission {
+        if let flight = flights[tx.id] { return .queued(flight.settled) }
         if tx.nonce < (await platform.state()).nextNonce(of: tx.sender), let earlier = try await committed(tx, since: since) {
-            return Task { earlier }
+            return .queued(Task { earlier })
         }
         do {
             try await check(tx)
-        } catch where !flights.isEmpty {
-            // Checked against the committed state, a request may fail for what a request queued ahead of it
-            // is about to change (a vote on a proposal not yet sealed): it is refused only once those landed.
-            await drained()
-            do { try await check(tx) } catch {
-                forgetNonces(of: tx.sender)
-                throw error
-            }
+        } catch where !checkedOnce && !flights.isEmpty {
+            return .after(flights.values.map(\.settled))
         } catch {
             forgetNonces(of: tx.sender)
             throw error
         }
-        let queued = await platform.enqueue([tx], verified: false)
+        // The dry run saw the committed state; what is queued ahead may still make a call fail when it is
+        // sealed. It is then refused, as the dry run would have, rather than recorded.
+        let queued = await platform.enqueue([tx], verified: false, refusingFailedCalls: true)
         let settled = Task { try await self.settle(tx, queued) }
         flights[tx.id] = Flight(sender: tx.sender, nonce: tx.nonce, settled: settled)
-        return settled
+        return .queued(settled)
     }
 
     /// The permission check and the dry run. A contract call that would fail is refused, not recorded:
@@ -96,11 +115,14 @@ extension GovernanceEngine: GovernanceBackend {
         }
         landed(tx.id)
         switch result {
-        case let .success(receipt):
-            return await submitted(receipt, of: tx, at: await platform.state().height)
+        case let .success(sealed):
+            return await submitted(sealed.receipt, of: tx, at: sealed.height)
         case let .failure(TransactionRejection.governance(error)):
             forgetNonces(of: tx.sender)
             throw error
+        case let .failure(TransactionRejection.callFailed(contract, version, reason)):
+            forgetNonces(of: tx.sender)
+            throw EngineError.callFailed(contract: contract, version: version, reason: reason)
         case let .failure(error):
             forgetNonces(of: tx.sender)
             throw error
@@ -151,6 +173,9 @@ extension GovernanceEngine: GovernanceBackend {
         try upcoming.check(p, holder: name, now: await platform.now())
     }
 
+    /// The reply: the receipt and the height of the block it was sealed in; the tally this transaction
+    /// left (a vote's receipt records it), and the proposal as it stands when the reply is sent, which
+    /// with shared blocks may already be a later block's.
     private func submitted(_ receipt: Receipt, of tx: Transaction, at height: UInt64) async -> Submitted {
         let id: UInt64?
         switch tx.payload {
@@ -167,8 +192,12 @@ extension GovernanceEngine: GovernanceBackend {
         guard let id, let p = await platform.state().management.proposal(id) else {
             return Submitted(receipt: receipt, height: height, proposal: nil, tally: nil)
         }
+        let recorded = receipt.events.lazy.compactMap { e -> TallyView? in
+            guard case let .governance(.tallyUpdated(q, approve, reject, abstain, total)) = e, q == id else { return nil }
+            return TallyView(TallyCounts(approve: approve, reject: reject, abstain: abstain), total: total)
+        }.last
         return Submitted(receipt: receipt, height: height, proposal: ProposalSummary(p, now: await platform.now()),
-                         tally: TallyView(p.tally, total: p.totalWeight))
+                         tally: recorded ?? TallyView(p.tally, total: p.totalWeight))
     }
 
     // Callers see the management contract's refusal as itself, whichever layer found it.

@@ -23,7 +23,9 @@ public actor GovernanceEngine {
     private var waitingForTurn = Deque<CheckedContinuation<Void, Never>>()
     /// Requests queued for a block and not yet settled, by transaction id: a resent one joins its wait.
     var flights: [Hash256: Flight] = [:]
-    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Requests that failed their check while others were queued, waiting (outside the turn) for those
+    /// to land before they are checked again.
+    var waitingForAhead = 0
     /// The last nonce handed out per sender, so requests and generated traffic in flight together never
     /// reuse one.
     var issuedNonces: [String: UInt64] = [:]
@@ -159,18 +161,7 @@ public actor GovernanceEngine {
         return try await body()
     }
 
-    /// Waits until every queued request has settled: called within the turn, so nothing new is queued.
-    func drained() async {
-        guard !flights.isEmpty else { return }
-        await withCheckedContinuation { drainWaiters.append($0) }
-    }
-
-    func landed(_ id: Hash256) {
-        flights[id] = nil
-        guard flights.isEmpty else { return }
-        for w in drainWaiters { w.resume() }
-        drainWaiters = []
-    }
+    func landed(_ id: Hash256) { flights[id] = nil }
 
     public func now() async -> UInt64 { await platform.now() }
 }

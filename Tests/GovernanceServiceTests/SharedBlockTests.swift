@@ -72,6 +72,13 @@ import Testing
         #expect(blocks <= 10, "100 concurrent votes took \(blocks) blocks (and as many fsyncs)")
         let detail = try await client.proposal(1)
         #expect(detail.tally.abstain == UInt64(Self.voters.count))
+        // Each reply carries the tally its own vote left and the block it went into, not whatever the
+        // chain had reached by the time the reply was sent.
+        #expect(Set(results.map(\.tally.voted)) == Set(1...UInt64(Self.voters.count)))
+        for block in try await client.local!.platform.readBlocks(from: before + 1) {
+            let ids = Set(block.transactions.map(\.id.hex))
+            for r in results where ids.contains(r.tx) { #expect(r.height == block.height, "vote \(r.tx.prefix(8)) replied with height \(r.height)") }
+        }
         for remote in remotes { await remote.close() }
         await stop(client, server, running)
     }
