@@ -79,10 +79,10 @@ extension Chain {
     /// takes no lock and writes nothing: it reads to the last whole frame and leaves a torn tail alone,
     /// since a writer may be appending it at this moment.
     ///
-    /// This call cannot suspend, so it does not wait for the lock (`lockWait` is for `opened`): it
-    /// throws `.locked` while another process holds it. Async code calls `opened`.
+    /// This call cannot suspend, so it does not wait for the lock: it throws `.locked` while another
+    /// process holds it. Async code calls `opened`, which waits.
     public static func open(at directory: String, keystore: Keystore, clock: @escaping ChainClock = WallClock.now,
-                            lockWait: Int = 3000, readOnly: Bool = false) throws(LedgerError) -> Chain {
+                            readOnly: Bool = false) throws(LedgerError) -> Chain {
         guard exists(at: directory) else { throw .missing(directory: directory) }
         let lock = readOnly ? nil : try DirectoryLock(directory: directory)
         let thread = LedgerThread()

@@ -106,7 +106,7 @@ import Testing
     @Test func aSecondOpenerIsLockedOut() async throws {
         let t = try TestChain()
         #expect(throws: LedgerError.locked(directory: t.dir + "/ledger")) {
-            _ = try Chain.open(at: t.dir + "/ledger", keystore: t.keystore, clock: t.clock.read, lockWait: 100)
+            _ = try Chain.open(at: t.dir + "/ledger", keystore: t.keystore, clock: t.clock.read)
         }
     }
 
