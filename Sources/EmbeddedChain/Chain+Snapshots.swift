@@ -11,6 +11,10 @@ extension Chain {
     /// the chain's thread. A read costs a retain of each of the state's parts, not a copy of them.
     public nonisolated var committed: ChainState { committedState.withLock { $0 } }
 
+    /// The chain's time for readers: the clock, never behind the last committed block. Read without
+    /// waiting for the chain's thread, which may be in an fsync.
+    public nonisolated var committedNow: UInt64 { max(clock(), committedState.withLock { $0.time }) }
+
     /// Publishes the state once its block is durable. The working state shares its storage with this
     /// copy until the next block changes it, which then copies only the parts it changes, once a block.
     func publishCommitted() {

@@ -37,7 +37,7 @@ public actor Chain {
     /// The nodes' block-signing keys, loaded (and their files checked) when the chain opens for writing,
     /// so a key file changed later cannot stop the chain at some later block.
     let signingKeys: [String: SigningKey]
-    let clock: ChainClock
+    nonisolated let clock: ChainClock
     var mempool = Mempool()
     var sealScheduled = false
     /// Tests hold the producer still to fill the mempool deterministically.

@@ -37,9 +37,11 @@ extension GovernanceEngine: GovernanceBackend {
     }
 
     /// Forgets handed-out nonces after a refusal, so the sender's next transaction starts from the chain's,
-    /// or from the last one it still has queued.
+    /// or from the last one it still has on its way: queued, being queued, or parked.
     func forgetNonces(of name: String) {
-        issuedNonces[name] = flights.values.filter { $0.sender == name }.map(\.nonce).max()
+        let live = flights.values.lazy.map { ($0.sender, $0.nonce) } + parked.values.lazy.map { ($0.sender, $0.nonce) }
+            + (admitting.map { [$0] } ?? [])
+        issuedNonces[name] = live.filter { $0.0 == name }.map(\.1).max()
     }
 
     /// Claims 1 and 2 on the engine's side: a proposal, vote, execution or cancellation, or any other
@@ -56,12 +58,15 @@ extension GovernanceEngine: GovernanceBackend {
             return try await settled.value
         case let .after(ahead):
             // Checked against the committed state, a request may fail for what a request queued ahead of it
-            // is about to change (a vote on a proposal not yet sealed). It waits for those, outside the turn
-            // so everyone else's requests keep sharing blocks, and is checked once more.
-            waitingForAhead += 1
-            for flight in ahead { _ = try? await flight.value }
-            waitingForAhead -= 1
-            return try await submit(tx, since: since, checkedOnce: true)
+            // is about to change (a transfer of funds an issue queued ahead creates). It waits for those,
+            // parked outside the turn so everyone else's requests keep sharing blocks, and is checked once more.
+            let retry = Task {
+                for flight in ahead { _ = try? await flight.value }
+                return try await self.submit(tx, since: since, checkedOnce: true)
+            }
+            parked[tx.id] = Flight(sender: tx.sender, nonce: tx.nonce, settled: retry)
+            defer { parked[tx.id] = nil }
+            return try await retry.value
         }
     }
 
@@ -75,7 +80,7 @@ extension GovernanceEngine: GovernanceBackend {
     /// Within the turn: a transaction sent again joins the first one's wait, or finds it committed;
     /// anything else is checked and queued.
     private func admit(_ tx: Transaction, since: UInt64, checkedOnce: Bool) async throws -> Admission {
-        if let flight = flights[tx.id] { return .queued(flight.settled) }
+        if let flight = flights[tx.id] ?? (checkedOnce ? nil : parked[tx.id]) { return .queued(flight.settled) }
         if tx.nonce < (await platform.state()).nextNonce(of: tx.sender), let earlier = try await committed(tx, since: since) {
             return .queued(Task { earlier })
         }
@@ -84,14 +89,17 @@ extension GovernanceEngine: GovernanceBackend {
         } catch where !checkedOnce && !flights.isEmpty {
             return .after(flights.values.map(\.settled))
         } catch {
+            parked[tx.id] = nil
             forgetNonces(of: tx.sender)
             throw error
         }
         // The dry run saw the committed state; what is queued ahead may still make a call fail when it is
         // sealed. It is then refused, as the dry run would have, rather than recorded.
+        admitting = (tx.sender, tx.nonce)
         let queued = await platform.enqueue([tx], verified: false, refusingFailedCalls: true)
         let settled = Task { try await self.settle(tx, queued) }
         flights[tx.id] = Flight(sender: tx.sender, nonce: tx.nonce, settled: settled)
+        admitting = nil
         return .queued(settled)
     }
 
@@ -111,7 +119,7 @@ extension GovernanceEngine: GovernanceBackend {
         var result = await platform.results(of: queued)[0]
         if case .failure(TransactionRejection.nonceGap) = result, await predecessorLanded(tx) {
             // Sealed ahead of its predecessor, which arrived later or was routed again: send it again, once.
-            result = await platform.results(of: await platform.enqueue([tx], verified: false))[0]
+            result = await platform.results(of: await platform.enqueue([tx], verified: false, refusingFailedCalls: true))[0]
         }
         landed(tx.id)
         switch result {
@@ -129,9 +137,12 @@ extension GovernanceEngine: GovernanceBackend {
         }
     }
 
-    /// Whether the sender's previous nonce is now committed, after waiting for it if it is still in flight.
+    /// Whether the sender's previous nonce is now committed, after waiting for it if it is still on its
+    /// way. Taking the turn first lets a predecessor being queued right now finish becoming a flight.
     private func predecessorLanded(_ tx: Transaction) async -> Bool {
-        if let previous = flights.values.first(where: { $0.sender == tx.sender && $0.nonce + 1 == tx.nonce }) {
+        _ = try? await serialized {}
+        let isPrevious = { (f: Flight) in f.sender == tx.sender && f.nonce + 1 == tx.nonce }
+        if let previous = flights.values.first(where: isPrevious) ?? parked.values.first(where: isPrevious) {
             _ = try? await previous.settled.value
         }
         return await platform.state().nextNonce(of: tx.sender) == tx.nonce

@@ -23,9 +23,11 @@ public actor GovernanceEngine {
     private var waitingForTurn = Deque<CheckedContinuation<Void, Never>>()
     /// Requests queued for a block and not yet settled, by transaction id: a resent one joins its wait.
     var flights: [Hash256: Flight] = [:]
-    /// Requests that failed their check while others were queued, waiting (outside the turn) for those
-    /// to land before they are checked again.
-    var waitingForAhead = 0
+    /// Requests that failed their check while others were queued, parked (outside the turn) until those
+    /// land and they are checked again, by transaction id: a resent one joins the wait.
+    var parked: [Hash256: Flight] = [:]
+    /// The request whose turn is handing it to the platform right now, before it becomes a flight.
+    var admitting: (sender: String, nonce: UInt64)?
     /// The last nonce handed out per sender, so requests and generated traffic in flight together never
     /// reuse one.
     var issuedNonces: [String: UInt64] = [:]

@@ -13,7 +13,7 @@ extension ServicePlatform {
     public nonisolated func state() async -> ChainState { chain.committed }
 
     /// The chain's time: the clock, never behind the last block.
-    public nonisolated func now() async -> UInt64 { await chain.now() }
+    public nonisolated func now() async -> UInt64 { chain.committedNow }
 
     public nonisolated func block(at height: UInt64) async throws(LedgerError) -> Block { try await chain.block(at: height) }
 
