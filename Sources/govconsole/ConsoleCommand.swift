@@ -100,34 +100,3 @@ enum ConsoleLauncher {
         }
     }
 }
-
-/// Runs inside the console the `:` command lines that have no typed effect — queries, `call`, `node
-/// set-logic`, and requests given their own `--as` — against its engine and as its identity.
-struct InProcessRunner: CommandRunner {
-    func run(_ args: [String], engine: GovernanceClient, identity: String) async -> (ok: Bool, text: String) {
-        let args = args.first == "govconsole" ? Array(args.dropFirst()) : args
-        guard let first = args.first else { return (false, "type a command, like: proposals --status voting") }
-        if ["init", "traffic", "serve"].contains(first) || (first == "events" && args.contains("--follow")) {
-            return (false, "'\(first)' cannot run inside the console; quit and run 'govconsole \(first)' in a shell (g toggles traffic here)")
-        }
-        let capture = OutputCapture()
-        do {
-            let command = try GovConsole.parseAsRoot(args)
-            guard var async = command as? any AsyncParsableCommand, !(command is GovConsole) else {
-                return (false, "'\(args.joined(separator: " "))' is not a subcommand; press ? for keys or type e.g. 'show 3'")
-            }
-            try await EngineContext.$engine.withValue(engine) {
-                try await EngineContext.$identity.withValue(identity) {
-                    try await EngineContext.$output.withValue(capture) {
-                        try await async.run()
-                    }
-                }
-            }
-            return (true, capture.text)
-        } catch {
-            var message = GovConsole.message(for: error)
-            if message.hasPrefix("Error: ") { message.removeFirst(7) }
-            return (false, message.split(separator: "\n").first.map(String.init) ?? message)
-        }
-    }
-}

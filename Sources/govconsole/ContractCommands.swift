@@ -7,7 +7,7 @@ import GovernanceAPI
 
 extension Lane: ExpressibleByArgument {}
 
-struct CallCommand: AsyncParsableCommand {
+struct CallCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "call",
         abstract: "Call a contract function; the lane decides which version serves it.",
@@ -19,9 +19,9 @@ struct CallCommand: AsyncParsableCommand {
     @Option(help: "Traffic lane: prerelease, gray or production.") var lane: Lane = .production
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let r = try await global.acting { try await $0.call(contract, function, args: args, lane: lane, as: $1) }
-        try global.emit(r) {
+    func run(in context: CommandContext) async throws {
+        let r = try await global.acting(in: context) { try await $0.call(contract, function, args: args, lane: lane, as: $1) }
+        try global.emit(r, to: context) {
             "\(r.contract).\(r.function) on \(lane.rawValue): \(r.version) via \(r.node) (logic \(r.logic)), fuel \(r.fuel)"
                 + (r.result.map { ", result \($0.terminalSafe)" } ?? "")   // the contract's text: one line, escaped
         }
@@ -61,9 +61,10 @@ struct TrafficCommand: AsyncParsableCommand {
         if let calls, calls == 0 || calls > 1_000_000 { throw ValidationError("--calls must be from 1 to 1000000") }
     }
 
+    /// From a shell only: it sends for as long as it is told, which the console's `:` line cannot wait for.
     func run() async throws {
-        let s = try await global.withEngine { try await $0.traffic(rate: rate, duration: duration ?? 10_000, calls: calls, mix: mix, contract: contract, seed: seed) }
-        try global.emit(s) {
+        let s = try await global.withEngine(in: .standalone) { try await $0.traffic(rate: rate, duration: duration ?? 10_000, calls: calls, mix: mix, contract: contract, seed: seed) }
+        try global.emit(s, to: .standalone) {
             var rows: [[String]] = []
             for lane in s.lanes where lane.calls > 0 {
                 for v in lane.versions {
@@ -80,7 +81,7 @@ struct TrafficCommand: AsyncParsableCommand {
     }
 }
 
-struct RoutingCommand: AsyncParsableCommand {
+struct RoutingCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "routing",
         abstract: "Show each contract's and the node fleet's routing: stage, share per lane, per-version record.")
@@ -101,9 +102,9 @@ struct RoutingCommand: AsyncParsableCommand {
         return lines
     }
 
-    func run() async throws {
-        let r = try await global.withEngine(readOnly: true) { try await $0.routing() }
-        try global.emit(r) {
+    func run(in context: CommandContext) async throws {
+        let r = try await global.withEngine(in: context, readOnly: true) { try await $0.routing() }
+        try global.emit(r, to: context) {
             var lines: [String] = []
             for g in RoutingGauge.all(r) {
                 if g.isNodes {
@@ -127,7 +128,7 @@ struct NodeCommand: AsyncParsableCommand {
         abstract: "Platform operator actions on nodes.",
         subcommands: [SetLogic.self])
 
-    struct SetLogic: AsyncParsableCommand {
+    struct SetLogic: EngineSubcommand {
         static let configuration = CommandConfiguration(
             commandName: "set-logic",
             abstract: "Replace a node's transaction-processing logic (recorded on chain, signed by the node).")
@@ -139,9 +140,9 @@ struct NodeCommand: AsyncParsableCommand {
         var faultRate: Ratio = Ratio(ppm: 0)!
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            let n = try await global.withEngine { try await $0.setNodeLogic(node, version, faultRate: faultRate) }
-            try global.emit(n) { "\(n.name) now runs logic \(n.logic)" + (faultRate.ppm > 0 ? " with fault rate \(faultRate)" : "") }
+        func run(in context: CommandContext) async throws {
+            let n = try await global.withEngine(in: context) { try await $0.setNodeLogic(node, version, faultRate: faultRate) }
+            try global.emit(n, to: context) { "\(n.name) now runs logic \(n.logic)" + (faultRate.ppm > 0 ? " with fault rate \(faultRate)" : "") }
         }
     }
 }

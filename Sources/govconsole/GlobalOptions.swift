@@ -32,10 +32,12 @@ struct GlobalOptions: ParsableArguments {
         return directory.keys
     }
 
-    /// Connects to the data directory's service, or opens its engine here, runs `body`, and closes.
-    /// A query opens the engine `readOnly`: it takes no lock, writes nothing, and works on a full disk.
-    func withEngine<T: Sendable>(readOnly: Bool = false, _ body: (GovernanceClient) async throws -> T) async throws -> T {
-        if let shared = EngineContext.engine { return try await body(shared) }
+    /// Runs `body` with the context's engine, else connects to the data directory's service, or opens its
+    /// engine here, and closes it after. A query opens the engine `readOnly`: it takes no lock, writes
+    /// nothing, and works on a full disk.
+    func withEngine<T: Sendable>(in context: CommandContext, readOnly: Bool = false,
+                                 _ body: (GovernanceClient) async throws -> T) async throws -> T {
+        if let shared = context.engine { return try await body(shared) }
         let engine = try await Connect.client(self, readOnly: readOnly)
         do {
             let result = try await body(engine)
@@ -48,25 +50,28 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Runs a request as the identity this command acts as.
-    func acting<T: Sendable>(_ body: (GovernanceClient, String) async throws -> T) async throws -> T {
-        try await withEngine { engine in try await body(engine, try await actor(in: engine)) }
+    func acting<T: Sendable>(in context: CommandContext, _ body: (GovernanceClient, String) async throws -> T) async throws -> T {
+        try await withEngine(in: context) { engine in try await body(engine, try await actor(in: engine, context: context)) }
     }
 
-    /// `--as`, else `$GOVCONSOLE_AS`, else the first admin by name.
-    func actor(in engine: GovernanceClient) async throws -> String {
+    /// `--as`, else the context's identity (the console's), else `$GOVCONSOLE_AS`, else the first admin by name.
+    func actor(in engine: GovernanceClient, context: CommandContext) async throws -> String {
         if let identity { return identity }
-        if let inConsole = EngineContext.identity { return inConsole }
+        if let inConsole = context.identity { return inConsole }
         if let env = ProcessInfo.processInfo.environment["GOVCONSOLE_AS"], !env.isEmpty { return env }
         return try await engine.members().first { $0.role == Role.admin.rawValue }?.name ?? "admin"
     }
 
-    func emit<T: Encodable>(_ value: T, human: () -> String) throws {
+    func emit<T: Encodable>(_ value: T, to context: CommandContext, human: () -> String) throws {
         // JSON is exact (its encoder escapes what must be); human text is made safe for the terminal.
         let text = json ? try Output.json(value) : Output.human(human())
-        if let capture = EngineContext.output { capture.append(text) } else { print(text) }
+        switch context.output {
+        case .standardOutput: print(text)
+        case let .capture(capture): capture.append(text)
+        }
     }
 
-    func emit<T: Encodable>(_ value: T, human: (T) -> String) throws {
-        try emit(value) { human(value) }
+    func emit<T: Encodable>(_ value: T, to context: CommandContext, human: (T) -> String) throws {
+        try emit(value, to: context) { human(value) }
     }
 }

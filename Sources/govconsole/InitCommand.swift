@@ -54,7 +54,7 @@ struct InitCommand: AsyncParsableCommand {
         let engine = try await GovernanceEngine.create(at: global.directory, consortium: try consortium(), force: force)
         let summary = await engine.initSummary()
         await engine.close()
-        try global.emit(summary) {
+        try global.emit(summary, to: .standalone) {
             """
             created a consortium in \(summary.data)
             genesis  \(summary.genesis)

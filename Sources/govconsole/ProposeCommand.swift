@@ -15,21 +15,21 @@ struct ProposeCommand: AsyncParsableCommand {
 
     /// Reads the values as the console does (`ProposalText`), fetches what the draft names, and proposes.
     /// A value that does not read is a usage mistake, as ArgumentParser's own are.
-    static func submit(_ op: OperationKind, _ values: [String: String?], _ global: GlobalOptions) async throws {
+    static func submit(_ op: OperationKind, _ values: [String: String?], _ global: GlobalOptions, in context: CommandContext) async throws {
         let summary: ProposalSummary
         do {
             let draft = try ProposalText.parse(op, values.compactMapValues { $0 })
-            summary = try await global.acting { try await $0.propose(draft, as: $1) }
+            summary = try await global.acting(in: context) { try await $0.propose(draft, as: $1) }
         } catch let error as ProposalTextError {
             throw ValidationError(error.description)
         }
-        try global.emit(summary) {
+        try global.emit(summary, to: context) {
             "proposal \(summary.id) submitted by \(summary.proposer): \(summary.summary)\n"
                 + "status \(summary.status), voting closes \(Output.time(summary.deadline)) (\(Output.relative(summary.deadline)))"
         }
     }
 
-    struct AddMember: AsyncParsableCommand {
+    struct AddMember: EngineSubcommand {
         static let configuration = CommandConfiguration(
             commandName: "add-member",
             abstract: "Propose adding a voter or an admin.",
@@ -41,23 +41,23 @@ struct ProposeCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The member's Ed25519 public key, 64 hex digits.", valueName: "HEX")) var key: String?
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await ProposeCommand.submit(.addMember, ["name": name, "role": role, "weight": weight, "key": key], global)
+        func run(in context: CommandContext) async throws {
+            try await ProposeCommand.submit(.addMember, ["name": name, "role": role, "weight": weight, "key": key], global, in: context)
         }
     }
 
-    struct RemoveMember: AsyncParsableCommand {
+    struct RemoveMember: EngineSubcommand {
         static let configuration = CommandConfiguration(commandName: "remove-member", abstract: "Propose removing a member.")
 
         @Argument(help: "The member to remove.") var name: String
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await ProposeCommand.submit(.removeMember, ["name": name], global)
+        func run(in context: CommandContext) async throws {
+            try await ProposeCommand.submit(.removeMember, ["name": name], global, in: context)
         }
     }
 
-    struct DeployContract: AsyncParsableCommand {
+    struct DeployContract: EngineSubcommand {
         static let configuration = CommandConfiguration(
             commandName: "deploy-contract",
             abstract: "Propose deploying a contract version from a .wat or .wasm file (claim 4: beside the old one).")
@@ -67,12 +67,12 @@ struct ProposeCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("WAT text or Wasm binary.", valueName: "PATH")) var file: String
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await ProposeCommand.submit(.deployContract, ["name": name, "version": version, "file": file], global)
+        func run(in context: CommandContext) async throws {
+            try await ProposeCommand.submit(.deployContract, ["name": name, "version": version, "file": file], global, in: context)
         }
     }
 
-    struct UpgradeContract: AsyncParsableCommand {
+    struct UpgradeContract: EngineSubcommand {
         static let configuration = CommandConfiguration(
             commandName: "upgrade-contract",
             abstract: "Propose the next canary stage of a contract upgrade: prerelease, gray, then production.")
@@ -83,22 +83,22 @@ struct ProposeCommand: AsyncParsableCommand {
         @Option(help: "Production share routed to the new version, 1 to 100 (production only; default 100).") var percent: String?
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await ProposeCommand.submit(.upgradeContract, ["name": name, "to": to, "stage": stage, "percent": percent], global)
+        func run(in context: CommandContext) async throws {
+            try await ProposeCommand.submit(.upgradeContract, ["name": name, "to": to, "stage": stage, "percent": percent], global, in: context)
         }
     }
 
-    struct RollbackContract: AsyncParsableCommand {
+    struct RollbackContract: EngineSubcommand {
         static let configuration = CommandConfiguration(
             commandName: "rollback-contract", abstract: "Propose putting every lane of a contract back on its old version.")
 
         @Argument(help: "Contract name.") var name: String
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws { try await ProposeCommand.submit(.rollbackContract, ["name": name], global) }
+        func run(in context: CommandContext) async throws { try await ProposeCommand.submit(.rollbackContract, ["name": name], global, in: context) }
     }
 
-    struct UpgradeNodes: AsyncParsableCommand {
+    struct UpgradeNodes: EngineSubcommand {
         static let configuration = CommandConfiguration(
             commandName: "upgrade-nodes",
             abstract: "Propose the next canary stage of a node-logic upgrade (claims 6-7): the platform routes lanes to new-logic nodes.")
@@ -108,21 +108,21 @@ struct ProposeCommand: AsyncParsableCommand {
         @Option(help: "Production share routed to new-logic nodes, 1 to 100 (production only; default 100).") var percent: String?
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
-            try await ProposeCommand.submit(.upgradeNodes, ["to": to, "stage": stage, "percent": percent], global)
+        func run(in context: CommandContext) async throws {
+            try await ProposeCommand.submit(.upgradeNodes, ["to": to, "stage": stage, "percent": percent], global, in: context)
         }
     }
 
-    struct RollbackNodes: AsyncParsableCommand {
+    struct RollbackNodes: EngineSubcommand {
         static let configuration = CommandConfiguration(
             commandName: "rollback-nodes", abstract: "Propose routing every lane back to nodes running the old logic.")
 
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws { try await ProposeCommand.submit(.rollbackNodes, [:], global) }
+        func run(in context: CommandContext) async throws { try await ProposeCommand.submit(.rollbackNodes, [:], global, in: context) }
     }
 
-    struct SetPolicy: AsyncParsableCommand {
+    struct SetPolicy: EngineSubcommand {
         static let configuration = CommandConfiguration(
             commandName: "set-policy",
             abstract: "Propose new governance parameters; unnamed ones stay as they are.")
@@ -139,9 +139,9 @@ struct ProposeCommand: AsyncParsableCommand {
         var gateMinCalls: String?
         @OptionGroup var global: GlobalOptions
 
-        func run() async throws {
+        func run(in context: CommandContext) async throws {
             try await ProposeCommand.submit(.setPolicy, ["quorum": quorum, "threshold": threshold, "voting-period": votingPeriod,
-                                                         "permission-ttl": permissionTTL, "gate-margin": gateMargin, "gate-min-calls": gateMinCalls], global)
+                                                         "permission-ttl": permissionTTL, "gate-margin": gateMargin, "gate-min-calls": gateMinCalls], global, in: context)
         }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 import Governance
 import GovernanceAPI
 
-struct ProposalsCommand: AsyncParsableCommand {
+struct ProposalsCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(commandName: "proposals", abstract: "List proposals.")
 
     @Option(help: "Only proposals with this status: voting, passed, rejected, expired, executed, canceled.",
@@ -18,9 +18,9 @@ struct ProposalsCommand: AsyncParsableCommand {
     var status: ProposalStatus?
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let list = try await global.withEngine(readOnly: true) { try await $0.proposals(status: status) }
-        try global.emit(list) {
+    func run(in context: CommandContext) async throws {
+        let list = try await global.withEngine(in: context, readOnly: true) { try await $0.proposals(status: status) }
+        try global.emit(list, to: context) {
             list.isEmpty ? "no proposals" : Output.table(
                 ["ID", "OPERATION", "TARGET", "STATUS", "PROPOSER", "DEADLINE"],
                 list.map { ["\($0.id)", $0.operation, $0.target, $0.status, $0.proposer,
@@ -29,15 +29,15 @@ struct ProposalsCommand: AsyncParsableCommand {
     }
 }
 
-struct ShowCommand: AsyncParsableCommand {
+struct ShowCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one proposal: tally, votes, permission, events.")
 
     @Argument(help: "Proposal id.") var id: UInt64
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let p = try await global.withEngine(readOnly: true) { try await $0.proposal(id) }
-        try global.emit(p) {
+    func run(in context: CommandContext) async throws {
+        let p = try await global.withEngine(in: context, readOnly: true) { try await $0.proposal(id) }
+        try global.emit(p, to: context) {
             var lines = [
                 "proposal \(p.id): \(p.summary.terminalSafe)",
                 "status      \(p.status)",
@@ -57,7 +57,7 @@ struct ShowCommand: AsyncParsableCommand {
     }
 }
 
-struct EventsCommand: AsyncParsableCommand {
+struct EventsCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "events", abstract: "List recorded events, oldest first, or follow them as they happen.",
         discussion: "With --follow it prints each event as its block is committed, until interrupted; with --json one JSON object per line. It rides out a restart of the service it is attached to.")
@@ -89,10 +89,10 @@ struct EventsCommand: AsyncParsableCommand {
             events.map { e in ["\(e.height)", Output.time(e.time), e.type, details(e)] })
     }
 
-    func run() async throws {
-        if follow { return try await followEvents() }
-        let events = try await global.withEngine(readOnly: true) { try await $0.events(proposal: proposal) }
-        try global.emit(events) { EventsCommand.table(events) }
+    func run(in context: CommandContext) async throws {
+        if follow { return try await followEvents() }   // from a shell only: the console's runner refuses it
+        let events = try await global.withEngine(in: context, readOnly: true) { try await $0.events(proposal: proposal) }
+        try global.emit(events, to: context) { EventsCommand.table(events) }
     }
 
     /// Prints from the next block on, or from `--from`. A lost service is waited for, not given up on: a
@@ -132,7 +132,7 @@ struct StatusReport: Encodable {
     }
 }
 
-struct StatusCommand: AsyncParsableCommand {
+struct StatusCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the chain's height, head and policy.")
 
     @OptionGroup var global: GlobalOptions
@@ -154,39 +154,39 @@ struct StatusCommand: AsyncParsableCommand {
             """
     }
 
-    func run() async throws {
-        let (s, engine) = try await global.withEngine(readOnly: true) { (try await $0.status(), $0.endpoint.description) }
-        try global.emit(StatusReport(status: s, engine: engine)) { "engine        \(engine)\n" + StatusCommand.text(s) }
+    func run(in context: CommandContext) async throws {
+        let (s, engine) = try await global.withEngine(in: context, readOnly: true) { (try await $0.status(), $0.endpoint.description) }
+        try global.emit(StatusReport(status: s, engine: engine), to: context) { "engine        \(engine)\n" + StatusCommand.text(s) }
     }
 }
 
-struct MembersCommand: AsyncParsableCommand {
+struct MembersCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(commandName: "members", abstract: "List admins and voters.")
 
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let members = try await global.withEngine(readOnly: true) { try await $0.members() }
-        try global.emit(members) {
+    func run(in context: CommandContext) async throws {
+        let members = try await global.withEngine(in: context, readOnly: true) { try await $0.members() }
+        try global.emit(members, to: context) {
             Output.table(["NAME", "ROLE", "WEIGHT", "KEY"], members.map { [$0.name, $0.role, "\($0.weight)", String($0.key.prefix(16)) + "…"] })
         }
     }
 }
 
-struct NodesCommand: AsyncParsableCommand {
+struct NodesCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(commandName: "nodes", abstract: "List nodes and the logic version each runs.")
 
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let nodes = try await global.withEngine(readOnly: true) { try await $0.nodes() }
-        try global.emit(nodes) {
+    func run(in context: CommandContext) async throws {
+        let nodes = try await global.withEngine(in: context, readOnly: true) { try await $0.nodes() }
+        try global.emit(nodes, to: context) {
             Output.table(["NODE", "LOGIC", "BLOCKS", "TRANSACTIONS"], nodes.map { [$0.name, $0.logic, "\($0.blocks)", "\($0.transactions)"] })
         }
     }
 }
 
-struct BlocksCommand: AsyncParsableCommand {
+struct BlocksCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(commandName: "blocks", abstract: "List blocks from a height on.")
 
     @Option(help: "First height to list.") var from: UInt64 = 0
@@ -197,9 +197,9 @@ struct BlocksCommand: AsyncParsableCommand {
         guard limit > 0 else { throw ValidationError("--limit must be a positive number of blocks") }
     }
 
-    func run() async throws {
-        let blocks = try await global.withEngine(readOnly: true) { try await $0.blocks(from: from, limit: limit) }
-        try global.emit(blocks) {
+    func run(in context: CommandContext) async throws {
+        let blocks = try await global.withEngine(in: context, readOnly: true) { try await $0.blocks(from: from, limit: limit) }
+        try global.emit(blocks, to: context) {
             blocks.isEmpty ? "no blocks from height \(from)" : Output.table(
                 ["HEIGHT", "HASH", "TIME", "PROPOSER", "TXS", "EVENTS", "CONTENT"],
                 blocks.map { b in
@@ -210,7 +210,7 @@ struct BlocksCommand: AsyncParsableCommand {
     }
 }
 
-struct VerifyCommand: AsyncParsableCommand {
+struct VerifyCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Audit the whole ledger: hash chain, signatures, nonces, re-execution from genesis, state roots, governance invariants.",
@@ -227,11 +227,11 @@ struct VerifyCommand: AsyncParsableCommand {
         let unfinished: String?
     }
 
-    func run() async throws {
+    func run(in context: CommandContext) async throws {
         let audit = try LedgerAudit.run(directory: global.directory.ledger)
         let report = Report(ok: audit.ok, height: audit.height, stateRoot: audit.stateRoot?.hex, checked: audit.checked,
                             problems: audit.problems, unfinished: audit.unfinished)
-        try global.emit(report) {
+        try global.emit(report, to: context) {
             let checks = report.checked.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             return (report.ok ? "ledger OK up to height \(report.height)" : "ledger has \(report.problems.count) problem(s); verified up to height \(report.height)")
                 + (report.stateRoot.map { "\nstate root: \($0)" } ?? "")

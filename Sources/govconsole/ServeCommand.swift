@@ -63,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         let started = Started(data: dir.path, address: service.address.description, height: height, pid: getpid(),
                               tokenFile: token == nil ? nil : ServiceAddress.tokenFile(of: dir))
         let announcement = Announcement { [global] in
-            try global.emit(started) {
+            try global.emit(started, to: .standalone) {
                 "serving \(dir.path) at height \(height) on \(service.address)" + (token == nil ? "" : " (token in \(ServiceAddress.tokenFile(of: dir)))")
                     + "; stop with Ctrl-C"
             }

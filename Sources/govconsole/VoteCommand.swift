@@ -2,7 +2,7 @@ import ArgumentParser
 import Governance
 import GovernanceAPI
 
-struct VoteCommand: AsyncParsableCommand {
+struct VoteCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "vote",
         abstract: "Answer your vote request on a proposal: approve, reject or abstain.",
@@ -12,15 +12,15 @@ struct VoteCommand: AsyncParsableCommand {
     @Argument(help: "approve, reject or abstain.") var choice: String
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        let result = try await global.acting { try await $0.vote(id, choice, as: $1) }
-        try global.emit(result) {
+    func run(in context: CommandContext) async throws {
+        let result = try await global.acting(in: context) { try await $0.vote(id, choice, as: $1) }
+        try global.emit(result, to: context) {
             "\(result.voter) voted \(result.choice) on proposal \(result.proposal): \(Output.tally(result.tally)); status \(result.status)"
         }
     }
 }
 
-struct ExecuteCommand: AsyncParsableCommand {
+struct ExecuteCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "execute",
         abstract: "Carry out a passed proposal with the permission it granted you.")
@@ -28,12 +28,12 @@ struct ExecuteCommand: AsyncParsableCommand {
     @Argument(help: "Proposal id.") var id: UInt64
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        try global.emit(try await global.acting { try await $0.execute(id, as: $1) }, human: ActionResult.text)
+    func run(in context: CommandContext) async throws {
+        try global.emit(try await global.acting(in: context) { try await $0.execute(id, as: $1) }, to: context, human: ActionResult.text)
     }
 }
 
-struct CancelCommand: AsyncParsableCommand {
+struct CancelCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
         abstract: "Withdraw your proposal while it is being voted on.")
@@ -41,8 +41,8 @@ struct CancelCommand: AsyncParsableCommand {
     @Argument(help: "Proposal id.") var id: UInt64
     @OptionGroup var global: GlobalOptions
 
-    func run() async throws {
-        try global.emit(try await global.acting { try await $0.cancel(id, as: $1) }, human: ActionResult.text)
+    func run(in context: CommandContext) async throws {
+        try global.emit(try await global.acting(in: context) { try await $0.cancel(id, as: $1) }, to: context, human: ActionResult.text)
     }
 }
 
