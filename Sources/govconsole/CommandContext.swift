@@ -16,14 +16,17 @@ struct CommandContext: Sendable {
     let engine: GovernanceClient?
     /// Who to act as when the subcommand has no `--as` of its own; nil falls back to `$GOVCONSOLE_AS`.
     let identity: String?
+    /// The console's data directory, for a subcommand that reads files rather than the engine (`verify`);
+    /// nil uses the one the options name.
+    let directory: DataDirectory?
     let output: Destination
 
     /// A subcommand run from a shell: its own options say everything.
-    static let standalone = CommandContext(engine: nil, identity: nil, output: .standardOutput)
+    static let standalone = CommandContext(engine: nil, identity: nil, directory: nil, output: .standardOutput)
 
     /// A subcommand run on the console's `:` line.
-    static func console(engine: GovernanceClient, identity: String, capture: OutputCapture) -> CommandContext {
-        CommandContext(engine: engine, identity: identity, output: .capture(capture))
+    static func console(engine: GovernanceClient, identity: String, directory: DataDirectory, capture: OutputCapture) -> CommandContext {
+        CommandContext(engine: engine, identity: identity, directory: directory, output: .capture(capture))
     }
 }
 

@@ -65,7 +65,7 @@ enum ConsoleLauncher {
             let noColor = env["NO_COLOR"].map { !$0.isEmpty } ?? false
             let runtime = ConsoleRuntime(
                 engine: engine, backend: NcursesBackend(monochrome: noColor || dumb || options.theme == "mono", ascii: dumb),
-                runner: InProcessRunner(),
+                runner: InProcessRunner(directory: dir),
                 options: .init(identity: identity, theme: options.theme, themeDirectories: themeDirectories(data: dir),
                                monochrome: noColor || dumb || options.theme == "mono", ascii: dumb,
                                traffic: !options.noTraffic, trafficRate: options.trafficRate, logPath: logPath,

@@ -26,6 +26,11 @@ struct GlobalOptions: ParsableArguments {
 
     var directory: DataDirectory { DataDirectory.resolve(data) }
 
+    /// `--data` if given, else the console's directory when run on its `:` line, else the default.
+    func directory(in context: CommandContext) -> DataDirectory {
+        data == nil ? context.directory ?? directory : directory
+    }
+
     var keysDirectory: String {
         if let keys { return keys }
         if let env = ProcessInfo.processInfo.environment["GOVCONSOLE_KEYS"], !env.isEmpty { return env }

@@ -6,6 +6,9 @@ import GovernanceAPI
 /// set-logic`, and requests given their own `--as` — against its engine and as its identity, handed to
 /// the subcommand in its context, with what it prints kept for the status line.
 struct InProcessRunner: CommandRunner {
+    /// The data directory the console was opened on.
+    let directory: DataDirectory
+
     func run(_ args: [String], engine: GovernanceClient, identity: String) async -> (ok: Bool, text: String) {
         let args = args.first == "govconsole" ? Array(args.dropFirst()) : args
         guard let first = args.first else { return (false, "type a command, like: proposals --status voting") }
@@ -24,7 +27,7 @@ struct InProcessRunner: CommandRunner {
                 if !kind.configuration.subcommands.isEmpty { throw CleanExit.helpRequest(command) }
                 return (false, Self.shellOnly(kind._commandName))
             }
-            try await subcommand.run(in: .console(engine: engine, identity: identity, capture: capture))
+            try await subcommand.run(in: .console(engine: engine, identity: identity, directory: directory, capture: capture))
             return (true, capture.text)
         } catch {
             var message = GovConsole.message(for: error)

@@ -228,7 +228,7 @@ struct VerifyCommand: EngineSubcommand {
     }
 
     func run(in context: CommandContext) async throws {
-        let audit = try LedgerAudit.run(directory: global.directory.ledger)
+        let audit = try LedgerAudit.run(directory: global.directory(in: context).ledger)
         let report = Report(ok: audit.ok, height: audit.height, stateRoot: audit.stateRoot?.hex, checked: audit.checked,
                             problems: audit.problems, unfinished: audit.unfinished)
         try global.emit(report, to: context) {

@@ -12,7 +12,7 @@ import Testing
         let sandbox = try Sandbox()
         let dir = DataDirectory(path: sandbox.data)
         let engine = try await GovernanceClient.create(at: dir, consortium: try .demo())
-        let runner = InProcessRunner()
+        let runner = InProcessRunner(directory: dir)
 
         let proposed = await runner.run(["propose", "add-member", "frank"], engine: engine, identity: "ops")
         #expect(proposed.ok && proposed.text.hasPrefix("proposal 1 submitted by ops: add-member frank"), "\(proposed)")
@@ -27,6 +27,10 @@ import Testing
         #expect(listed.ok && listed.text.contains("add-member") && listed.text.contains("frank"), "\(listed)")
         let status = await runner.run(["status"], engine: engine, identity: "alice")
         #expect(status.ok && status.text.contains("data          \(dir.path)\n"), "\(status)")
+        // `verify` reads the ledger's files, not the engine: the console's directory, not the default one.
+        let height = try await engine.status().height
+        let verified = await runner.run(["verify"], engine: engine, identity: "alice")
+        #expect(verified.ok && verified.text.hasPrefix("ledger OK up to height \(height)\n"), "\(verified)")
 
         // Run standalone afterwards in this process, a subcommand opens the directory its options name.
         let empty = DataDirectory(path: sandbox.root.appendingPathComponent("empty").path)
@@ -39,7 +43,7 @@ import Testing
         let sandbox = try Sandbox()
         let engine = try await GovernanceClient.create(at: DataDirectory(path: sandbox.data), consortium: try .demo())
         let before = try await engine.status().height
-        let runner = InProcessRunner()
+        let runner = InProcessRunner(directory: DataDirectory(path: sandbox.data))
         for (line, name) in [(["init", "--demo"], "init"), (["serve"], "serve"), (["traffic"], "traffic"),
                              (["events", "--follow"], "events"), (["--json", "traffic"], "traffic")] {
             let r = await runner.run(line, engine: engine, identity: "ops")
