@@ -15,9 +15,10 @@ extension Chain {
         FileManager.default.fileExists(atPath: ledgerPath(directory))
     }
 
-    /// Deletes a ledger, even a corrupt one, under its lock so a running process is never pulled out from under.
-    public static func remove(at directory: String) throws(LedgerError) {
-        let lock = try DirectoryLock(directory: directory)
+    /// Deletes a ledger, even a corrupt one, under its lock so a running process is never pulled out from
+    /// under; waits up to `lockWait` milliseconds for one that is finishing.
+    public static func remove(at directory: String, lockWait: Int = 3000) async throws(LedgerError) {
+        let lock = try await DirectoryLock.acquire(directory: directory, waitingUpTo: .milliseconds(lockWait))
         defer { lock.release() }
         do {
             try FileManager.default.removeItem(atPath: ledgerPath(directory))
@@ -26,7 +27,8 @@ extension Chain {
         }
     }
 
-    /// Writes block 0 for `genesis` into an empty ledger directory.
+    /// Writes block 0 for `genesis` into an empty ledger directory, on the calling thread; throws
+    /// `.locked` at once while another process holds the directory. Async code calls `created`.
     public static func create(at directory: String, genesis: Genesis, keystore: Keystore, clock: @escaping ChainClock = WallClock.now) throws(LedgerError) -> Chain {
         try create(at: directory, genesis: genesis, keystore: keystore, clock: clock, format: BlockHeader.version)
     }
@@ -34,13 +36,42 @@ extension Chain {
     /// `create`, sealing every block in `format`: tests write a ledger as an older govconsole did.
     static func create(at directory: String, genesis: Genesis, keystore: Keystore, clock: @escaping ChainClock,
                        format: UInt8) throws(LedgerError) -> Chain {
+        try makeDirectory(directory)
+        return try writeGenesis(at: directory, genesis: genesis, keystore: keystore, clock: clock, format: format,
+                                lock: try DirectoryLock(directory: directory), thread: LedgerThread())
+    }
+
+    /// `create` for async callers: waits up to `lockWait` milliseconds for another process to let go of
+    /// the directory, suspended, and writes genesis on the new chain's own thread.
+    public static func created(at directory: String, genesis: Genesis, keystore: Keystore, clock: @escaping ChainClock = WallClock.now,
+                               lockWait: Int = 3000) async throws(LedgerError) -> Chain {
+        try makeDirectory(directory)
+        let lock = try await DirectoryLock.acquire(directory: directory, waitingUpTo: .milliseconds(lockWait))
+        let thread = LedgerThread()
+        do {
+            return try await thread.perform { () throws(LedgerError) -> Chain in
+                try writeGenesis(at: directory, genesis: genesis, keystore: keystore, clock: clock, format: BlockHeader.version,
+                                 lock: lock, thread: thread)
+            }
+        } catch {
+            thread.stop()
+            lock.release()
+            throw error
+        }
+    }
+
+    private static func makeDirectory(_ directory: String) throws(LedgerError) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
             throw .io("cannot create \(directory): \(error.localizedDescription)")
         }
-        let lock = try DirectoryLock(directory: directory)
+    }
+
+    /// The work of creating, once the lock is held.
+    private static func writeGenesis(at directory: String, genesis: Genesis, keystore: Keystore, clock: @escaping ChainClock,
+                                     format: UInt8, lock: DirectoryLock, thread: LedgerThread) throws(LedgerError) -> Chain {
         guard !exists(at: directory) || (try? FileManager.default.attributesOfItem(atPath: ledgerPath(directory))[.size] as? Int) == 0 else {
             throw .exists(directory: directory)
         }
@@ -66,7 +97,7 @@ extension Chain {
         let state = ChainState(genesisBlock: block, genesis: genesis)
         return Chain(directory: directory, lock: lock, file: file, frames: [frame], genesisHash: block.hash, state: state,
                      snapshotAt: (0, 0), signingKeys: signingKeys, clock: clock, warnings: [],
-                     runtime: ContractRuntime(), thread: LedgerThread(), sealFormat: format)
+                     runtime: ContractRuntime(), thread: thread, sealFormat: format)
     }
 
     /// Opens a ledger on the calling thread. Every frame is checked against its checksum and the state is

@@ -59,7 +59,7 @@ public actor GovernanceEngine {
         try Keystore.checkNotWritableByOthers(dir.path)
         if Chain.exists(at: dir.ledger) {
             guard force else { throw LedgerError.exists(directory: dir.path) }
-            try Chain.remove(at: dir.ledger)
+            try await Chain.remove(at: dir.ledger)
             try? FileManager.default.removeItem(atPath: dir.keys)
         }
         let keystore = Keystore(directory: dir.keys)
@@ -88,7 +88,7 @@ public actor GovernanceEngine {
         }
         let genesis = Genesis(name: consortium.name, time: clock(), policy: consortium.policy, members: members,
                               nodes: consortium.nodes, contracts: contracts)
-        let chain = try Chain.create(at: dir.ledger, genesis: genesis, keystore: keystore, clock: clock)
+        let chain = try await Chain.created(at: dir.ledger, genesis: genesis, keystore: keystore, clock: clock)
         return await GovernanceEngine(dataDirectory: dir, platform: await ServicePlatform.started(on: chain)).started()
     }
 

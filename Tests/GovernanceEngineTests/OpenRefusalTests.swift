@@ -1,7 +1,7 @@
 import ChainModel
 import ChainPrimitives
 import DurableStorage
-import EmbeddedChain
+@testable import EmbeddedChain
 import Foundation
 import Governance
 import GovernanceAPI
@@ -62,6 +62,23 @@ import Glibc
         // With every mode put back the writer opens, and only now cuts the torn tail.
         let engine = try await GovernanceEngine.open(at: dir)
         #expect(engine.warnings.contains { $0.contains("cut back to the last whole block (height 1)") })
+        await engine.close()
+    }
+}
+
+/// `init --force` and creating a chain wait, suspended, for a process that is letting go of the directory,
+/// as opening does, instead of failing at once.
+@Suite struct CreateLockWaitTests {
+    @Test func replacingAChainWaitsForTheProcessHoldingIt() async throws {
+        let dir = DataDirectory(path: NSTemporaryDirectory() + "gc-create-\(UUID().uuidString)")
+        await (try await GovernanceClient.create(at: dir, consortium: try .demo())).close()
+        let held = try DirectoryLock(directory: dir.ledger)
+        let replacing = Task { try await GovernanceEngine.create(at: dir, consortium: try .demo(), force: true) }
+        // Ordering only: the replacement most likely tries the lock while it is held. Either way it must succeed.
+        try await Task.sleep(for: .milliseconds(200))
+        held.release()
+        let engine = try await replacing.value
+        #expect(await engine.status().height == 0)
         await engine.close()
     }
 }
