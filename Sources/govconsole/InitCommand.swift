@@ -36,7 +36,7 @@ struct InitCommand: AsyncParsableCommand {
     }
 
     func consortium() throws -> Consortium {
-        let p = Policy.default.applying(policy.change)
+        let p = Policy.default.applying(try policy.change)
         if demo { return try Consortium.demo(policy: p) }
         let seats = try (admins.isEmpty ? ["ops"] : admins).map { Consortium.Seat(name: $0, role: .admin, weight: 0) }
             + voters.map { spec in

@@ -127,21 +127,11 @@ struct ProposeCommand: AsyncParsableCommand {
             commandName: "set-policy",
             abstract: "Propose new governance parameters; unnamed ones stay as they are.")
 
-        @Option(help: "Share of total voting weight that must vote, like 0.5 or 50%.") var quorum: String?
-        @Option(help: "Share of approve among approve+reject that must be exceeded to pass.") var threshold: String?
-        @Option(name: .customLong("voting-period"), help: ArgumentHelp("How long voting stays open, like 90s, 10m, 24h.", valueName: "DURATION"))
-        var votingPeriod: String?
-        @Option(name: .customLong("permission-ttl"), help: ArgumentHelp("How long a granted permission stays usable, like 1h.", valueName: "DURATION"))
-        var permissionTTL: String?
-        @Option(name: .customLong("gate-margin"), help: "How much more often a new version may fail than the old before the health gate rolls it back, like 0.1.")
-        var gateMargin: String?
-        @Option(name: .customLong("gate-min-calls"), help: "Calls a new version must serve before the health gate judges it (1 to 500).")
-        var gateMinCalls: String?
+        @OptionGroup var policy: PolicyOptions
         @OptionGroup var global: GlobalOptions
 
         func run(in context: CommandContext) async throws {
-            try await ProposeCommand.submit(.setPolicy, ["quorum": quorum, "threshold": threshold, "voting-period": votingPeriod,
-                                                         "permission-ttl": permissionTTL, "gate-margin": gateMargin, "gate-min-calls": gateMinCalls], global, in: context)
+            try await ProposeCommand.submit(.setPolicy, policy.values, global, in: context)
         }
     }
 }
