@@ -81,7 +81,9 @@ struct Writer: Sendable {
         let state = await chain.state
         let tx = Transaction.signed(chain: state.genesisHash, sender: sender, nonce: state.nextNonce(of: sender),
                                     lane: lane, payload: payload, key: key)
-        if (try? await platform.submit(tx)) != nil { say("ack \(tx.id.hex) \(await chain.state.height)") }
+        if let sealed = try? await platform.results(of: await platform.enqueue([tx], verified: false))[0].get() {
+            say("ack \(tx.id.hex) \(sealed.height)")
+        }
     }
 
     /// `ops` keeps up to three proposals open: it proposes new members, cancels the oldest open one when
