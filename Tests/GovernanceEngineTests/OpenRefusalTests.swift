@@ -1,12 +1,8 @@
-import ChainModel
-import ChainPrimitives
 import DurableStorage
-import EmbeddedChain
 import Foundation
 import Governance
 import GovernanceAPI
 @testable import GovernanceEngine
-import Rollout
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -1,13 +1,11 @@
 import ChainModel
 import ChainPrimitives
-import DurableStorage
 @testable import EmbeddedChain
 import Foundation
 import Governance
 import GovernanceAPI
 import GovernanceEngine
 import GovernanceService
-import Rollout
 import ServiceClient
 @testable import ServicePlatform
 import Testing
