@@ -70,7 +70,6 @@ let package = Package(
                 "ServiceClient", "GovernanceEngine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -79,7 +78,7 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "ConsoleUI",
-            dependencies: ["GovernanceAPI", "ChainModel", "Governance", "Rollout", "ChainPrimitives", "CNcurses", .product(name: "Yams", package: "Yams"),
+            dependencies: ["GovernanceAPI", "ChainModel", "Governance", "ChainPrimitives", "CNcurses", .product(name: "Yams", package: "Yams"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
@@ -119,7 +118,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "GovernanceAPI", "GovernanceEngine", "EmbeddedChain"], resources: [.copy("Golden")]),
+        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "GovernanceAPI", "GovernanceEngine"], resources: [.copy("Golden")]),
         .testTarget(name: "govconsoleTests", dependencies: [
             "govconsole", "crashwriter", "govbench", "EmbeddedChain",
             .product(name: "Subprocess", package: "swift-subprocess"),

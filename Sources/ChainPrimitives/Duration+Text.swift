@@ -1,3 +1,4 @@
+import Foundation
 /// Durations as people type them: `90s`, `10m`, `24h`, `7d`, `1h30m`, `500ms`. Stored as milliseconds.
 public enum DurationText {
     public static func parse(_ text: String) -> UInt64? {

@@ -1,5 +1,4 @@
 @preconcurrency import Crypto
-import Foundation
 
 /// What an identity may do: admins propose and execute, voters vote with a weight, nodes sign blocks.
 public enum Role: String, Sendable, CaseIterable, Codable {

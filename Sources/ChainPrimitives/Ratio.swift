@@ -1,3 +1,4 @@
+import Foundation
 /// A fraction in parts per million, so that quorum and threshold boundaries compare exactly in integers.
 public struct Ratio: Hashable, Sendable, Comparable, CustomStringConvertible {
     public static let denominator: UInt64 = 1_000_000

@@ -1,10 +1,6 @@
 import CNcurses
-import ChainModel
-import ChainPrimitives
 import Foundation
-import Governance
 import GovernanceAPI
-import Rollout
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,5 @@
 import ChainModel
 import ChainPrimitives
-import ContractRuntime
 import DurableStorage
 import Governance
 import Rollout

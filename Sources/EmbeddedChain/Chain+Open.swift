@@ -3,7 +3,6 @@ import ChainPrimitives
 import ContractRuntime
 import DurableStorage
 import Foundation
-import Governance
 import Rollout
 import SystemPackage
 

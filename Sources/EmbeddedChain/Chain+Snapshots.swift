@@ -1,9 +1,5 @@
 import ChainModel
-import ChainPrimitives
-import ContractRuntime
-import DurableStorage
-import Governance
-import Rollout
+import Synchronization
 /// The state kept beside the working one: in memory as of the last committed block, for readers that
 /// must not wait behind the producer, and on disk every so often, so opening replays little.
 extension Chain {

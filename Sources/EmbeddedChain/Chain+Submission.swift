@@ -1,9 +1,6 @@
 import ChainModel
 import ChainPrimitives
-import ContractRuntime
-import DurableStorage
 import Governance
-import Rollout
 /// Handing transactions to the block producer: admission at the door, then a wait for the block.
 extension Chain {
     /// Hands a transaction admitted by `node` to the block producer and waits until its block is durable.

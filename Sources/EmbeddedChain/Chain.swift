@@ -2,7 +2,6 @@ import ChainModel
 import ChainPrimitives
 import ContractRuntime
 import DurableStorage
-import Foundation
 import Governance
 import Rollout
 import Synchronization

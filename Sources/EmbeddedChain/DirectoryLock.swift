@@ -1,11 +1,10 @@
-import ChainModel
-import ChainPrimitives
-import ContractRuntime
 import DurableStorage
-import Foundation
-import Governance
-import Rollout
 import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An exclusive advisory lock on a data directory, so two processes never write one ledger.
 /// The kernel releases it when the process dies, so a crash never leaves a stale lock behind.

@@ -3,7 +3,6 @@ import ChainPrimitives
 import ContractRuntime
 import DurableStorage
 import Governance
-import Rollout
 
 /// What `govconsole verify` found: every check it made, and every problem.
 public struct AuditReport: Sendable, Hashable {

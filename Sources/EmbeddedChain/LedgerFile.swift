@@ -1,10 +1,6 @@
 import ChainModel
 import ChainPrimitives
-import ContractRuntime
 import DurableStorage
-import Foundation
-import Governance
-import Rollout
 import SystemPackage
 #if canImport(Glibc)
 import Glibc

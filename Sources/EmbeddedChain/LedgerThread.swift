@@ -1,11 +1,5 @@
-import ChainModel
-import ChainPrimitives
-import ContractRuntime
 import DequeModule
-import DurableStorage
 import Foundation
-import Governance
-import Rollout
 import Synchronization
 
 /// The chain's own thread, and the serial executor the `Chain` actor runs on. The ledger's blocking file

@@ -1,10 +1,6 @@
 import ChainModel
 import ChainPrimitives
-import ContractRuntime
 import DequeModule
-import DurableStorage
-import Governance
-import Rollout
 
 /// Transactions admitted and waiting for a block, oldest first, with how many each sender has waiting:
 /// a sender flooding the producer is refused, not buffered. Lives inside the chain actor.

@@ -1,9 +1,3 @@
-import ChainModel
-import ChainPrimitives
-import ContractRuntime
-import DurableStorage
-import Governance
-import Rollout
 /// Mean wall-clock time a node-logic version took per transaction it processed.
 public struct ProcessingTime: Sendable, Hashable {
     public private(set) var count: UInt64 = 0

@@ -1,7 +1,6 @@
 import ChainModel
 import ChainPrimitives
 import ContractRuntime
-import DurableStorage
 import Governance
 import Rollout
 

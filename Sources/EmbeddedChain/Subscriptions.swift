@@ -1,10 +1,5 @@
 import ChainModel
-import ChainPrimitives
-import ContractRuntime
-import DurableStorage
 import Foundation
-import Governance
-import Rollout
 
 /// The live readers of committed blocks. A reader with a bounded buffer that falls that far behind is
 /// dropped: its stream ends, so a slow reader never holds the chain's memory.

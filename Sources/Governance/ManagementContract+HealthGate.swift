@@ -1,4 +1,3 @@
-import ChainPrimitives
 import Rollout
 
 // Claims 5 and 7: each served call feeds its version's statistics, and a failing rollout is rolled back.

@@ -1,4 +1,5 @@
 import ChainModel
+import ChainPrimitives
 
 /// What a contract call did, as its durable receipt tells it.
 public struct CallResult: Codable, Sendable {

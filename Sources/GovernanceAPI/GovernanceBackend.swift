@@ -1,6 +1,5 @@
 import ChainModel
 import ChainPrimitives
-import Foundation
 
 /// What a client needs from the management system, whether the engine runs in this process or behind
 /// `govconsole serve`. A backend never signs for a member: clients sign with their own keys

@@ -1,8 +1,5 @@
-import ChainModel
-import ChainPrimitives
 import Foundation
 import Governance
-import Rollout
 
 extension GovernanceClient {
     /// Fetches what a draft names — the new member's key, the contract's code — and proposes it.

@@ -1,7 +1,6 @@
 import ChainModel
 import ChainPrimitives
 import DurableStorage
-import Foundation
 import Governance
 
 /// What the console and the CLI call: requests signed here, with this terminal's own keystore, and

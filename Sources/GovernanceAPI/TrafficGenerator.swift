@@ -1,6 +1,8 @@
 import ChainModel
 import ChainPrimitives
+import DurableStorage
 import Foundation
+import Governance
 
 /// Shares of traffic per lane, like `prerelease:5,gray:15,production:80`.
 public struct TrafficMix: Sendable, Hashable {

@@ -1,4 +1,3 @@
-import ChainModel
 import ChainPrimitives
 import Foundation
 import Governance

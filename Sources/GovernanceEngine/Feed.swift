@@ -1,5 +1,4 @@
 import ChainModel
-import EmbeddedChain
 import GovernanceAPI
 import ServicePlatform
 

@@ -1,7 +1,10 @@
+import ChainModel
 import ChainPrimitives
-import Foundation
+import EmbeddedChain
+import Governance
 import GovernanceAPI
 import Rollout
+import ServicePlatform
 
 // The routing policies of target contracts and of the node fleet, with their rollout statistics.
 extension GovernanceEngine {

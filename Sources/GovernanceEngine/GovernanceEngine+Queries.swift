@@ -4,6 +4,7 @@ import Foundation
 import Governance
 import GovernanceAPI
 import Rollout
+import ServicePlatform
 
 // Read-only views of the chain. None of them changes the ledger; statuses and permission states are
 // computed at the current time, so a deadline that passed shows even before a block records it.

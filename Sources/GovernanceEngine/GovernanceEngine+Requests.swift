@@ -1,6 +1,6 @@
 import ChainModel
 import ChainPrimitives
-import Foundation
+import EmbeddedChain
 import Governance
 import GovernanceAPI
 import ServicePlatform

@@ -1,4 +1,3 @@
-import ChainPrimitives
 import ContractRuntime
 import GovernanceAPI
 

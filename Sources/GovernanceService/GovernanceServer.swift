@@ -1,6 +1,7 @@
 import ChainModel
 import ChainPrimitives
 import Foundation
+import GovernanceAPI
 import GovernanceEngine
 import Logging
 import NIOCore

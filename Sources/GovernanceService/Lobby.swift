@@ -1,8 +1,8 @@
 import ChainPrimitives
 import DequeModule
-import EmbeddedChain
 import Logging
 import NIOCore
+import ServiceClient
 import Synchronization
 
 /// How long a peer may take to say hello, and how many may be waiting to at once.

@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,5 @@
 import ChainModel
 import ChainPrimitives
-import Foundation
 import GovernanceAPI
 import NIOCore
 import NIOPosix

@@ -1,7 +1,4 @@
 import ChainModel
-import ChainPrimitives
-import DurableStorage
-import EmbeddedChain
 import Governance
 import Rollout
 

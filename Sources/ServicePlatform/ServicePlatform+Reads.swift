@@ -1,9 +1,6 @@
 import ChainModel
-import ChainPrimitives
 import DurableStorage
 import EmbeddedChain
-import Governance
-import Rollout
 
 // What the platform reads from the chain for its clients: the committed state, blocks from the ledger,
 // the clock and the push channel. Nonisolated, so a read waits on the chain alone, never on routing.

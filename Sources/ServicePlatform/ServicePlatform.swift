@@ -1,9 +1,7 @@
 import ChainModel
 import ChainPrimitives
-import DurableStorage
 import EmbeddedChain
 import Governance
-import Rollout
 
 /// The blockchain service platform (claim 3): the only way in to the chain. It accepts signed
 /// transactions, forwards each to the node its routing table chooses (claim 6), and pushes what the

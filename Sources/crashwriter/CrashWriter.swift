@@ -3,7 +3,6 @@ import ChainModel
 import ChainPrimitives
 import DurableStorage
 import EmbeddedChain
-import Foundation
 import Governance
 import GovernanceAPI
 import GovernanceEngine

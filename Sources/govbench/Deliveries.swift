@@ -1,8 +1,4 @@
-import ChainModel
 import ChainPrimitives
-import EmbeddedChain
-import Governance
-import GovernanceAPI
 import Synchronization
 
 /// What the subscriber has seen, shared with the submitters.

@@ -6,6 +6,7 @@ import Foundation
 import Governance
 import GovernanceAPI
 import GovernanceEngine
+import ServicePlatform
 
 /// Building and diffing full 200×60 console frames from a real engine's snapshot with 1,000 proposals,
 /// while the feed takes 10,000 events a second (a thirtieth of that before each frame, at 30 fps).

@@ -1,8 +1,6 @@
 import ArgumentParser
-import ChainModel
 import ChainPrimitives
 import Foundation
-import Governance
 import GovernanceAPI
 
 /// The performance benchmark of issue 6. Run it in release mode:

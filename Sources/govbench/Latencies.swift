@@ -1,7 +1,3 @@
-import ChainModel
-import ChainPrimitives
-import Governance
-import GovernanceAPI
 import Histogram
 
 /// Durations kept as a histogram rather than a list: memory stays the same however many are recorded,

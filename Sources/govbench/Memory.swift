@@ -1,8 +1,4 @@
-import ChainModel
-import ChainPrimitives
 import Foundation
-import Governance
-import GovernanceAPI
 
 /// Resident memory, from /proc/self/status.
 enum Memory {

@@ -1,8 +1,4 @@
-import ChainModel
-import ChainPrimitives
 import Foundation
-import Governance
-import GovernanceAPI
 
 /// `transform` over `items` on every core, in order.
 func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @escaping @Sendable (T) -> R) async -> [R] {

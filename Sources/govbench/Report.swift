@@ -1,8 +1,4 @@
-import ChainModel
-import ChainPrimitives
 import Foundation
-import Governance
-import GovernanceAPI
 
 /// The figures of one run, as a table or as JSON (whose keys `.ci/run` and `GovbenchTests` read).
 struct Report: Encodable {

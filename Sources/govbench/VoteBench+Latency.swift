@@ -1,10 +1,6 @@
 import ChainModel
-import ChainPrimitives
-import EmbeddedChain
-import Foundation
-import Governance
-import GovernanceAPI
 import GovernanceEngine
+import ServicePlatform
 
 extension VoteBench {
     /// Vote-to-event latency at a steady offered load.

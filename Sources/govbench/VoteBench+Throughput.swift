@@ -1,10 +1,5 @@
 import ChainModel
 import ChainPrimitives
-import EmbeddedChain
-import Foundation
-import Governance
-import GovernanceAPI
-import GovernanceEngine
 
 /// The throughput figures: the signature ceiling, committed votes against it, and contract calls.
 extension VoteBench {

@@ -8,7 +8,6 @@ import Governance
 import GovernanceAPI
 import GovernanceEngine
 import ServicePlatform
-import Synchronization
 
 /// A consortium of `scale.voters` voters on a real ledger, driven through the service platform with
 /// votes signed by their own keys.

@@ -1,10 +1,6 @@
-import ChainModel
-import ChainPrimitives
 @testable import ConsoleUI
 import Foundation
-import Governance
-import GovernanceAPI
-import Rollout
+import Logging
 import Testing
 
 /// govconsole.log through swift-log: one `TIME TEXT` line per message, rotated when a console starts.

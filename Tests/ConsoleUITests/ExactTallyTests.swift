@@ -1,11 +1,7 @@
-import ChainModel
 import ChainPrimitives
 @testable import ConsoleUI
 import Foundation
-import Governance
 import GovernanceAPI
-import GovernanceEngine
-import Rollout
 import Testing
 
 /// The proposals pane judges quorum and threshold with the contract's own integer rules, so it says

@@ -1,8 +1,6 @@
-import ChainModel
 import ChainPrimitives
 import ConsoleUI
 import Crypto
-import DurableStorage
 import Foundation
 import Governance
 import GovernanceAPI

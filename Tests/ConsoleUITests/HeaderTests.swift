@@ -1,9 +1,4 @@
-import ChainModel
-import ChainPrimitives
 import ConsoleUI
-import Governance
-import GovernanceAPI
-import Rollout
 import Testing
 
 /// The header names the engine at every width, since a vote cast here goes to it; a console that serves

@@ -1,11 +1,4 @@
-import ChainModel
-import ChainPrimitives
 @testable import ConsoleUI
-import Foundation
-import Governance
-import GovernanceAPI
-import GovernanceEngine
-import Rollout
 import Testing
 
 /// One reading of the routing view for the Routing pane and `govconsole routing`.

@@ -1,10 +1,5 @@
-import ChainModel
-import ChainPrimitives
 import ConsoleUI
 import Foundation
-import Governance
-import GovernanceAPI
-import Rollout
 import Testing
 
 /// The main screens, compared with golden text files (expectGolden).

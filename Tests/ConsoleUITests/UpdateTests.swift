@@ -1,11 +1,9 @@
 import ChainModel
 import ChainPrimitives
 @testable import ConsoleUI
-import DurableStorage
 import Foundation
 import Governance
 import GovernanceAPI
-import GovernanceEngine
 import Rollout
 import Testing
 

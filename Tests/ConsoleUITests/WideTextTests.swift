@@ -1,12 +1,8 @@
 import ChainModel
-import ChainPrimitives
 @testable import ConsoleUI
-import DurableStorage
 import Foundation
 import Governance
 import GovernanceAPI
-import GovernanceEngine
-import Rollout
 import Testing
 
 /// Text any member can write (event data, call results) on the console: wide characters keep the

@@ -1,11 +1,8 @@
 @testable import ChainModel
 @testable import ChainPrimitives
-@testable import ContractRuntime
-@testable import DurableStorage
 @testable import EmbeddedChain
 import Foundation
 @testable import Governance
-@testable import Rollout
 import Synchronization
 import Testing
 

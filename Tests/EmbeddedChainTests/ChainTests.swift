@@ -1,6 +1,5 @@
 @testable import ChainModel
 @testable import ChainPrimitives
-@testable import ContractRuntime
 @testable import DurableStorage
 @testable import EmbeddedChain
 import Foundation

@@ -1,8 +1,4 @@
-@testable import ChainModel
-@testable import ChainPrimitives
 @testable import DurableStorage
-@testable import EmbeddedChain
-@testable import Governance
 import SystemPackage
 import Testing
 

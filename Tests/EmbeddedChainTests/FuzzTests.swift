@@ -1,7 +1,6 @@
 @testable import ChainModel
 @testable import ChainPrimitives
 @testable import ContractRuntime
-@testable import DurableStorage
 @testable import EmbeddedChain
 import Foundation
 @testable import Governance

@@ -1,10 +1,7 @@
 @testable import ChainModel
 @testable import ChainPrimitives
-@testable import ContractRuntime
-@testable import DurableStorage
 @testable import EmbeddedChain
 @testable import Governance
-@testable import Rollout
 import Testing
 
 @Suite struct ManagementContractTests {

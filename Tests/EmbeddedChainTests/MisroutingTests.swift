@@ -4,7 +4,6 @@
 @testable import EmbeddedChain
 import Foundation
 @testable import Governance
-@testable import Rollout
 import Testing
 
 /// Claim 6 on chain: a transaction is sealed and replayed only from the node the node routing policy

@@ -3,7 +3,6 @@
 @testable import ContractRuntime
 @testable import DurableStorage
 @testable import EmbeddedChain
-import Foundation
 @testable import Governance
 @testable import Rollout
 import Testing

@@ -1,12 +1,9 @@
-import ChainModel
-import ChainPrimitives
 import DurableStorage
 @testable import EmbeddedChain
 import Foundation
 import Governance
 import GovernanceAPI
 @testable import GovernanceEngine
-import Rollout
 import Testing
 #if canImport(Glibc)
 import Glibc

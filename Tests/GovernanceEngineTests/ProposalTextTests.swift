@@ -1,8 +1,6 @@
-import ChainModel
 import ChainPrimitives
 import Governance
 import GovernanceAPI
-import GovernanceEngine
 import Rollout
 import Testing
 

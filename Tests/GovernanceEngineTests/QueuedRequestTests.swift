@@ -1,4 +1,3 @@
-import ChainModel
 import ChainPrimitives
 @testable import EmbeddedChain
 import Foundation

@@ -1,11 +1,5 @@
-import ChainModel
-import ChainPrimitives
-import DurableStorage
-import Governance
-import GovernanceAPI
 @testable import GovernanceService
 import Logging
-@testable import ServiceClient
 import Synchronization
 
 /// The lines a service logged, as its `LineLogHandler` hands them to their sink.

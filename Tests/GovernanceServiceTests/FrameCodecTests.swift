@@ -1,9 +1,3 @@
-import ChainModel
-import ChainPrimitives
-import DurableStorage
-import Governance
-import GovernanceAPI
-@testable import GovernanceService
 import NIOCore
 import NIOEmbedded
 @testable import ServiceClient

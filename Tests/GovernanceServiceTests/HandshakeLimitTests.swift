@@ -1,13 +1,7 @@
-import ChainModel
-import ChainPrimitives
-import DurableStorage
-import EmbeddedChain
 import Foundation
-import Governance
 import GovernanceAPI
 @testable import GovernanceEngine
 @testable import GovernanceService
-import Rollout
 @testable import ServiceClient
 import Testing
 

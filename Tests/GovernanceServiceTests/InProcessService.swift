@@ -1,13 +1,6 @@
-import ChainModel
-import ChainPrimitives
-import DurableStorage
 import Foundation
-import Governance
 import GovernanceAPI
-import GovernanceEngine
 import GovernanceService
-import Rollout
-import ServiceClient
 
 /// What the service suites share: an engine in this process serving a temporary data directory, and a
 /// way to run blocking socket calls without starving it.

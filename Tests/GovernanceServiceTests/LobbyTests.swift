@@ -1,7 +1,6 @@
 @testable import GovernanceService
 import NIOCore
 import NIOEmbedded
-@testable import ServiceClient
 import Testing
 
 /// The lobby's clock is the peer's, not the server's: once a connection's first whole frame has come in,

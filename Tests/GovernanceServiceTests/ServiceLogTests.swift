@@ -1,9 +1,4 @@
-import ChainModel
-import ChainPrimitives
-import DurableStorage
-import EmbeddedChain
 import Foundation
-import Governance
 import GovernanceAPI
 @testable import GovernanceEngine
 @testable import GovernanceService

@@ -1,14 +1,13 @@
 import ChainModel
 import ChainPrimitives
 import DurableStorage
-import EmbeddedChain
 import Foundation
 import Governance
 import GovernanceAPI
 @testable import GovernanceEngine
 @testable import GovernanceService
-import Rollout
 @testable import ServiceClient
+import ServicePlatform
 import Testing
 #if canImport(Glibc)
 import Glibc

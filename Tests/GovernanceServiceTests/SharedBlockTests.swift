@@ -1,13 +1,11 @@
 import ChainModel
 import ChainPrimitives
-import DurableStorage
 @testable import EmbeddedChain
 import Foundation
 import Governance
 import GovernanceAPI
 import GovernanceEngine
 import GovernanceService
-import Rollout
 import ServiceClient
 @testable import ServicePlatform
 import Testing
@@ -41,7 +39,8 @@ import Testing
     @Test func aHundredConcurrentVotesThroughServeShareFewBlocks() async throws {
         let client = try await GovernanceClient.create(at: dir, consortium: try Self.consortium())
         let engine = try #require(client.local)
-        let server = try await GovernanceServer.bind(engine: engine, address: .unix(path: socketPath), token: nil)
+        let server = try await GovernanceServer.bind(engine: engine, address: .unix(path: socketPath), token: nil,
+                                                     handshake: ServiceProtocolTests.patientLobby)
         let running = Task { await server.run() }
         _ = try await client.propose(.addMember(name: "newcomer", role: .voter, weight: 1, publicKey: SigningKey().publicKey), as: "ops")
         var connected: [GovernanceClient] = []

@@ -1,6 +1,7 @@
 import Foundation
 import Subprocess
 import Synchronization
+import SystemPackage
 
 /// One run of the crash harness's writer, on swift-subprocess: its stdout is read as it arrives, so the
 /// kill lands at the acknowledgement the plan names.

@@ -4,9 +4,6 @@ import DurableStorage
 import EmbeddedChain
 import Foundation
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Kills a writer process with SIGKILL at random moments and checks, after every kill, that nothing it
 /// acknowledged was lost and that the ledger reopens whole: torn tails cut back, hash chain, signatures

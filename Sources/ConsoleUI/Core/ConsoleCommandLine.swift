@@ -1,8 +1,5 @@
-import ChainModel
-import ChainPrimitives
 import Governance
 import GovernanceAPI
-import Rollout
 
 /// What a `:` command line asks for. Proposing, voting, executing and canceling are typed effects,
 /// read as `govconsole` reads them; anything else, and a request with its own global options

@@ -1,8 +1,5 @@
-import ChainModel
-import ChainPrimitives
 import Governance
 import GovernanceAPI
-import Rollout
 
 /// A key the console understands, decoded from the terminal by the backend.
 public enum Key: Hashable, Sendable {

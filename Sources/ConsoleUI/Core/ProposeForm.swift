@@ -1,8 +1,5 @@
-import ChainModel
-import ChainPrimitives
 import Governance
 import GovernanceAPI
-import Rollout
 
 /// The form `p` opens to propose any operation the engine supports. Its fields are the options
 /// `govconsole propose` takes, read by the same `ProposalText`.

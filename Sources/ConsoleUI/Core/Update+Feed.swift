@@ -1,8 +1,6 @@
 import ChainModel
-import ChainPrimitives
 import Governance
 import GovernanceAPI
-import Rollout
 
 /// Events the platform pushed: into the feed, and into the state where they say something about it.
 func receive(_ s: inout ConsoleState, _ events: [EventView]) -> [EngineCommand] {

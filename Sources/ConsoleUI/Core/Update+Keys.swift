@@ -1,8 +1,5 @@
-import ChainModel
-import ChainPrimitives
 import Governance
 import GovernanceAPI
-import Rollout
 
 private func move(_ s: inout ConsoleState, _ delta: Int) -> [EngineCommand] {
     switch s.focus {

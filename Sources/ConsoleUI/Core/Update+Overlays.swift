@@ -1,8 +1,4 @@
-import ChainModel
-import ChainPrimitives
-import Governance
 import GovernanceAPI
-import Rollout
 
 /// Keys while an overlay is open: it takes them all, and Esc closes it.
 func overlayKey(_ s: inout ConsoleState, _ key: Key) -> [EngineCommand] {

@@ -1,5 +1,3 @@
-import Foundation
-import Governance
 import GovernanceAPI
 
 /// The only place the console's state changes. Takes one message, returns the side effects to run.

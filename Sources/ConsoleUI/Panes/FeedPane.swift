@@ -1,3 +1,4 @@
+import Foundation
 /// The live event feed, newest at the bottom; paused, it holds still and counts what it has not shown.
 enum FeedPane {
     static func draw(_ s: ConsoleState, in r: Rect, focused: Bool, into b: inout ScreenBuffer, ascii: Bool) {

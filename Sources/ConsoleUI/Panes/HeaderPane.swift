@@ -1,3 +1,5 @@
+import Foundation
+import GovernanceAPI
 /// The top line: chain height, block and transaction rates with sparklines, identity, mode, theme, time.
 enum HeaderPane {
     static func draw(_ s: ConsoleState, in r: Rect, into b: inout ScreenBuffer, ascii: Bool) {

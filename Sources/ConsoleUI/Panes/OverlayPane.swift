@@ -1,3 +1,6 @@
+import Foundation
+import Governance
+import GovernanceAPI
 /// Modal layers: help, the command line, the filter, the identity picker, the propose form.
 enum OverlayPane {
     static let keyMap: [(String, String)] = [

@@ -1,8 +1,6 @@
 import ChainModel
-import ChainPrimitives
 import Governance
 import GovernanceAPI
-import Rollout
 
 /// The proposals table and, below it, the selected proposal: tally bars against the quorum and threshold
 /// marks, the per-voter board, the permission, and its event history.

@@ -1,3 +1,5 @@
+import ChainPrimitives
+import Foundation
 import GovernanceAPI
 
 /// Routing gauges: per contract and for the node fleet, old/new share per lane, the stage track, and

@@ -1,10 +1,6 @@
-import ChainModel
-import ChainPrimitives
 import Foundation
-import Governance
 import GovernanceAPI
 import Logging
-import Rollout
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,9 +1,5 @@
-import ChainModel
-import ChainPrimitives
 import Foundation
-import Governance
 import GovernanceAPI
-import Rollout
 import Synchronization
 
 /// The console: a loop on a thread of its own that owns the terminal (`ConsoleLoop`), an inbox other

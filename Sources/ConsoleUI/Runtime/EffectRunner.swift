@@ -1,9 +1,6 @@
-import ChainModel
-import ChainPrimitives
 import Foundation
 import Governance
 import GovernanceAPI
-import Rollout
 import Synchronization
 
 /// Runs a CLI command line against the console's engine: the `:` commands with no typed effect (queries,

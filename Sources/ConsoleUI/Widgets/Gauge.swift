@@ -1,8 +1,4 @@
-import ChainModel
 import ChainPrimitives
-import Governance
-import GovernanceAPI
-import Rollout
 
 /// A horizontal gauge split between the old version (left, `gaugeOld`) and the new (right, `gaugeNew`).
 public enum Gauge {

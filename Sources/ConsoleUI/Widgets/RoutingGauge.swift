@@ -1,9 +1,6 @@
-import ChainModel
 import ChainPrimitives
 import Foundation
-import Governance
 import GovernanceAPI
-import Rollout
 
 /// One routing target — a contract, or the node fleet — as the Routing pane and `govconsole routing`
 /// both show it: the stage track, the share per lane, and each version's record. Pure: computed from
