@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "ConsoleUI",
             dependencies: ["GovernanceAPI", "ChainModel", "Governance", "ChainPrimitives", "CNcurses", .product(name: "Yams", package: "Yams"),
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log"), .product(name: "SystemPackage", package: "swift-system")]
         ),
         .executableTarget(
             name: "govconsole",

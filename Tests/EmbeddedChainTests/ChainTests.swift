@@ -102,6 +102,30 @@ import Testing
         #expect(await t.chain.state.height == 3)
     }
 
+    /// Removing a ledger (`init --force`) and creating one wait, suspended, for a process letting go of
+    /// the directory, as opening does, instead of failing at once.
+    @Test func removingAndCreatingWaitForAProcessLettingGo() async throws {
+        let t = try TestChain()
+        let genesis = try #require(try await t.chain.block(at: 0).genesis)
+        await t.chain.close()
+        let ledger = t.dir + "/ledger"
+        var held = try DirectoryLock(directory: ledger)
+        let removing = Task { try await Chain.remove(at: ledger, lockWait: 600_000) }
+        try await Task.sleep(for: .milliseconds(200))   // ordering only: most likely it tries while the lock is held
+        held.release()
+        try await removing.value
+        #expect(!Chain.exists(at: ledger))
+        held = try DirectoryLock(directory: ledger)
+        let creating = Task {
+            try await Chain.created(at: ledger, genesis: genesis, keystore: t.keystore, clock: t.clock.read, lockWait: 600_000)
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        held.release()
+        let chain = try await creating.value
+        #expect(await chain.state.height == 0)
+        await chain.close()
+    }
+
     @Test func aSecondOpenerIsLockedOut() async throws {
         let t = try TestChain()
         #expect(throws: LedgerError.locked(directory: t.dir + "/ledger")) {

@@ -1,5 +1,4 @@
 import DurableStorage
-@testable import EmbeddedChain
 import Foundation
 import Governance
 import GovernanceAPI
@@ -63,19 +62,3 @@ import Glibc
     }
 }
 
-/// `init --force` and creating a chain wait, suspended, for a process that is letting go of the directory,
-/// as opening does, instead of failing at once.
-@Suite struct CreateLockWaitTests {
-    @Test func replacingAChainWaitsForTheProcessHoldingIt() async throws {
-        let dir = DataDirectory(path: NSTemporaryDirectory() + "gc-create-\(UUID().uuidString)")
-        await (try await GovernanceClient.create(at: dir, consortium: try .demo())).close()
-        let held = try DirectoryLock(directory: dir.ledger)
-        let replacing = Task { try await GovernanceEngine.create(at: dir, consortium: try .demo(), force: true) }
-        // Ordering only: the replacement most likely tries the lock while it is held. Either way it must succeed.
-        try await Task.sleep(for: .milliseconds(200))
-        held.release()
-        let engine = try await replacing.value
-        #expect(await engine.status().height == 0)
-        await engine.close()
-    }
-}

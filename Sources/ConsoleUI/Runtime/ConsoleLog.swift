@@ -2,9 +2,7 @@ import Foundation
 import GovernanceAPI
 import Logging
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemPackage
 
 /// The data directory's log, `govconsole.log`, as a swift-log `Logger`; the screen is never written to.
 /// `write` keeps the one-call form the console and its service use.
@@ -38,7 +36,7 @@ public struct ConsoleLogHandler: LogHandler {
 /// The log file itself: opened for appending, so lines from several writers — two consoles, or a console
 /// and its service — never overwrite; one line is one write.
 final class ConsoleLogFile: Sendable {
-    private let fd: Int32
+    private let fd: FileDescriptor?
     private let lock = Mutex(())
 
     /// A log past this size is moved to `PATH.1` when a console starts, so an all-day dashboard's log
@@ -50,25 +48,19 @@ final class ConsoleLogFile: Sendable {
             try? FileManager.default.removeItem(atPath: path + ".1")
             try? FileManager.default.moveItem(atPath: path, toPath: path + ".1")
         }
-        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        fd = try? FileDescriptor.open(path, .writeOnly, options: [.append, .create, .closeOnExec],
+                                      permissions: [.ownerReadWrite])
     }
 
-    deinit { if fd >= 0 { close(fd) } }
+    deinit { try? fd?.close() }
 
     /// Control characters in `text` (a contract's result, an error quoting on-chain text) are written
     /// escaped, so `tail -f govconsole.log` is as safe as the screen; the output's own line breaks stay.
     func append(_ text: String) {
-        guard fd >= 0 else { return }
+        guard let fd else { return }
         let stamp = ISO8601DateFormatter().string(from: Date())
         let bytes = Array("\(stamp) \(TerminalText.escaped(text, keepingNewlines: true))\n".utf8)
-        lock.withLock { _ in
-            var done = 0
-            while done < bytes.count {
-                let n = bytes[done...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return }
-                done += n
-            }
-        }
+        // A log line that cannot be written (a full disk) is dropped: the console has nowhere else to say so.
+        lock.withLock { _ in _ = try? fd.writeAll(bytes) }
     }
 }
