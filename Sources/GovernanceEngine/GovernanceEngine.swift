@@ -26,8 +26,8 @@ public actor GovernanceEngine {
     /// Requests that failed their check while others were queued, parked (outside the turn) until those
     /// land and they are checked again, by transaction id: a resent one joins the wait.
     var parked: [Hash256: Flight] = [:]
-    /// The request whose turn is handing it to the platform right now, before it becomes a flight.
-    var admitting: (sender: String, nonce: UInt64)?
+    /// Requests checked and waiting to be handed to the platform as one batch.
+    var outbox = Outbox()
     /// The last nonce handed out per sender, so requests and generated traffic in flight together never
     /// reuse one.
     var issuedNonces: [String: UInt64] = [:]
