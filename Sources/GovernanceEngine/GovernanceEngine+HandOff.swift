@@ -37,6 +37,9 @@ final class SharedResults: Sendable {
         for w in waiting { w.resume(returning: results) }
     }
 
+    /// How many requests wait for the batch: lets a test settle it once one does.
+    var waiting: Int { state.withLock { $0.waiting.count } }
+
     func result(at i: Int) async -> Result<ServicePlatform.Sealed, any Error> {
         await withCheckedContinuation { (c: CheckedContinuation<Results, Never>) in
             let ready = state.withLock { s in

@@ -6,8 +6,9 @@ import GovernanceAPI
 import ServicePlatform
 
 // The engine's side of a request: it hands out signing contexts and takes transactions its clients
-// signed with their own keys. Each is checked by a dry run against the chain before it is submitted, so a
-// refused request never reaches the ledger and reports the contract's own error.
+// signed with their own keys. Each is verified once, before its turn, then checked against the committed
+// state (a vote read-only, anything else by a dry run) before it is submitted, so a refused request never
+// reaches the ledger and reports the contract's own error.
 extension GovernanceEngine: GovernanceBackend {
     public nonisolated var endpoint: Endpoint { .embedded(directory: dataDirectory.path) }
 
@@ -46,7 +47,8 @@ extension GovernanceEngine: GovernanceBackend {
     /// Claims 1 and 2 on the engine's side: a proposal, vote, execution or cancellation, or any other
     /// signed request. An execution is checked against the permission registry first; the management
     /// contract checks the permission again on chain before it applies the operation. The request holds
-    /// the turn until it is queued for a block, then waits for that block to be durable outside it.
+    /// the turn until it is queued for the next hand-off to the platform, then waits for its block to be
+    /// durable outside it.
     public nonisolated func submit(_ tx: Transaction, since: UInt64) async throws -> Submitted {
         // Verified here, on the caller's task, before the turn: requests arriving together verify on every
         // core, once, and neither the turn nor the chain's thread spends time on it.

@@ -148,7 +148,7 @@ public actor GovernanceEngine {
         await withCheckedContinuation { registryWaiters.append((height, $0)) }
     }
 
-    /// Runs request checks one at a time, in arrival order, so each is dry-run after its predecessors
+    /// Runs request checks one at a time, in arrival order, so each is checked after its predecessors
     /// were queued, a sender's nonces reach the producer in order, and a transaction sent again finds
     /// the first one queued or committed. The turn ends once a request is queued, not committed, so
     /// requests arriving while a block is written share the next block and its fsync.
