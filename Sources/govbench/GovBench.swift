@@ -70,6 +70,7 @@ struct GovBench: AsyncParsableCommand {
         let frames = try await FrameBench.run(scale: scale, progress: progress)
         report.frameMedianUs = frames.median
         report.frameP99Us = frames.p99
+        report.frameVoters = frames.voters
 
         if json {
             let encoder = JSONEncoder()

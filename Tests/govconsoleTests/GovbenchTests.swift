@@ -16,6 +16,7 @@ import Testing
         #expect(value > 0, "\(key) is \(value)")
     }
     #expect(object["committed_votes"] as? Int == 10_000)
+    #expect((object["frame_voters"] as? Int ?? 0) >= 10_000, "the frame is measured with a 10,000-voter proposal selected")
     // The ledger the run left is sound and holds the votes.
     let verify = try sandbox.run(["verify", "--json"])
     #expect(verify.status == 0, "\(verify.stderr)")
