@@ -4,11 +4,17 @@ import Dispatch
 /// electorate's votes and pending voters and every member, to be freed; freeing that on the loop's
 /// thread cost a frame time that grew with the consortium, so another thread frees it.
 public func updateFreeingOffLoop(_ s: inout ConsoleState, _ message: ConsoleMessage) -> [EngineCommand] {
-    guard case .snapshot = message, let old = s.snapshot else { return update(&s, message) }
-    defer { RetiredSnapshots.queue.async { withExtendedLifetime(old) {} } }
-    return update(&s, message)
+    guard case .snapshot = message, s.snapshot != nil else { return update(&s, message) }
+    // The box holds the only reference once `update` has replaced the snapshot, whichever thread is faster.
+    let retired = RetiredSnapshot(s.snapshot)
+    let effects = update(&s, message)
+    RetiredSnapshot.queue.async { retired.snapshot = nil }
+    return effects
 }
 
-enum RetiredSnapshots {
+/// Handed from the loop to the freeing queue and touched by one of them at a time.
+private final class RetiredSnapshot: @unchecked Sendable {
     static let queue = DispatchQueue(label: "govconsole-retired-snapshots", qos: .utility)
+    var snapshot: ConsoleSnapshot?
+    init(_ snapshot: ConsoleSnapshot?) { self.snapshot = snapshot }
 }
