@@ -50,7 +50,7 @@ enum FrameBench {
                                              voters: voters, others: (selected - 9..<selected).map { $0 }, perFrame: perFrame, pool: 30)
         await engine.close()
 
-        var console = ConsoleState(width: 200, height: 60, identity: "ops")
+        var console = ConsoleState(width: 200, height: 60, identity: electorate.identity)
         _ = update(&console, .snapshot(electorate.snapshot(snapshot)))
         _ = update(&console, .tick(now: UInt64(Date().timeIntervalSince1970 * 1000)))   // the header's clock shows
         _ = update(&console, .events(events))

@@ -13,6 +13,8 @@ struct FrameElectorate {
     let detail: ProposalDetail
     /// The consortium's members as `members()` lists them: the admins, then every voter.
     let members: [MemberView]
+    /// Whose console it is: the last voter, still asked for a vote and the last member to be found.
+    let identity: String
     /// Events as the feed delivers them, enough for `pool` frames; the frames take them in turn.
     let arrivals: [EventView]
 
@@ -24,6 +26,7 @@ struct FrameElectorate {
         let listed: [[String: Any]] = names.map { ["name": $0, "role": "voter", "weight": 1, "key": String(repeating: "ab", count: 32)] }
         let json = try JSONSerialization.data(withJSONObject: listed)
         members = admins + (try JSONDecoder().decode([MemberView].self, from: json))
+        identity = names[voters - 1]
         var votes: [VoteRecord] = []
         var pending: [String] = []
         var count: [Choice: UInt64] = [:]
