@@ -35,16 +35,7 @@ extension VoteBench {
         guard let snapshot = FileManager.default.contents(atPath: snapshotPath) else { throw BenchError("no state snapshot at \(snapshotPath)") }
 
         progress.say("writing a crash tail of \(first) + \(last) transactions after height \(start)")
-        var votes: [Transaction] = []
-        for id in try await propose(proposals, as: "ops2") { votes += await signVotes(on: id) }
-        let body = Array(votes.prefix(first - proposals))
-        let lastBlock = Array(votes.dropFirst(body.count).prefix(last))
-        guard await submitAll(body) == body.count else { throw BenchError("votes of the crash tail were refused") }
-        guard FileManager.default.contents(atPath: snapshotPath) == snapshot else {
-            throw BenchError("a snapshot was written inside the crash tail; it is not the longest one")
-        }
-        let sealed = await engine.platform.submit(batch: lastBlock).count { (try? $0.get()) != nil }
-        guard sealed == lastBlock.count else { throw BenchError("\(lastBlock.count - sealed) votes of the crash tail's last block were refused") }
+        try await writeTail(first: first, last: last, proposals: proposals, unchanged: snapshot, at: snapshotPath)
         let tail = try await tailShape(after: start)
         await engine.close()
         // The state a kill -9 leaves between the last block's fsync and its snapshot's rename.
@@ -66,15 +57,34 @@ extension VoteBench {
         return result
     }
 
-    /// How many blocks and transactions the tail after `start` has, checked to be one a crash can leave:
-    /// every block before the last keeps it under both snapshot limits.
-    private func tailShape(after start: UInt64) async throws -> CrashTail {
-        let blocks = try await engine.blocks(from: start + 1, limit: Int(Chain.snapshotEveryBlocks) + 1)
-        let counts = blocks.map(\.transactions.count)
-        let beforeLast = counts.dropLast().reduce(0, +)
-        guard blocks.count <= Int(Chain.snapshotEveryBlocks), beforeLast < Int(Chain.snapshotEveryTransactions) else {
-            throw BenchError("the crash tail (\(blocks.count) blocks, \(beforeLast) transactions before its last) is longer than a snapshot leaves")
+    /// `first` votes (counting the proposals they are on), then `last` in one batch, the signed votes let
+    /// go of before the reopen is measured; no snapshot may be written before the last batch.
+    private func writeTail(first: Int, last: Int, proposals: Int, unchanged snapshot: Data, at snapshotPath: String) async throws {
+        var votes: [Transaction] = []
+        for id in try await propose(proposals, as: "ops2") { votes += await signVotes(on: id) }
+        let body = Array(votes.prefix(first - proposals))
+        let lastBlock = Array(votes.dropFirst(body.count).prefix(last))
+        votes = []
+        guard await submitAll(body) == body.count else { throw BenchError("votes of the crash tail were refused") }
+        guard FileManager.default.contents(atPath: snapshotPath) == snapshot else {
+            throw BenchError("a snapshot was written inside the crash tail; it is not the longest one")
         }
-        return CrashTail(transactions: counts.reduce(0, +), blocks: blocks.count)
+        let sealed = await engine.platform.submit(batch: lastBlock).count { (try? $0.get()) != nil }
+        guard sealed == lastBlock.count else { throw BenchError("\(lastBlock.count - sealed) votes of the crash tail's last block were refused") }
+    }
+
+    /// How many blocks and transactions the tail after `start` has, checked to be one a crash can leave:
+    /// every block before the last keeps it under both snapshot limits. Read a block at a time.
+    private func tailShape(after start: UInt64) async throws -> CrashTail {
+        let head = await engine.status().height
+        var counts: [Int] = []
+        for h in start + 1...max(start + 1, head) where h <= head {
+            counts.append(try await engine.platform.block(at: h).transactions.count)
+        }
+        let beforeLast = counts.dropLast().reduce(0, +)
+        guard counts.count <= Int(Chain.snapshotEveryBlocks), beforeLast < Int(Chain.snapshotEveryTransactions) else {
+            throw BenchError("the crash tail (\(counts.count) blocks, \(beforeLast) transactions before its last) is longer than a snapshot leaves")
+        }
+        return CrashTail(transactions: counts.reduce(0, +), blocks: counts.count)
     }
 }
