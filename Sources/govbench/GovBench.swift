@@ -67,6 +67,8 @@ struct GovBench: AsyncParsableCommand {
         report.wasmCallsPerS = try await bench.wasmCalls()
         report.peakRssMb = Memory.peakResidentMegabytes()
         report.coldStartS = try await bench.coldStart()
+        let crash = try await bench.crashReopen()
+        (report.crashReopenS, report.crashTailTransactions, report.crashTailBlocks) = (crash.seconds, crash.transactions, crash.blocks)
         let frames = try await FrameBench.run(scale: scale, progress: progress)
         report.frameMedianUs = frames.median
         report.frameP99Us = frames.p99

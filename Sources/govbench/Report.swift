@@ -17,6 +17,7 @@ struct Report: Encodable {
     var frameVoters = 0
     var peakRssMb = 0.0
     var coldStartS = 0.0
+    var crashReopenS = 0.0, crashTailTransactions = 0, crashTailBlocks = 0
 
     enum CodingKeys: String, CodingKey {
         case mode, cores
@@ -33,6 +34,7 @@ struct Report: Encodable {
         case frameVoters = "frame_voters"
         case peakRssMb = "peak_rss_mb"
         case coldStartS = "cold_start_s"
+        case crashReopenS = "crash_reopen_s", crashTailTransactions = "crash_tail_transactions", crashTailBlocks = "crash_tail_blocks"
     }
 
     var table: String {
@@ -48,6 +50,7 @@ struct Report: Encodable {
             ("frame p99", f(frameP99Us) + " µs", ""),
             ("peak RSS", f(peakRssMb, 1) + " MB", "after the vote load; target ≤ 200"),
             ("cold start", f(coldStartS, 2) + " s", "open the ledger until the engine is ready; target ≤ 2"),
+            ("crash reopen", f(crashReopenS, 2) + " s", "replaying \(crashTailTransactions) transactions in \(crashTailBlocks) blocks after a kill; target ≤ 5"),
         ]
         let w0 = rows.map(\.0.count).max()!, w1 = rows.map(\.1.count).max()!
         return "govbench (\(mode), \(cores) cores)\n" + rows.map { r in

@@ -15,7 +15,7 @@ final class VoteBench: @unchecked Sendable {
     let dir: DataDirectory
     let scale: Scale
     let progress: Progress
-    private(set) var engine: GovernanceEngine
+    var engine: GovernanceEngine
     let voters: [(name: String, key: SigningKey)]
     let genesisHash: Hash256
     /// The next nonce of each voter, and of the admins.
