@@ -11,7 +11,7 @@ extension VoteBench {
         var warmupSeconds: Double
         var steps: Int
 
-        static let full = LoadShape(clients: 128, stepSeconds: 4, warmupSeconds: 1.5, steps: 7)
+        static let full = LoadShape(clients: 128, stepSeconds: 5, warmupSeconds: 1.5, steps: 7)
         static let quick = LoadShape(clients: 64, stepSeconds: 0.6, warmupSeconds: 0.2, steps: 3)
     }
 
