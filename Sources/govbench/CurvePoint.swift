@@ -8,10 +8,12 @@ struct CurvePoint: Encodable, Sendable, Equatable {
     /// Votes due after the warm-up, whose latencies the percentiles are of.
     var timedVotes: Int
     var refused: Int
+    /// Votes never sent: their client fell so far behind that the step had failed already.
+    var abandoned = 0
 
     enum CodingKeys: String, CodingKey {
         case offeredPerS = "offered_per_s", achievedPerS = "achieved_per_s", p50Ms = "p50_ms", p99Ms = "p99_ms"
-        case timedVotes = "timed_votes", refused
+        case timedVotes = "timed_votes", refused, abandoned
     }
 }
 
@@ -22,6 +24,6 @@ struct Objective: Sendable {
     var achievedFraction = 0.95
 
     func met(by p: CurvePoint) -> Bool {
-        p.refused == 0 && p.timedVotes > 0 && p.achievedPerS >= achievedFraction * p.offeredPerS && p.p99Ms <= p99Ms
+        p.refused == 0 && p.abandoned == 0 && p.timedVotes > 0 && p.achievedPerS >= achievedFraction * p.offeredPerS && p.p99Ms <= p99Ms
     }
 }

@@ -12,6 +12,9 @@ struct OpenLoop: Sendable {
     let warmup: Duration
     /// How long the replies may take after the last vote was due before the step is called stuck.
     var drainLimit: Duration = .seconds(60)
+    /// A client this late for a group has already seen a vote wait this long, far past any objective: it
+    /// sends nothing more in this step, so an overloaded step ends soon instead of draining its schedule.
+    var abandonAfter: Duration = .seconds(1)
     var progress: Progress?
 
     /// The reply to one vote: true if its receipt records a `TallyUpdated`.
@@ -32,12 +35,12 @@ struct OpenLoop: Sendable {
             await withTaskGroup(of: Void.self) { group in
                 for (s, arrivals) in dealt.enumerated() {
                     let mine = votes[s]
-                    group.addTask { await Self.send(mine, arrivals, from: start, window: window, submit, into: tally) }
+                    group.addTask { await Self.send(mine, arrivals, from: start, window: window, abandonAfter: abandonAfter, submit, into: tally) }
                 }
             }
         }
         let deadline = window.to + drainLimit
-        while tally.answered < schedule.votes {
+        while tally.answered + tally.abandoned < schedule.votes {
             guard ContinuousClock.now < deadline else {
                 clients.cancel()
                 throw BenchError("\(schedule.votes - tally.answered) of \(schedule.votes) votes were not answered \(drainLimit) after the last was due")
@@ -46,16 +49,20 @@ struct OpenLoop: Sendable {
         }
         await clients.value
         if let error = tally.firstError { progress?.say("    refused: \(error)") }
-        return tally.point(offered: schedule.rate, window: window.to - window.from)
+        return tally.point(offered: schedule.rate, window: window)
     }
 
     /// One client: each group at its due time, each vote once its voter's previous one has been answered.
     private static func send(_ votes: [Transaction], _ arrivals: [ArrivalSchedule.Arrival], from start: ContinuousClock.Instant,
-                             window: Window, _ submit: @escaping Submit, into tally: Tally) async {
+                             window: Window, abandonAfter: Duration, _ submit: @escaping Submit, into tally: Tally) async {
         var waiting: [String: Task<Void, Never>] = [:]
         var next = 0
-        for arrival in arrivals {
+        for (i, arrival) in arrivals.enumerated() {
             let due = start + arrival.offset
+            guard ContinuousClock.now - due < abandonAfter else {
+                tally.abandon(arrivals[i...].reduce(0) { $0 + $1.size })
+                break
+            }
             try? await Task.sleep(until: due, clock: .continuous)
             for tx in votes[next..<next + arrival.size] {
                 if let earlier = waiting[tx.sender] { await earlier.value }
@@ -84,8 +91,11 @@ private struct Window: Sendable {
 private final class Tally: Sendable {
     private struct State {
         var answered = 0
-        var inWindow = 0
+        /// Votes due in the window that were answered, and when the last of them was.
+        var timedAnswered = 0
+        var lastTimedReply: ContinuousClock.Instant?
         var refused = 0
+        var abandoned = 0
         var firstError: String?
         var latencies = Latencies()
     }
@@ -94,6 +104,11 @@ private final class Tally: Sendable {
 
     var answered: Int { state.withLock { $0.answered } }
     var firstError: String? { state.withLock { $0.firstError } }
+    var abandoned: Int { state.withLock { $0.abandoned } }
+
+    func abandon(_ n: Int) {
+        state.withLock { $0.abandoned += n }
+    }
 
     func refused(_ error: any Error) {
         state.withLock { s in
@@ -112,16 +127,21 @@ private final class Tally: Sendable {
                 if s.firstError == nil { s.firstError = "a reply without its TallyUpdated" }
                 return
             }
-            if now >= window.from && now < window.to { s.inWindow += 1 }
-            if due >= window.from { s.latencies.record(now - due) }
+            guard due >= window.from else { return }
+            s.latencies.record(now - due)
+            s.timedAnswered += 1
+            s.lastTimedReply = max(s.lastTimedReply ?? now, now)
         }
     }
 
-    func point(offered: Double, window: Duration) -> CurvePoint {
+    /// What got through: the votes due in the window over the window, or over the time until the last of
+    /// them was answered if that is longer (a queue that grows drains after the window).
+    func point(offered: Double, window: Window) -> CurvePoint {
         state.withLock { s in
-            CurvePoint(offeredPerS: offered, achievedPerS: Double(s.inWindow) / window.seconds,
-                       p50Ms: s.latencies.percentile(50, in: .milliseconds(1)), p99Ms: s.latencies.percentile(99, in: .milliseconds(1)),
-                       timedVotes: s.latencies.count, refused: s.refused)
+            let span = max(window.to, s.lastTimedReply ?? window.to) - window.from
+            return CurvePoint(offeredPerS: offered, achievedPerS: Double(s.timedAnswered) / span.seconds,
+                              p50Ms: s.latencies.percentile(50, in: .milliseconds(1)), p99Ms: s.latencies.percentile(99, in: .milliseconds(1)),
+                              timedVotes: s.latencies.count, refused: s.refused, abandoned: s.abandoned)
         }
     }
 }

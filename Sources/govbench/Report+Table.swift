@@ -34,7 +34,7 @@ extension Report {
         return ["   offered/s  achieved/s     p50 ms     p99 ms"]
             + points.map { p in
                 String(format: "  %10.0f  %10.0f  %9.2f  %9.2f  %@", p.offeredPerS, p.achievedPerS, p.p50Ms, p.p99Ms,
-                       objective.met(by: p) ? "meets" : (p.refused > 0 ? "\(p.refused) refused" : "misses"))
+                       objective.met(by: p) ? "meets" : p.refused > 0 ? "\(p.refused) refused" : p.abandoned > 0 ? "overloaded" : "misses")
             }
     }
 }

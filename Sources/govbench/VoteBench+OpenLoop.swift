@@ -12,7 +12,7 @@ extension VoteBench {
         var steps: Int
 
         static let full = LoadShape(clients: 128, stepSeconds: 5, warmupSeconds: 1.5, steps: 7)
-        static let quick = LoadShape(clients: 64, stepSeconds: 0.6, warmupSeconds: 0.2, steps: 3)
+        static let quick = LoadShape(clients: 64, stepSeconds: 0.5, warmupSeconds: 0.15, steps: 3)
     }
 
     var loadShape: LoadShape { scale.voters < 10_000 ? .quick : .full }
@@ -70,19 +70,30 @@ extension VoteBench {
         return point
     }
 
+    /// A step whose figures are thrown away, before a search: whatever the previous phase left running
+    /// (catching up on its blocks, a snapshot, cold connections) settles before the first measured step.
+    func settle(rate: Double, clients: Int, submit: @escaping OpenLoop.Submit) async throws {
+        let schedule = ArrivalSchedule(rate: rate, duration: .seconds(loadShape.warmupSeconds * 2), largestGroup: largestGroup(clients: clients), seed: 0)
+        let votes = try await openLoopVotes(for: schedule, clients: clients)
+        _ = try await OpenLoop(schedule: schedule, warmup: .zero).run(votes: votes, submit: submit)
+    }
+
     /// The SLO search through `GovernanceEngine.submit(_:since:)`, the path `govconsole vote` takes.
     func sloSearch(ceiling: Double) async throws -> SLOSearch.Outcome {
         let shape = loadShape
         progress.say("searching the engine's rate at p99 ≤ 50 ms: \(shape.clients) clients, \(shape.steps) steps of \(shape.stepSeconds) s")
         let engine = self.engine
-        var seed: UInt64 = 1
-        return try await SLOSearch(low: 0.1 * ceiling, high: ceiling, steps: shape.steps).run { rate in
-            seed += 1
-            let since = await engine.chainState().height
-            return try await openLoopStep(rate: rate, seed: seed, clients: shape.clients) { tx in
+        let submit: (UInt64) -> OpenLoop.Submit = { since in
+            { tx in
                 let reply = try await engine.submit(tx, since: since)
                 return Self.recordsTally(reply.receipt)
             }
+        }
+        try await settle(rate: 0.05 * ceiling, clients: shape.clients, submit: submit(await engine.chainState().height))
+        var seed: UInt64 = 1
+        return try await SLOSearch(low: 0.1 * ceiling, high: ceiling, steps: shape.steps).run { rate in
+            seed += 1
+            return try await openLoopStep(rate: rate, seed: seed, clients: shape.clients, submit: submit(await engine.chainState().height))
         }
     }
 

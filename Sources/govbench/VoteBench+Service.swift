@@ -25,15 +25,17 @@ extension VoteBench {
         // Client c signs as voters c, c + clients…: each vote goes out on its client's connection.
         let connections = backends
         let route = Dictionary(uniqueKeysWithValues: voters.indices.map { i in (voters[i].name, i % shape.clients % connections.count) })
+        let submit: (UInt64) -> OpenLoop.Submit = { since in
+            { tx in
+                let reply = try await connections[route[tx.sender]!].submit(tx, since: since)
+                return Self.recordsTally(reply.receipt)
+            }
+        }
+        try await settle(rate: 0.05 * ceiling, clients: shape.clients, submit: submit(await engine.chainState().height))
         var seed: UInt64 = 1_000
         let outcome = try await SLOSearch(low: 0.1 * ceiling, high: ceiling, steps: shape.steps).run { rate in
             seed += 1
-            let since = await engine.chainState().height
-            return try await openLoopStep(rate: rate, seed: seed, clients: shape.clients) { tx in
-                let backend = connections[route[tx.sender]!]
-                let reply = try await backend.submit(tx, since: since)
-                return Self.recordsTally(reply.receipt)
-            }
+            return try await openLoopStep(rate: rate, seed: seed, clients: shape.clients, submit: submit(await engine.chainState().height))
         }
         for b in backends { await b.close() }
         await server.stop()
