@@ -12,8 +12,8 @@ struct OpenLoop: Sendable {
     let warmup: Duration
     /// How long the replies may take after the last vote was due before the step is called stuck.
     var drainLimit: Duration = .seconds(60)
-    /// A client this late for a group has already seen a vote wait this long, far past any objective: it
-    /// sends nothing more in this step, so an overloaded step ends soon instead of draining its schedule.
+    /// Once a vote has waited this long, far past any objective, or a client is this late for a group, no
+    /// client sends anything more in this step: an overloaded step ends soon instead of draining its schedule.
     var abandonAfter: Duration = .seconds(1)
     var progress: Progress?
 
@@ -59,7 +59,7 @@ struct OpenLoop: Sendable {
         var next = 0
         for (i, arrival) in arrivals.enumerated() {
             let due = start + arrival.offset
-            guard ContinuousClock.now - due < abandonAfter else {
+            guard ContinuousClock.now - due < abandonAfter, !tally.overloaded(after: abandonAfter) else {
                 tally.abandon(arrivals[i...].reduce(0) { $0 + $1.size })
                 break
             }
@@ -96,6 +96,7 @@ private final class Tally: Sendable {
         var lastTimedReply: ContinuousClock.Instant?
         var refused = 0
         var abandoned = 0
+        var slowest = Duration.zero
         var firstError: String?
         var latencies = Latencies()
     }
@@ -105,6 +106,7 @@ private final class Tally: Sendable {
     var answered: Int { state.withLock { $0.answered } }
     var firstError: String? { state.withLock { $0.firstError } }
     var abandoned: Int { state.withLock { $0.abandoned } }
+    func overloaded(after limit: Duration) -> Bool { state.withLock { $0.slowest >= limit } }
 
     func abandon(_ n: Int) {
         state.withLock { $0.abandoned += n }
@@ -127,6 +129,7 @@ private final class Tally: Sendable {
                 if s.firstError == nil { s.firstError = "a reply without its TallyUpdated" }
                 return
             }
+            s.slowest = max(s.slowest, now - due)
             guard due >= window.from else { return }
             s.latencies.record(now - due)
             s.timedAnswered += 1

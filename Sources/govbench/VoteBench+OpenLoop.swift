@@ -66,7 +66,8 @@ extension VoteBench {
         let point = try await OpenLoop(schedule: schedule, warmup: .seconds(shape.warmupSeconds), progress: progress)
             .run(votes: votes, submit: submit)
         progress.say(String(format: "  offered %6.0f/s  achieved %6.0f/s  p50 %7.2f ms  p99 %7.2f ms%@", point.offeredPerS, point.achievedPerS,
-                            point.p50Ms, point.p99Ms, point.refused > 0 ? "  \(point.refused) refused" : ""))
+                            point.p50Ms, point.p99Ms,
+                            (point.refused > 0 ? "  \(point.refused) refused" : "") + (point.abandoned > 0 ? "  \(point.abandoned) never sent" : "")))
         return point
     }
 
