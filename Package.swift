@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "govbench",
             dependencies: [
-                "GovernanceEngine", "ServicePlatform", "EmbeddedChain", "ContractRuntime", "ConsoleUI",
+                "GovernanceEngine", "ServicePlatform", "EmbeddedChain", "ContractRuntime", "ConsoleUI", "GovernanceService", "ServiceClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]

@@ -19,8 +19,11 @@ extension Chain {
 
     /// A snapshot every this many blocks or transactions, whichever comes first, and on close: opening
     /// then replays at most this much.
-    static let snapshotEveryBlocks: UInt64 = 128
-    static let snapshotEveryTransactions: UInt64 = 20_000
+    public static let snapshotEveryBlocks: UInt64 = 128
+    public static let snapshotEveryTransactions: UInt64 = 20_000
+
+    /// Where the state snapshot of the ledger in `directory` lives: govbench stages a crash's leftovers.
+    public static func snapshotFile(in directory: String) -> String { StateSnapshot.path(directory) }
 
     func snapshotIfDue() {
         guard state.height - snapshotAt.height >= Self.snapshotEveryBlocks

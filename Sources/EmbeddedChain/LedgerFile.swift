@@ -21,9 +21,11 @@ final class LedgerFile {
     static let magic: [UInt8] = Array("GCB1".utf8)
     static let frameHeader = 4 + 4 + 4 + 8
     static let maxRecord = 64 << 20
+    /// Bytes read at a time while indexing: many small records' headers, or one large record's.
+    static let headerWindow = 64 << 10
 
     let path: String
-    private let fd: FileDescriptor
+    let fd: FileDescriptor
     private(set) var length: Int
 
     init(path: String, readOnly: Bool = false) throws(LedgerError) {
@@ -100,6 +102,17 @@ final class LedgerFile {
     func index() throws(LedgerError) -> Index {
         var index = Index()
         var offset = 0
+        // Headers are read from a window of the file, refilled where the next header starts: a ledger of
+        // a million small blocks costs thousands of reads, not a million.
+        var window: [UInt8] = []
+        var windowStart = 0
+        func headerBytes(at offset: Int) -> ArraySlice<UInt8>? {
+            if offset < windowStart || offset + LedgerFile.frameHeader > windowStart + window.count {
+                guard let bytes = fd.bytes(at: Int64(offset), count: min(LedgerFile.headerWindow, length - offset)) else { return nil }
+                (window, windowStart) = (bytes, offset)
+            }
+            return window[offset - windowStart..<offset - windowStart + LedgerFile.frameHeader]
+        }
         while offset < length {
             let remaining = length - offset
             guard remaining >= LedgerFile.frameHeader else {
@@ -116,7 +129,7 @@ final class LedgerFile {
                 index.tail = "\(remaining) bytes of a partial record header"
                 break
             }
-            guard let header = fd.bytes(at: Int64(offset), count: LedgerFile.frameHeader) else { throw .io("cannot read \(path)") }
+            guard let header = headerBytes(at: offset).map(Array.init) else { throw .io("cannot read \(path)") }
             guard Array(header[0..<4]) == LedgerFile.magic else {
                 throw .corrupt(height: UInt64(index.frames.count), reason: "bad record marker at byte \(offset)")
             }

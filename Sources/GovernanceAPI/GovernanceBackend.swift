@@ -22,6 +22,9 @@ public protocol GovernanceBackend: Sendable {
     func proposals(status: ProposalStatus?) async throws -> [ProposalSummary]
     func proposal(_ id: UInt64) async throws -> ProposalDetail
     func events(proposal: UInt64?) async throws -> [EventView]
+    /// The events of whole blocks from `height` on, until the page holds at least `limit` events, has read
+    /// `EventPage.maxBlocks` blocks or has reached the head; a block's events are never split.
+    func events(from height: UInt64, limit: Int) async throws -> EventPage
     func votes(of name: String) async throws -> [UInt64: String]
     func status() async throws -> StatusView
     func members() async throws -> [MemberView]

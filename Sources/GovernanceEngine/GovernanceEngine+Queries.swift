@@ -50,6 +50,19 @@ extension GovernanceEngine {
         return try await platform.readBlocks().flatMap(\.events).map(EventView.init)
     }
 
+    /// One page of events, read from the ledger a block at a time (see `GovernanceBackend`).
+    public func events(from height: UInt64, limit: Int) async throws -> EventPage {
+        let head = await platform.state().height
+        let wanted = min(max(limit, 1), EventPage.maxEvents)
+        var events: [EventView] = []
+        var next = height
+        while next <= head, events.count < wanted, next - height < UInt64(EventPage.maxBlocks) {
+            events += try await platform.block(at: next).events.map(EventView.init)
+            next += 1
+        }
+        return EventPage(events: events, next: max(next, height), head: head)
+    }
+
     /// Events recorded before this engine started are on disk only: read a proposal's once, from the
     /// block it was submitted in up to where the live index begins, one block at a time (a block can hold
     /// ten thousand transactions), and keep them. Callers asking at the same time share one read.

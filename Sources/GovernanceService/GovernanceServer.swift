@@ -223,6 +223,7 @@ public final class GovernanceServer: Service, Sendable {
         case let .proposals(status): return .proposals(await engine.proposals(status: status))
         case let .proposal(id): return .proposal(try await engine.proposal(id))
         case let .events(proposal): return .events(try await engine.events(proposal: proposal))
+        case let .eventPage(from, limit): return .eventPage(try await engine.events(from: from, limit: limit))
         case let .votes(name): return .votes(await engine.votes(of: name))
         case .status: return .status(await engine.status())
         case .members: return .members(await engine.members())

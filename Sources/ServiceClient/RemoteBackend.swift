@@ -236,6 +236,10 @@ public actor RemoteBackend: GovernanceBackend {
         try await ask(.events(proposal: proposal)) { if case let .events(v) = $0 { v } else { nil } }
     }
 
+    public func events(from height: UInt64, limit: Int) async throws -> EventPage {
+        try await ask(.eventPage(from: height, limit: limit)) { if case let .eventPage(v) = $0 { v } else { nil } }
+    }
+
     public func votes(of name: String) async throws -> [UInt64: String] {
         try await ask(.votes(of: name)) { if case let .votes(v) = $0 { v } else { nil } }
     }

@@ -50,6 +50,7 @@ public enum Wire {
         case proposals(status: ProposalStatus?)
         case proposal(id: UInt64)
         case events(proposal: UInt64?)
+        case eventPage(from: UInt64, limit: Int)
         case votes(of: String)
         case status
         case members
@@ -68,6 +69,7 @@ public enum Wire {
         case proposals([ProposalSummary])
         case proposal(ProposalDetail)
         case events([EventView])
+        case eventPage(EventPage)
         case votes([UInt64: String])
         case status(StatusView)
         case members([MemberView])

@@ -5,52 +5,67 @@ struct Report: Encodable {
     var mode: String
     var cores: Int
     var verifyCeilingPerS = 0.0
+    var verifyCeilingBeforePerS = 0.0
+    var verifyCeilingAfterPerS = 0.0
+    var sloVotesPerS = 0.0
+    var sloP99Ms = 0.0
+    var sloRatio = 0.0
+    var sloClients = 0
+    var sloCurve: [CurvePoint] = []
+    var serviceVotesPerS = 0.0
+    var serviceP99Ms = 0.0
+    var serviceRatio = 0.0
+    var serviceConnections = 0
+    var serviceCurve: [CurvePoint] = []
     var committedVotesPerS = 0.0
     var committedVotes = 0
     var ratio = 0.0
-    var voteToEventP50Ms = 0.0
-    var voteToEventP99Ms = 0.0
-    var latencyOfferedPerS = 0.0
     var wasmCallsPerS = 0.0
     var frameMedianUs = 0.0
     var frameP99Us = 0.0
+    var frameVoters = 0
     var peakRssMb = 0.0
     var coldStartS = 0.0
+    var crashReopenS = 0.0, crashTailTransactions = 0, crashTailBlocks = 0
 
     enum CodingKeys: String, CodingKey {
         case mode, cores
         case verifyCeilingPerS = "verify_ceiling_per_s"
+        case verifyCeilingBeforePerS = "verify_ceiling_before_per_s"
+        case verifyCeilingAfterPerS = "verify_ceiling_after_per_s"
+        case sloVotesPerS = "slo_votes_per_s", sloP99Ms = "slo_p99_ms", sloRatio = "slo_ratio", sloClients = "slo_clients"
+        case sloCurve = "slo_curve"
+        case serviceVotesPerS = "service_votes_per_s", serviceP99Ms = "service_p99_ms", serviceRatio = "service_ratio"
+        case serviceConnections = "service_connections", serviceCurve = "service_curve"
         case committedVotesPerS = "committed_votes_per_s"
         case committedVotes = "committed_votes"
         case ratio
-        case voteToEventP50Ms = "vote_to_event_p50_ms"
-        case voteToEventP99Ms = "vote_to_event_p99_ms"
-        case latencyOfferedPerS = "latency_offered_per_s"
         case wasmCallsPerS = "wasm_calls_per_s"
         case frameMedianUs = "frame_median_us"
         case frameP99Us = "frame_p99_us"
+        case frameVoters = "frame_voters"
         case peakRssMb = "peak_rss_mb"
         case coldStartS = "cold_start_s"
+        case crashReopenS = "crash_reopen_s", crashTailTransactions = "crash_tail_transactions", crashTailBlocks = "crash_tail_blocks"
     }
 
-    var table: String {
-        func f(_ v: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", v) }
-        let rows: [(String, String, String)] = [
-            ("verify ceiling", f(verifyCeilingPerS) + " /s", "Ed25519 verifications on \(cores) cores"),
-            ("committed votes", f(committedVotesPerS) + " /s", "\(committedVotes) votes: verified, ordered, tallied, fsynced, pushed"),
-            ("ratio", f(ratio, 3), "target ≥ 0.8"),
-            ("vote→event p50", f(voteToEventP50Ms, 2) + " ms", "at \(f(latencyOfferedPerS)) votes/s offered (half the maximum)"),
-            ("vote→event p99", f(voteToEventP99Ms, 2) + " ms", "target ≤ 50"),
-            ("wasm calls", f(wasmCallsPerS) + " /s", "asset-ledger transfers, committed"),
-            ("frame median", f(frameMedianUs) + " µs", "200×60, 1,000 proposals, feed at 10,000 events/s; target ≤ 1,000"),
-            ("frame p99", f(frameP99Us) + " µs", ""),
-            ("peak RSS", f(peakRssMb, 1) + " MB", "after the vote load; target ≤ 200"),
-            ("cold start", f(coldStartS, 2) + " s", "open the ledger until the engine is ready; target ≤ 2"),
-        ]
-        let w0 = rows.map(\.0.count).max()!, w1 = rows.map(\.1.count).max()!
-        return "govbench (\(mode), \(cores) cores)\n" + rows.map { r in
-            r.0.padding(toLength: w0, withPad: " ", startingAt: 0) + "  "
-                + String(repeating: " ", count: w1 - r.1.count) + r.1 + "  " + r.2
-        }.joined(separator: "\n")
+    /// The SLO figures from the engine's search, against the larger of the two ceilings.
+    mutating func record(slo: SLOSearch.Outcome) {
+        sloVotesPerS = slo.best?.achievedPerS ?? 0
+        sloP99Ms = slo.best?.p99Ms ?? 0
+        sloCurve = slo.curve
+    }
+
+    mutating func record(service: SLOSearch.Outcome) {
+        serviceVotesPerS = service.best?.achievedPerS ?? 0
+        serviceP99Ms = service.best?.p99Ms ?? 0
+        serviceCurve = service.curve
+    }
+
+    mutating func settleRatios() {
+        verifyCeilingPerS = max(verifyCeilingBeforePerS, verifyCeilingAfterPerS)
+        sloRatio = verifyCeilingPerS > 0 ? sloVotesPerS / verifyCeilingPerS : 0
+        serviceRatio = sloVotesPerS > 0 ? serviceVotesPerS / sloVotesPerS : 0
+        ratio = verifyCeilingPerS > 0 ? committedVotesPerS / verifyCeilingPerS : 0
     }
 }

@@ -4,11 +4,17 @@ import ChainPrimitives
 /// The throughput figures: the signature ceiling, committed votes against it, and contract calls.
 extension VoteBench {
     /// Raw Ed25519 verifications per second on every core, of the same keys and messages as the votes.
+    /// The first call signs a round of votes to verify, which then count as the first round of the vote
+    /// load; later calls verify the same signatures again (the ceiling measured after the load).
     func verifyCeiling() async throws -> Double {
-        let ids = try await propose(1, as: "ops")
-        let votes = await signVotes(on: ids[0])
-        let keys = Dictionary(uniqueKeysWithValues: voters.map { ($0.name, $0.key.publicKey) })
-        let work = votes.map { (key: keys[$0.sender]!, message: $0.signingBytes, signature: $0.signature) }
+        if ceilingWork.isEmpty {
+            let ids = try await propose(1, as: "ops")
+            let votes = await signVotes(on: ids[0])
+            let keys = Dictionary(uniqueKeysWithValues: voters.map { ($0.name, $0.key.publicKey) })
+            ceilingWork = votes.map { (key: keys[$0.sender]!, message: $0.signingBytes, signature: $0.signature) }
+            pendingFirstRound = votes
+        }
+        let work = ceilingWork
         progress.say("verifying \(work.count) signatures on every core")
         var verified = 0
         let started = ContinuousClock.now
@@ -17,7 +23,6 @@ extension VoteBench {
             precondition(ok.allSatisfy { $0 })
             verified += work.count
         }
-        pendingFirstRound = votes
         return Double(verified) / (ContinuousClock.now - started).seconds
     }
 

@@ -60,17 +60,18 @@ struct ShowCommand: EngineSubcommand {
 struct EventsCommand: EngineSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "events", abstract: "List recorded events, oldest first, or follow them as they happen.",
-        discussion: "With --follow it prints each event as its block is committed, until interrupted; with --json one JSON object per line. It rides out a restart of the service it is attached to.")
-    @Option(help: "Only events of this proposal.") var proposal: UInt64?
+        discussion: "Without --follow it lists the events up to the head as it was when it started, a page at a time as it reads them, so a long ledger lists in bounded memory; --json prints one JSON array. With --follow it prints each event as its block is committed, until interrupted; with --json one JSON object per line. It rides out a restart of the service it is attached to.")
+    @Option(help: "Only events of this proposal (its last 500).") var proposal: UInt64?
     @Flag(help: "Keep printing new events as they happen, until interrupted.") var follow = false
-    @Option(help: ArgumentHelp("With --follow, start at this block height instead of the next block: nothing committed since is missed.", valueName: "HEIGHT"))
+    @Option(help: ArgumentHelp("Start at this block height. With --follow, instead of the next block: nothing committed since is missed.", valueName: "HEIGHT"))
     var from: UInt64?
+    @Option(help: ArgumentHelp("List at most this many events (not with --follow).", valueName: "N"))
+    var limit: Int?
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if from != nil && !follow {
-            throw ValidationError("--from goes with --follow; to list past blocks use 'govconsole blocks --from HEIGHT'")
-        }
+        if let limit, limit <= 0 { throw ValidationError("--limit must be a positive number of events, not \(limit)") }
+        if limit != nil && follow { throw ValidationError("--limit goes without --follow; a follower prints until interrupted") }
     }
 
     static func details(_ e: EventView) -> String {
@@ -91,8 +92,14 @@ struct EventsCommand: EngineSubcommand {
 
     func run(in context: CommandContext) async throws {
         if follow { return try await followEvents() }   // from a shell only: the console's runner refuses it
+        guard let proposal else {
+            var listing = EventListing(json: global.json, context: context)
+            return try await global.withEngine(in: context, readOnly: true) { try await listing.run($0, from: from ?? 0, limit: limit ?? .max) }
+        }
+        // A proposal's events are the engine's last 500 of it: few enough to list at once.
         let events = try await global.withEngine(in: context, readOnly: true) { try await $0.events(proposal: proposal) }
-        try global.emit(events, to: context) { EventsCommand.table(events) }
+            .filter { $0.height >= from ?? 0 }.prefix(limit ?? .max)
+        try global.emit(Array(events), to: context) { EventsCommand.table(Array(events)) }
     }
 
     /// Prints from the next block on, or from `--from`. A lost service is waited for, not given up on: a

@@ -15,14 +15,15 @@ public enum Pane: String, CaseIterable, Sendable {
     }
 }
 
-/// One line of the live event feed.
+/// One line of the live event feed. Its text is made from the event's fields when a frame shows the line:
+/// the feed takes in thousands of events a second and shows a screenful.
 public struct FeedEntry: Hashable, Sendable {
     public let height: UInt64
     public let time: Date
     public let type: String
-    public let text: String
     public let role: ThemeRole
     public let proposal: UInt64?
+    let fields: [EventView.Field]
 }
 
 /// A modal layer over the panes.
@@ -102,21 +103,19 @@ public struct ConsoleState: Sendable {
     }
 
     /// The proposals table as shown: newest first, filtered.
-    public var visibleProposals: [ProposalSummary] {
-        let all = (snapshot?.proposals ?? []).reversed()
-        guard !filter.isEmpty else { return Array(all) }
-        let f = filter.lowercased()
-        return all.filter { p in
-            [String(p.id), p.operation, p.target, p.status, p.proposer, p.summary].contains { $0.lowercased().contains(f) }
-        }
-    }
+    public var shownProposals: ShownProposals { ShownProposals(snapshot?.proposals ?? [], filter: filter) }
+
+    public var visibleProposals: [ProposalSummary] { Array(shownProposals) }
 
     public var selectedIndex: Int? {
         guard let selected else { return nil }
-        return visibleProposals.firstIndex { $0.id == selected }
+        return shownProposals.row(of: selected)
     }
 
-    public var selectedSummary: ProposalSummary? { visibleProposals.first { $0.id == selected } }
+    public var selectedSummary: ProposalSummary? {
+        let shown = shownProposals
+        return selected.flatMap { shown.row(of: $0) }.map { shown[$0] }
+    }
 
     /// The vote-request notice. The y/n/a hint appears only when the requesting proposal is the one on
     /// screen; otherwise it names the key that shows it.

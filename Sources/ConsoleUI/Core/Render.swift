@@ -36,12 +36,11 @@ enum Fmt {
         return seconds <= 0 ? "closed" : DurationText.approximate(seconds: seconds)
     }
 
+    /// HH:mm:ss in UTC, by arithmetic: a DateFormatter made every frame cost more than the rest of the header.
     static func clock(_ ms: UInt64) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "HH:mm:ss"
-        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        let s = ms / 1000 % 86_400
+        func two(_ v: UInt64) -> String { v < 10 ? "0\(v)" : String(v) }
+        return "\(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60))"
     }
 
     /// A ratio as an exact percentage: 50%, 66.67%.

@@ -37,14 +37,31 @@ extension FeedEntry {
         time = e.time
         type = e.type
         proposal = e.proposal
-        text = e.fields.filter { !["proposal", "request", "deadline", "expires", "code"].contains($0.name) }.map { f in
-            switch f.value {
-            case let .int(v): "\(f.name)=\(v)"
-            case let .text(v): "\(f.name)=\(v)"
-            case .time: ""
-            }
-        }.filter { !$0.isEmpty }.joined(separator: " ")
+        fields = e.fields
         role = FeedEntry.role(of: e.event)
+    }
+
+    /// The fields a reader of the line wants: the proposal is in its own column, request numbers and
+    /// times are noise on one line.
+    public var text: String {
+        var out = ""
+        for f in fields {
+            switch f.name {
+            case "proposal", "request", "deadline", "expires", "code": continue
+            default: break
+            }
+            let value: String
+            switch f.value {
+            case let .int(v): value = String(v)
+            case let .text(v): value = v
+            case .time: continue
+            }
+            if !out.isEmpty { out += " " }
+            out += f.name
+            out += "="
+            out += value
+        }
+        return out
     }
 
     /// How an event is coloured: outcomes by how they went, votes by their choice, rollouts as accents.

@@ -9,14 +9,15 @@ enum ProposalsPane {
         let title = s.filter.isEmpty ? "Proposals" : "Proposals  filter: \(s.filter)"
         let inner = Box.draw(title, in: r, focused: focused, into: &b, ascii: ascii)
         let tableRect = ConsoleLayout.table(in: r)
-        let list = s.visibleProposals
+        let list = s.shownProposals
         let wide = inner.width >= 60
         let columns = wide
             ? [Table.Column("ID", 3), Table.Column("OPERATION", 16), Table.Column("TARGET", 12), Table.Column("STATUS", 8),
                Table.Column("LEFT", 7), Table.Column("YOU", max(4, inner.width - 51))]
             : [Table.Column("ID", 3), Table.Column("OPERATION", 14), Table.Column("TARGET", 10), Table.Column("STATUS", 8),
                Table.Column("YOU", max(3, inner.width - 39))]
-        let rows: [[(String, Style)]] = list.map { p in
+        func row(_ i: Int) -> [(String, Style)] {
+            let p = list[i]
             let mine = s.snapshot?.myVotes[p.id]
             let (glyph, role) = Fmt.choiceGlyph(mine, ascii: ascii)
             var row: [(String, Style)] = [("\(p.id)", Style(.muted)), (p.operation, Style()), (p.target, Style()),
@@ -25,13 +26,14 @@ enum ProposalsPane {
             row.append((mine.map { "\(glyph) \($0)" } ?? (p.status == "voting" ? "\(glyph) —" : ""), Style(role)))
             return row
         }
+        let selectedRow = s.selected.flatMap { list.row(of: $0) }
         if list.isEmpty {
             b.put(s.filter.isEmpty ? "no proposals yet: press p to propose" : "no proposal matches the filter", x: tableRect.x, y: tableRect.y + 1, style: Style(.muted))
         } else {
-            Table(columns: columns, rows: rows, selected: s.selectedIndex).draw(in: tableRect, into: &b, focused: focused)
+            Table(columns: columns, count: list.count, selected: selectedRow, row: row).draw(in: tableRect, into: &b, focused: focused)
         }
         let detailRect = Rect(x: inner.x, y: tableRect.maxY, width: inner.width, height: inner.maxY - tableRect.maxY)
-        guard detailRect.height >= 3, let summary = s.selectedSummary else { return }
+        guard detailRect.height >= 3, let summary = selectedRow.map({ list[$0] }) else { return }
         b.put(String(repeating: ascii ? "-" : "─", count: detailRect.width), x: detailRect.x, y: detailRect.y, style: Style(.border))
         drawDetail(s, summary, in: Rect(x: detailRect.x, y: detailRect.y + 1, width: detailRect.width, height: detailRect.height - 1),
                    into: &b, ascii: ascii)
@@ -108,7 +110,14 @@ enum ProposalsPane {
         // Event history, newest last.
         let room = r.height - row
         guard room > 0 else { return }
-        for e in detail.events.filter({ if case .governance(.voteRequested) = $0.event { false } else { true } }).suffix(room) {
+        // Only as many as fit are looked at, from the newest back.
+        var shown: [EventView] = []
+        for e in detail.events.reversed() {
+            if shown.count == room { break }
+            if case .governance(.voteRequested) = e.event { continue }
+            shown.append(e)
+        }
+        for e in shown.reversed() {
             let entry = FeedEntry(e)
             line("\(e.height) \(e.type) \(entry.text)", Style(entry.role))
         }

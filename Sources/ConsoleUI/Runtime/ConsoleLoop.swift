@@ -79,7 +79,7 @@ final class ConsoleLoop {
 
     private func apply(_ message: ConsoleMessage) {
         if case let .resize(w, h) = message, w != state.width || h != state.height { previous = nil }
-        for effect in update(&state, message) { perform(effect) }
+        for effect in updateFreeingOffLoop(&state, message) { perform(effect) }
     }
 
     /// The terminal's effects run here; the engine's go to the effect runner as the current identity.

@@ -7,13 +7,20 @@ public struct Table {
     }
 
     public let columns: [Column]
-    public let rows: [[(String, Style)]]
+    public let count: Int
     public let selected: Int?
+    /// Row `i`'s cells, asked only for the rows on screen: a table of a thousand shows a few dozen.
+    let row: (Int) -> [(String, Style)]
 
     public init(columns: [Column], rows: [[(String, Style)]], selected: Int?) {
+        self.init(columns: columns, count: rows.count, selected: selected) { rows[$0] }
+    }
+
+    public init(columns: [Column], count: Int, selected: Int?, row: @escaping (Int) -> [(String, Style)]) {
         self.columns = columns
-        self.rows = rows
+        self.count = count
         self.selected = selected
+        self.row = row
     }
 
     /// The first row shown so that `selected` is visible in `visible` rows.
@@ -31,13 +38,13 @@ public struct Table {
             x += c.width + 1
         }
         let visible = rect.height - 1
-        let first = Table.offset(selected: selected, count: rows.count, visible: visible)
-        for (i, row) in rows.dropFirst(first).prefix(visible).enumerated() {
+        let first = Table.offset(selected: selected, count: count, visible: visible)
+        for i in 0..<max(0, min(visible, count - first)) {
             let y = rect.y + 1 + i
             let isSelected = first + i == selected
             if isSelected { b.fill(Rect(x: rect.x, y: y, width: rect.width, height: 1), style: Style(.selected, bg: focused ? .selected : nil)) }
             var x = rect.x
-            for (c, (text, style)) in zip(columns, row) {
+            for (c, (text, style)) in zip(columns, row(first + i)) {
                 var s = style
                 if isSelected { if focused { s.bg = .selected } else { s.bold = true } }
                 b.put(text, x: x, y: y, style: s, limit: min(c.width, rect.maxX - x))
