@@ -90,7 +90,7 @@ extension GovernanceEngine: GovernanceBackend {
         }
         do {
             try await check(tx, signature: signature)
-        } catch where !checkedOnce && !flights.isEmpty {
+        } catch where !checkedOnce && !flights.isEmpty && !Self.noRequestAheadCures(error) {
             return .after(flights.values.map(\.settled))
         } catch {
             parked[tx.id] = nil
@@ -103,6 +103,13 @@ extension GovernanceEngine: GovernanceBackend {
         let settled = Task { try await self.settle(tx, await slot.results.result(at: slot.index)) }
         flights[tx.id] = Flight(sender: tx.sender, nonce: tx.nonce, settled: settled)
         return .queued(settled)
+    }
+
+    /// A forged signature stays forged whatever lands ahead of it: refused at once rather than parked
+    /// behind requests that may wait long for their block.
+    private static func noRequestAheadCures(_ error: any Error) -> Bool {
+        if case TransactionRejection.badSignature = error { return true }
+        return false
     }
 
     /// The permission check and the dry run. A contract call that would fail is refused, not recorded:
