@@ -104,6 +104,8 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // The engine's request path under open-loop load, for engineers profiling it; not a product.
+        .executableTarget(name: "enginedriver", dependencies: ["GovernanceEngine", "GovernanceAPI", "EmbeddedChain"]),
         // The writer the crash harness kills; built for the tests, not shipped as a product.
         .executableTarget(name: "crashwriter", dependencies: [
             "GovernanceEngine", "ServicePlatform", "EmbeddedChain",

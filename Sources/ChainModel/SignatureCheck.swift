@@ -8,6 +8,12 @@ public struct SignatureCheck: Sendable, Hashable {
 
     fileprivate init(key: PublicKey) { self.key = key }
 
+    /// The check of one transaction, on the caller's thread: many callers at once verify on every core.
+    public static func verify(_ tx: Transaction, members: [String: Member]) -> SignatureCheck? {
+        guard let key = members[tx.sender]?.publicKey, key.isValidSignature(tx.signature, for: tx.signingBytes) else { return nil }
+        return SignatureCheck(key: key)
+    }
+
     /// The check of each transaction against `members`' keys, in order, run on every core; nil where the
     /// signature does not verify or the sender is unknown (the chain then refuses it with the reason).
     public static func verify(_ txs: [Transaction], members: [String: Member]) -> [SignatureCheck?] {

@@ -80,19 +80,9 @@ public enum ManagementContract {
     /// O(1) per vote: an index lookup, a one-byte ballot and an incremental tally. The proposal is
     /// changed in place and never copied, so a vote costs the same with ten voters or ten thousand.
     static func vote(_ id: UInt64, _ request: UInt64, _ choice: Choice, _ caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState) throws(GovernanceError) -> [GovernanceEvent] {
-        guard id >= 1, id <= UInt64(s.proposals.count) else { throw .unknownProposal(id) }
+        let seat = try checkVote(id, request, caller, at: ctx.time, in: s)
         let index = Int(id - 1)
-        guard caller.role == .voter else { throw .notAVoter(name: caller.name, role: caller.role) }
-        let status = s.proposals[index].status(at: ctx.time)
-        guard status == .voting else { throw .votingClosed(proposal: id, status: status) }
-        guard let seat = s.proposals[index].electorate.index[caller.name],
-              s.proposals[index].electorate.seats[seat].key == caller.key else {
-            throw .notElector(name: caller.name, proposal: id)
-        }
         let weight = s.proposals[index].electorate.seats[seat].weight
-        guard s.proposals[index].firstRequest + UInt64(seat) == request else {
-            throw .wrongVoteRequest(proposal: id, request: request, voter: caller.name)
-        }
 
         // Incremental tally: take the voter's previous vote out, put the new one in. The last vote counts.
         if let previous = s.proposals[index].ballot(at: seat) {
@@ -110,6 +100,24 @@ public enum ManagementContract {
             events += close(&s, id, outcome, ctx)
         }
         return events
+    }
+
+    /// Every check a vote makes before it changes anything, read-only and O(1): the engine judges a vote
+    /// request with it instead of a dry run on a copy of the state. Returns the voter's seat.
+    public static func checkVote(_ id: UInt64, _ request: UInt64, _ caller: Caller, at time: UInt64, in s: ManagementState) throws(GovernanceError) -> Int {
+        guard id >= 1, id <= UInt64(s.proposals.count) else { throw .unknownProposal(id) }
+        let index = Int(id - 1)
+        guard caller.role == .voter else { throw .notAVoter(name: caller.name, role: caller.role) }
+        let status = s.proposals[index].status(at: time)
+        guard status == .voting else { throw .votingClosed(proposal: id, status: status) }
+        guard let seat = s.proposals[index].electorate.index[caller.name],
+              s.proposals[index].electorate.seats[seat].key == caller.key else {
+            throw .notElector(name: caller.name, proposal: id)
+        }
+        guard s.proposals[index].firstRequest + UInt64(seat) == request else {
+            throw .wrongVoteRequest(proposal: id, request: request, voter: caller.name)
+        }
+        return seat
     }
 
     static func cancel(_ id: UInt64, _ caller: Caller, _ ctx: BlockContext, _ s: inout ManagementState) throws(GovernanceError) -> [GovernanceEvent] {

@@ -6,8 +6,9 @@ import GovernanceAPI
 import ServicePlatform
 
 // The engine's side of a request: it hands out signing contexts and takes transactions its clients
-// signed with their own keys. Each is checked by a dry run against the chain before it is submitted, so a
-// refused request never reaches the ledger and reports the contract's own error.
+// signed with their own keys. Each is verified once, before its turn, then checked against the committed
+// state (a vote read-only, anything else by a dry run) before it is submitted, so a refused request never
+// reaches the ledger and reports the contract's own error.
 extension GovernanceEngine: GovernanceBackend {
     public nonisolated var endpoint: Endpoint { .embedded(directory: dataDirectory.path) }
 
@@ -40,20 +41,23 @@ extension GovernanceEngine: GovernanceBackend {
     /// or from the last one it still has on its way: queued, being queued, or parked.
     func forgetNonces(of name: String) {
         let live = flights.values.lazy.map { ($0.sender, $0.nonce) } + parked.values.lazy.map { ($0.sender, $0.nonce) }
-            + (admitting.map { [$0] } ?? [])
         issuedNonces[name] = live.filter { $0.0 == name }.map(\.1).max()
     }
 
     /// Claims 1 and 2 on the engine's side: a proposal, vote, execution or cancellation, or any other
     /// signed request. An execution is checked against the permission registry first; the management
     /// contract checks the permission again on chain before it applies the operation. The request holds
-    /// the turn until it is queued for a block, then waits for that block to be durable outside it.
-    public func submit(_ tx: Transaction, since: UInt64) async throws -> Submitted {
-        try await submit(tx, since: since, checkedOnce: false)
+    /// the turn until it is queued for the next hand-off to the platform, then waits for its block to be
+    /// durable outside it.
+    public nonisolated func submit(_ tx: Transaction, since: UInt64) async throws -> Submitted {
+        // Verified here, on the caller's task, before the turn: requests arriving together verify on every
+        // core, once, and neither the turn nor the chain's thread spends time on it.
+        let signature = SignatureCheck.verify(tx, members: platform.committed.management.members)
+        return try await submit(tx, since: since, signature: signature, checkedOnce: false)
     }
 
-    private func submit(_ tx: Transaction, since: UInt64, checkedOnce: Bool) async throws -> Submitted {
-        switch try await serialized({ try await admit(tx, since: since, checkedOnce: checkedOnce) }) {
+    private func submit(_ tx: Transaction, since: UInt64, signature: SignatureCheck?, checkedOnce: Bool) async throws -> Submitted {
+        switch try await serialized({ try await admit(tx, since: since, signature: signature, checkedOnce: checkedOnce) }) {
         case let .queued(settled):
             return try await settled.value
         case let .after(ahead):
@@ -62,7 +66,7 @@ extension GovernanceEngine: GovernanceBackend {
             // parked outside the turn so everyone else's requests keep sharing blocks, and is checked once more.
             let retry = Task {
                 for flight in ahead { _ = try? await flight.value }
-                return try await self.submit(tx, since: since, checkedOnce: true)
+                return try await self.submit(tx, since: since, signature: signature, checkedOnce: true)
             }
             parked[tx.id] = Flight(sender: tx.sender, nonce: tx.nonce, settled: retry)
             defer { parked[tx.id] = nil }
@@ -79,14 +83,14 @@ extension GovernanceEngine: GovernanceBackend {
 
     /// Within the turn: a transaction sent again joins the first one's wait, or finds it committed;
     /// anything else is checked and queued.
-    private func admit(_ tx: Transaction, since: UInt64, checkedOnce: Bool) async throws -> Admission {
+    private func admit(_ tx: Transaction, since: UInt64, signature: SignatureCheck?, checkedOnce: Bool) async throws -> Admission {
         if let flight = flights[tx.id] ?? (checkedOnce ? nil : parked[tx.id]) { return .queued(flight.settled) }
-        if tx.nonce < (await platform.state()).nextNonce(of: tx.sender), let earlier = try await committed(tx, since: since) {
+        if tx.nonce < platform.committed.nextNonce(of: tx.sender), let earlier = try await committed(tx, since: since) {
             return .queued(Task { earlier })
         }
         do {
-            try await check(tx)
-        } catch where !checkedOnce && !flights.isEmpty {
+            try await check(tx, signature: signature)
+        } catch where !checkedOnce && !flights.isEmpty && !Self.noRequestAheadCures(error) {
             return .after(flights.values.map(\.settled))
         } catch {
             parked[tx.id] = nil
@@ -95,18 +99,32 @@ extension GovernanceEngine: GovernanceBackend {
         }
         // The dry run saw the committed state; what is queued ahead may still make a call fail when it is
         // sealed. It is then refused, as the dry run would have, rather than recorded.
-        admitting = (tx.sender, tx.nonce)
-        let queued = await platform.enqueue([tx], verified: false, refusingFailedCalls: true)
-        let settled = Task { try await self.settle(tx, queued) }
+        let slot = queueForBlock(tx, signature)
+        let settled = Task { try await self.settle(tx, await slot.results.result(at: slot.index)) }
         flights[tx.id] = Flight(sender: tx.sender, nonce: tx.nonce, settled: settled)
-        admitting = nil
         return .queued(settled)
+    }
+
+    /// A forged signature stays forged whatever lands ahead of it: refused at once rather than parked
+    /// behind requests that may wait long for their block.
+    private static func noRequestAheadCures(_ error: any Error) -> Bool {
+        if case TransactionRejection.badSignature = error { return true }
+        return false
     }
 
     /// The permission check and the dry run. A contract call that would fail is refused, not recorded:
     /// people calling by hand want the reason, and generated traffic, which should record failures, uses
     /// `submitTraffic`.
-    private func check(_ tx: Transaction) async throws {
+    private func check(_ tx: Transaction, signature: SignatureCheck?) async throws {
+        // A vote, the bulk of all requests, is judged read-only in O(1); anything else by a dry run.
+        if let signature {
+            switch Result(catching: { () throws(TransactionRejection) in try platform.precheckVote(tx, signature: signature) }) {
+            case .success(true): return
+            case .success(false): break
+            case let .failure(.governance(error)): throw error
+            case let .failure(rejection): throw rejection
+            }
+        }
         if case let .governance(.execute(id)) = tx.payload { try await checkPermission(id, holder: tx.sender) }
         let preview = try await dryRun(tx)
         if case let .call(call) = tx.payload, !preview.ok {
@@ -115,8 +133,8 @@ extension GovernanceEngine: GovernanceBackend {
     }
 
     /// Waits, outside the turn, for the block the queued request went into; the producer has the last word.
-    private func settle(_ tx: Transaction, _ queued: ServicePlatform.Queued) async throws -> Submitted {
-        var result = await platform.results(of: queued)[0]
+    private func settle(_ tx: Transaction, _ handed: Result<ServicePlatform.Sealed, any Error>) async throws -> Submitted {
+        var result = handed
         if case .failure(TransactionRejection.nonceGap) = result, await predecessorLanded(tx) {
             // Sealed ahead of its predecessor, which arrived later or was routed again: send it again, once.
             result = await platform.results(of: await platform.enqueue([tx], verified: false, refusingFailedCalls: true))[0]
@@ -200,14 +218,14 @@ extension GovernanceEngine: GovernanceBackend {
         default:
             id = nil
         }
-        guard let id, let p = await platform.state().management.proposal(id) else {
+        guard let id, let p = platform.committed.management.proposal(id) else {
             return Submitted(receipt: receipt, height: height, proposal: nil, tally: nil)
         }
         let recorded = receipt.events.lazy.compactMap { e -> TallyView? in
             guard case let .governance(.tallyUpdated(q, approve, reject, abstain, total)) = e, q == id else { return nil }
             return TallyView(TallyCounts(approve: approve, reject: reject, abstain: abstain), total: total)
         }.last
-        return Submitted(receipt: receipt, height: height, proposal: ProposalSummary(p, now: await platform.now()),
+        return Submitted(receipt: receipt, height: height, proposal: ProposalSummary(p, now: platform.committedNow),
                          tally: recorded ?? TallyView(p.tally, total: p.totalWeight))
     }
 

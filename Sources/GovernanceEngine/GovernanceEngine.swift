@@ -26,8 +26,8 @@ public actor GovernanceEngine {
     /// Requests that failed their check while others were queued, parked (outside the turn) until those
     /// land and they are checked again, by transaction id: a resent one joins the wait.
     var parked: [Hash256: Flight] = [:]
-    /// The request whose turn is handing it to the platform right now, before it becomes a flight.
-    var admitting: (sender: String, nonce: UInt64)?
+    /// Requests checked and waiting to be handed to the platform as one batch.
+    var outbox = Outbox()
     /// The last nonce handed out per sender, so requests and generated traffic in flight together never
     /// reuse one.
     var issuedNonces: [String: UInt64] = [:]
@@ -148,7 +148,7 @@ public actor GovernanceEngine {
         await withCheckedContinuation { registryWaiters.append((height, $0)) }
     }
 
-    /// Runs request checks one at a time, in arrival order, so each is dry-run after its predecessors
+    /// Runs request checks one at a time, in arrival order, so each is checked after its predecessors
     /// were queued, a sender's nonces reach the producer in order, and a transaction sent again finds
     /// the first one queued or committed. The turn ends once a request is queued, not committed, so
     /// requests arriving while a block is written share the next block and its fsync.

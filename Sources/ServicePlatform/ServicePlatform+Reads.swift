@@ -1,4 +1,5 @@
 import ChainModel
+import ChainPrimitives
 import DurableStorage
 import EmbeddedChain
 
@@ -8,6 +9,19 @@ extension ServicePlatform {
     /// The committed state. Every read of the state goes through here, so what "committed" means is
     /// decided in one place.
     public nonisolated func state() async -> ChainState { chain.committed }
+
+    /// The committed state, read synchronously: a retain of each of its parts, never a wait.
+    public nonisolated var committed: ChainState { chain.committed }
+
+    /// The chain's time, read synchronously.
+    public nonisolated var committedNow: UInt64 { chain.committedNow }
+
+    /// A vote judged read-only against the committed state at the chain's time, with the errors the
+    /// producer would give it, in O(1); false for anything else, which needs `dryRun`.
+    public nonisolated func precheckVote(_ tx: Transaction, signature: SignatureCheck) throws(TransactionRejection) -> Bool {
+        try StateTransition.precheckVote(tx, encodedSize: tx.encodedSize, in: chain.committed, at: chain.committedNow,
+                                         verifiedKey: signature.key)
+    }
 
     /// The chain's time: the clock, never behind the last block.
     public nonisolated func now() async -> UInt64 { chain.committedNow }

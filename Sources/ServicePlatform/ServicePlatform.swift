@@ -108,6 +108,14 @@ public actor ServicePlatform {
                       batch: await hand(txs, checks: checks, refusingFailedCalls: refusingFailedCalls, ticket: ticket))
     }
 
+    /// Queues transactions whose signatures the caller already checked (`checks`, one each, nil where it
+    /// did not verify: the chain then checks it again and refuses it with the reason).
+    public func enqueue(_ txs: [Transaction], checks: [SignatureCheck?], refusingFailedCalls: Bool = false) async -> Queued {
+        let ticket = takeTicket()
+        return Queued(txs: txs, checks: checks, refusingFailedCalls: refusingFailedCalls,
+                      batch: await hand(txs, checks: checks, refusingFailedCalls: refusingFailedCalls, ticket: ticket))
+    }
+
     /// Every result of a queued batch, in order: a receipt once its block is durable, or the error it was
     /// refused with. The chain refuses a transaction whose node the policy no longer picks, when the policy
     /// or the fleet changed between routing and sealing; such a transaction is routed again, once the
