@@ -25,14 +25,21 @@ extension Chain {
     /// Where the state snapshot of the ledger in `directory` lives: govbench stages a crash's leftovers.
     public static func snapshotFile(in directory: String) -> String { StateSnapshot.path(directory) }
 
+    /// Hands a snapshot to the writer's thread when one is due. The blocks it covers are already durable,
+    /// so a snapshot on disk never runs ahead of the ledger. A write still running when the next is due
+    /// defers it to a later block: the tail a crash can leave to replay is the interval plus the blocks
+    /// sealed while one snapshot was being written.
     func snapshotIfDue() {
         guard state.height - snapshotAt.height >= Self.snapshotEveryBlocks
             || state.transactionCount - snapshotAt.transactions >= Self.snapshotEveryTransactions else { return }
-        writeSnapshot()
+        guard !readOnly, snapshots.offer(state, to: directory) else { return }
+        snapshotAt = (state.height, state.transactionCount)
     }
 
-    /// Best effort: a snapshot only saves replay time, so failing to write one stops nothing.
+    /// The last snapshot, written on the chain's thread once any write in progress has ended. Best effort:
+    /// a snapshot only saves replay time, so failing to write one stops nothing.
     func writeSnapshot() {
+        snapshots.drain()
         guard state.height > snapshotAt.height else { return }
         guard !readOnly else { return }
         ledgerThread.noteIO()

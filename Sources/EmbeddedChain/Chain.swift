@@ -31,6 +31,8 @@ public actor Chain {
     var frames: [LedgerFile.Frame]
     /// The height and transaction count of the last state snapshot written.
     var snapshotAt: (height: UInt64, transactions: UInt64)
+    /// Writes the periodic snapshots off this thread.
+    let snapshots = SnapshotWriter()
     let file: LedgerFile
     private let lock: DirectoryLock?
     /// The nodes' block-signing keys, loaded (and their files checked) when the chain opens for writing,
