@@ -5,15 +5,22 @@ import ChainPrimitives
 /// `stateRootInterval` blocks, to the whole state.
 public struct BlockHeader: Hashable, Sendable {
     /// The format this govconsole seals blocks in.
-    public static let version: UInt8 = 4
+    public static let version: UInt8 = 5
     /// From this format on, a block's transactions were each admitted by the node the node routing policy
     /// picked in the state it was applied to, and replay checks it. Format 3 blocks were sealed by a
     /// platform that routed a whole batch from one reading of the policy, so a policy switch inside a
     /// batch (a health-gate rollback) left later transactions with the node it picked before; they replay
     /// without the check. A ledger may go from format 3 to 4 once, never back.
     public static let routedFormat: UInt8 = 4
+    /// From this format on, a checkpoint block carries the root of the state `checkpointLag` blocks
+    /// before it, not of the state it was built on. Hashing a big state takes tens of milliseconds; with
+    /// the lag it is done on another thread while the blocks in between are sealed, instead of holding up
+    /// every transaction waiting for the checkpoint block.
+    public static let laggedRootFormat: UInt8 = 5
+    /// How many blocks before a format 5 checkpoint the state it commits to stands.
+    public static let checkpointLag: UInt64 = 32
     /// The formats this govconsole reads.
-    public static let readable: ClosedRange<UInt8> = 3...4
+    public static let readable: ClosedRange<UInt8> = 3...5
     /// Every this many blocks the header carries `stateRoot`; elsewhere it is zero. Hashing the whole
     /// state costs time in proportion to its size, so it is done periodically, not per block.
     public static let stateRootInterval: UInt64 = 128
@@ -24,9 +31,9 @@ public struct BlockHeader: Hashable, Sendable {
     public let proposer: String
     public let txRoot: Hash256
     public let resultsRoot: Hash256
-    /// At a checkpoint height, the root of the state the block was built on (after the previous block,
-    /// as Tendermint's app hash); zero elsewhere. The state includes the previous block's hash, so it
-    /// cannot be the state after this block.
+    /// At a checkpoint height, the root of a state before the block (it includes the previous block's
+    /// hash, so it cannot be the state after this one); zero elsewhere. In formats 3–4 the state the block
+    /// was built on, as Tendermint's app hash; from format 5 the state `checkpointLag` blocks earlier.
     public let stateRoot: Hash256
     /// The format the block was sealed in (see `routedFormat`); part of what its hash covers.
     public let format: UInt8
@@ -44,6 +51,11 @@ public struct BlockHeader: Hashable, Sendable {
     }
 
     public static func isCheckpoint(_ height: UInt64) -> Bool { height > 0 && height % stateRootInterval == 0 }
+
+    /// The format 5 checkpoint whose root is the state after block `height`, if there is one.
+    public static func checkpoint(fedBy height: UInt64) -> UInt64? {
+        isCheckpoint(height + checkpointLag) ? height + checkpointLag : nil
+    }
 
     /// Whether replay checks that each transaction came from the node the routing policy picked.
     public var checksRouting: Bool { format >= BlockHeader.routedFormat }

@@ -58,7 +58,8 @@ extension Chain {
             throw refuseAll(TransactionRejection.chainHalted("\(proposer) has no signing key loaded for block \(height)"))
         }
         let ctx = BlockContext(height: height, time: max(clock(), state.time))
-        let stateRoot = BlockHeader.isCheckpoint(height) ? state.root : .zero
+        let format: UInt8, stateRoot: Hash256
+        do { (format, stateRoot) = try blockFields(for: height) } catch { throw refuseAll(error) }
         // Refused transactions must leave no trace, not even a block for a deadline they happened to cross.
         // Keeping a copy costs a copy of whatever changes next, so keep one only when something is due.
         let beforeBoundary = !batch.isEmpty && StateTransition.hasDue(state, ctx) ? state : nil
@@ -69,7 +70,7 @@ extension Chain {
                 let started = ContinuousClock.now
                 let receipt = try StateTransition.apply(p.tx, encodedSize: p.size, node: p.node, &state, ctx, runtime: runtime,
                                                         verifiedKey: p.verifiedKey, refusingFailedCall: p.refusesFailedCall,
-                                                        checkingRouting: sealFormat >= BlockHeader.routedFormat)
+                                                        checkingRouting: format >= BlockHeader.routedFormat)
                 processing[receipt.logic, default: ProcessingTime()].add(ContinuousClock.now - started)
                 included.append((p, receipt))
             } catch {
@@ -87,7 +88,7 @@ extension Chain {
         let header = BlockHeader(height: height, previous: state.head, time: ctx.time, proposer: proposer,
                                  txRoot: Block.txRoot(genesis: nil, transactions: transactions),
                                  resultsRoot: Block.resultsRoot(receipts: receipts, blockEvents: blockEvents),
-                                 stateRoot: stateRoot, format: sealFormat)
+                                 stateRoot: stateRoot, format: format)
         let block = Block(header: header, genesis: nil, transactions: transactions, receipts: receipts,
                           blockEvents: blockEvents, signature: key.sign(header.hash.bytes))
         let frame: LedgerFile.Frame
@@ -112,10 +113,35 @@ extension Chain {
         state.time = ctx.time
         if let i = state.nodes.firstIndex(where: { $0.name == proposer }) { state.nodes[i].blocksProposed += 1 }
         frames.append(frame)
+        headFormat = format
         publishCommitted()
+        if sealFormat >= BlockHeader.laggedRootFormat, let checkpoint = BlockHeader.checkpoint(fedBy: height) {
+            pendingRoot = PendingRoot(checkpoint: checkpoint, hashing: state)
+        }
         for (p, receipt) in included { p.resume(returning: receipt, height: height) }
         subscribers.publish(block)
         snapshotIfDue()
         return block
+    }
+
+    /// The format and state root of block `height`. A format 5 checkpoint takes the root hashed since the
+    /// block that fed it. A ledger an older govconsole sealed past that block has none: its blocks up to
+    /// and including that checkpoint are sealed in format 4 once more, the checkpoint with the root of
+    /// the state it is built on, and format 5 starts after it.
+    private func blockFields(for height: UInt64) throws(TransactionRejection) -> (format: UInt8, root: Hash256) {
+        let interval = BlockHeader.stateRootInterval
+        let next = (height + interval - 1) / interval * interval
+        let rootKnown = next - BlockHeader.checkpointLag >= height || pendingRoot?.checkpoint == next
+        if sealFormat >= BlockHeader.laggedRootFormat, !rootKnown {
+            guard headFormat < BlockHeader.laggedRootFormat else {
+                let reason = "no state root was kept for checkpoint \(next); reopen the data directory to rebuild it"
+                halted = reason
+                throw .chainHalted(reason)
+            }
+            return (BlockHeader.laggedRootFormat - 1, BlockHeader.isCheckpoint(height) ? state.root : .zero)
+        }
+        guard BlockHeader.isCheckpoint(height) else { return (sealFormat, .zero) }
+        guard sealFormat >= BlockHeader.laggedRootFormat else { return (sealFormat, state.root) }
+        return (sealFormat, pendingRoot!.wait().root)
     }
 }

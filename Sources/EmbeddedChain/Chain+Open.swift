@@ -96,7 +96,7 @@ extension Chain {
         let state = ChainState(genesisBlock: block, genesis: genesis)
         return Chain(directory: directory, lock: lock, file: file, frames: [frame], genesisHash: block.hash, state: state,
                      snapshotAt: (0, 0), signingKeys: signingKeys, clock: clock, warnings: [],
-                     runtime: ContractRuntime(), thread: thread, sealFormat: format)
+                     runtime: ContractRuntime(), thread: thread, sealFormat: format, headFormat: format, due: nil)
     }
 
     /// Opens a ledger on the calling thread. Every frame is checked against its checksum and the state is
@@ -161,15 +161,17 @@ extension Chain {
         func block(_ h: Int) throws(LedgerError) -> Block { try file.block(index.frames[h], height: h) }
         let genesisBlock = try block(0)
         var state = try BlockVerifier.genesis(genesisBlock)
+        var due: CheckpointRoot?
         switch snapshot {
         case nil:
             break
         case let .failure(problem)?:
             warnings.append("the state snapshot could not be read (\(problem)); rebuilt the state from genesis")
-        case let .success(snapshot)?:
+        case let .success((snapshot, carried))?:
             let h = Int(snapshot.height)
             if snapshot.genesisHash == genesisBlock.hash, h < index.frames.count, (try? block(h).hash) == snapshot.head {
                 state = snapshot
+                due = carried
             } else {
                 warnings.append("the state snapshot (height \(h)) does not match the ledger; rebuilt the state from genesis")
             }
@@ -179,11 +181,12 @@ extension Chain {
         try file.check(index.frames[1..<min(Int(state.height) + 1, index.frames.count)])
         let runtime = ContractRuntime()
         var resumedAt = (state.height, state.transactionCount)
+        var format = genesisBlock.header.format
         func replayRest(onto state: inout ChainState) throws(LedgerError) {
-            var format = try block(Int(state.height)).header.format
+            format = try block(Int(state.height)).header.format
             for h in Int(state.height) + 1..<max(Int(state.height) + 1, index.frames.count) {
                 let next = try block(h)
-                try BlockVerifier.replay(next, after: format, onto: &state, runtime: runtime)
+                try BlockVerifier.replay(next, after: format, onto: &state, due: &due, runtime: runtime)
                 format = next.header.format
             }
         }
@@ -193,6 +196,7 @@ extension Chain {
             // The ledger is blamed only if a replay from genesis fails too: the snapshot may be what is wrong.
             warnings.append("replaying after the state snapshot (height \(resumedAt.0)) failed (\(error)); rebuilt the state from genesis")
             state = try BlockVerifier.genesis(genesisBlock)
+            due = nil
             resumedAt = (0, 0)
             try replayRest(onto: &state)
         }
@@ -214,6 +218,7 @@ extension Chain {
         }
         return Chain(directory: directory, lock: lock, file: file, frames: index.frames, genesisHash: genesisBlock.hash,
                      state: state, snapshotAt: resumedAt, signingKeys: signingKeys, clock: clock,
-                     warnings: warnings, runtime: runtime, thread: thread)
+                     warnings: warnings, runtime: runtime, thread: thread,
+                     headFormat: format, due: due.flatMap { $0.checkpoint > state.height ? $0 : nil })
     }
 }

@@ -32,7 +32,7 @@ extension Chain {
     func snapshotIfDue() {
         guard state.height - snapshotAt.height >= Self.snapshotEveryBlocks
             || state.transactionCount - snapshotAt.transactions >= Self.snapshotEveryTransactions else { return }
-        guard !readOnly, snapshots.offer(state, to: directory) else { return }
+        guard !readOnly, snapshots.offer(state, pending: pendingRoot, to: directory) else { return }
         snapshotAt = (state.height, state.transactionCount)
     }
 
@@ -43,7 +43,7 @@ extension Chain {
         guard state.height > snapshotAt.height else { return }
         guard !readOnly else { return }
         ledgerThread.noteIO()
-        if (try? StateSnapshot.write(state, to: directory)) != nil {
+        if (try? StateSnapshot.write(state, due: pendingRoot?.wait(), to: directory)) != nil {
             snapshotAt = (state.height, state.transactionCount)
         }
     }

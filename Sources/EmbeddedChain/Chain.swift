@@ -46,6 +46,10 @@ public actor Chain {
     var halted: String?
     /// The format new blocks are sealed in; only tests writing an older govconsole's ledger change it.
     let sealFormat: UInt8
+    /// The format of the last block: a ledger never goes back a format.
+    var headFormat: UInt8
+    /// The root the next format 5 checkpoint carries, hashed or being hashed since the block that fed it.
+    var pendingRoot: PendingRoot?
     var subscribers = Subscribers()
     let runtime: ContractRuntime
     /// Wall-clock processing time per node-logic version: measured, so kept beside the state, not in it.
@@ -61,8 +65,10 @@ public actor Chain {
     init(directory: String, lock: DirectoryLock?, file: LedgerFile, frames: [LedgerFile.Frame], genesisHash: Hash256,
          state: ChainState, snapshotAt: (UInt64, UInt64), signingKeys: [String: SigningKey],
          clock: @escaping ChainClock, warnings: [String], runtime: ContractRuntime, thread: LedgerThread,
-         sealFormat: UInt8 = BlockHeader.version) {
+         sealFormat: UInt8 = BlockHeader.version, headFormat: UInt8, due: CheckpointRoot?) {
         self.sealFormat = sealFormat
+        self.headFormat = headFormat
+        pendingRoot = due.map(PendingRoot.init)
         self.runtime = runtime
         self.directory = directory
         self.lock = lock

@@ -46,6 +46,7 @@ public enum LedgerAudit {
         var invariants = Invariants()
         var state: ChainState
         var format: UInt8
+        var due: CheckpointRoot?
         do {
             let genesis = try file.block(first, height: 0)
             state = try BlockVerifier.genesis(genesis)
@@ -59,7 +60,7 @@ public enum LedgerAudit {
             count("frames")
             do {
                 let block = try file.block(frame, height: i)
-                try BlockVerifier.replay(block, after: format, onto: &state, runtime: runtime)
+                try BlockVerifier.replay(block, after: format, onto: &state, due: &due, runtime: runtime)
                 format = block.header.format
                 count("blocks")
                 count("signatures", 1 + block.transactions.count)

@@ -15,14 +15,16 @@ final class SnapshotWriter: @unchecked Sendable {
     private var writing = false
 
     /// Starts writing `state` to `directory` unless a write is still running; returns whether it started.
-    /// Best effort, as every snapshot is: a failed write leaves the previous snapshot in place.
-    func offer(_ state: ChainState, to directory: String) -> Bool {
+    /// `pending` is the root of the next checkpoint, which the snapshot carries once it is hashed when the
+    /// snapshot stands between that checkpoint and the block that fed it. Best effort, as every snapshot
+    /// is: a failed write leaves the previous snapshot in place.
+    func offer(_ state: ChainState, pending: PendingRoot?, to directory: String) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard !writing else { return false }
         writing = true
         let thread = Thread { [self] in
-            _ = try? StateSnapshot.write(state, to: directory)
+            _ = try? StateSnapshot.write(state, due: pending?.wait(), to: directory)
             condition.lock()
             writing = false
             condition.broadcast()

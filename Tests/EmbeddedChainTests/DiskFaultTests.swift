@@ -29,7 +29,7 @@ import Glibc
         #expect(symlink("/dev/full", StateSnapshot.staging(ledger)) == 0)
         let state = await t.chain.state
         #expect(throws: WriteFault(path: StateSnapshot.staging(ledger), action: "write", code: ENOSPC)) {
-            try StateSnapshot.write(state, to: ledger)
+            try StateSnapshot.write(state, due: nil, to: ledger)
         }
         var st = stat()
         #expect(lstat(StateSnapshot.staging(ledger), &st) != 0, "the staging file was left behind")

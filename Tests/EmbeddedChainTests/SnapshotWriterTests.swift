@@ -13,7 +13,7 @@ import Testing
         for _ in 0..<blocks { try await t.call("alice", "issue", ["1"]) }
         // The snapshot of the interval's last block reaches the disk; progress, not a delay, ends the wait.
         let limit = ContinuousClock.now + .seconds(120)
-        while (try? StateSnapshot.read(from: ledger)?.get())?.height != UInt64(blocks) {
+        while (try? StateSnapshot.read(from: ledger)?.get())?.state.height != UInt64(blocks) {
             try #require(ContinuousClock.now < limit, "no snapshot at height \(blocks) appeared")
             try await Task.sleep(for: .milliseconds(5))
         }
@@ -24,7 +24,7 @@ import Testing
 
         try await t.call("alice", "issue", ["1"])
         await t.chain.close()
-        #expect((try StateSnapshot.read(from: ledger)?.get())?.height == UInt64(blocks + 1), "closing writes the newest state")
+        #expect((try StateSnapshot.read(from: ledger)?.get())?.state.height == UInt64(blocks + 1), "closing writes the newest state")
         try t.reopen()
         #expect(await t.chain.state.height == UInt64(blocks + 1))
         await t.chain.close()
