@@ -9,7 +9,7 @@ struct CheckpointRoot: Equatable, Sendable {
     let root: Hash256
 }
 
-/// The same root while the producer seals the blocks in between: hashed on a thread of its own from a
+/// The same root while the producer seals the blocks in between: hashed on a `BackgroundThread` from a
 /// copy of the state, which shares its storage with the chain's until the chain changes a part.
 final class PendingRoot: @unchecked Sendable {
     let checkpoint: UInt64
@@ -20,15 +20,13 @@ final class PendingRoot: @unchecked Sendable {
     /// Starts hashing `state` now.
     init(checkpoint: UInt64, hashing state: ChainState) {
         self.checkpoint = checkpoint
-        let thread = Thread { [self] in
+        BackgroundThread.start(named: "govconsole-state-root") { [self] in
             let root = state.root
             condition.lock()
             self.root = root
             condition.broadcast()
             condition.unlock()
         }
-        thread.name = "govconsole-state-root"
-        thread.start()
     }
 
     /// A root already known: from the replay of an open, or from the snapshot it started from.

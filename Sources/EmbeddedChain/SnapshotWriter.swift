@@ -6,7 +6,7 @@ import Foundation
 /// which is what set the floor of vote latency. The state handed over is a value: the chain goes on
 /// changing its own copy, which shares storage with this one until it changes a part.
 ///
-/// One write at a time, each on a thread of its own (a snapshot is due every 128 blocks at most, so a
+/// One write at a time, each on a `BackgroundThread` of its own (a snapshot is due every 128 blocks at most, so a
 /// thread per write costs nothing that matters). A snapshot offered while one is being written is
 /// declined; the chain offers again at its next block.
 final class SnapshotWriter: @unchecked Sendable {
@@ -23,15 +23,13 @@ final class SnapshotWriter: @unchecked Sendable {
         defer { condition.unlock() }
         guard !writing else { return false }
         writing = true
-        let thread = Thread { [self] in
+        BackgroundThread.start(named: "govconsole-snapshot") { [self] in
             _ = try? StateSnapshot.write(state, due: pending?.wait(), to: directory)
             condition.lock()
             writing = false
             condition.broadcast()
             condition.unlock()
         }
-        thread.name = "govconsole-snapshot"
-        thread.start()
         return true
     }
 

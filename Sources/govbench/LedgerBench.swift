@@ -10,7 +10,9 @@ import GovernanceEngine
 /// A snapshot is written after the block that brings the blocks since the last one to
 /// `Chain.snapshotEveryBlocks` or their transactions to `Chain.snapshotEveryTransactions`. So the most a
 /// kill -9 can leave to replay is one transaction short of that, then one more block as large as a block
-/// can be, killed after that block's fsync and before its snapshot is renamed into place. This writes
+/// can be, killed after that block's fsync and before its snapshot is renamed into place. (Snapshots are
+/// written on a thread of their own; a due one waits for the one being written, so blocks sealed during
+/// a snapshot's own write can add to this: a few blocks on this ledger, not measured here.) This writes
 /// exactly that tail through the engine, then puts back the snapshot the tail started from: the same
 /// bytes on disk as that kill leaves (a torn snapshot staging file aside, which opening deletes
 /// unread), without the timing of a real kill.
