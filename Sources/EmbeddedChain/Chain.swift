@@ -142,6 +142,9 @@ public actor Chain {
     /// Stops accepting transactions and releases the directory lock; what was committed stays durable.
     public func close() {
         if halted == nil { writeSnapshot() }
+        // A halted chain writes no snapshot, but one already being written must end before the lock is
+        // released: the next holder of the directory writes its own.
+        snapshots.drain()
         halted = "the chain was closed"
         isClosed = true
         for p in mempool.drain() { p.resume(throwing: TransactionRejection.chainHalted("the chain was closed")) }
