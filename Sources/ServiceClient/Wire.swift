@@ -4,13 +4,15 @@ import GovernanceAPI
 import NIOCore
 
 /// The service protocol. Every frame is a 4-byte big-endian length, then a version byte, then one JSON
-/// message. A connection opens with the client's `hello` (its protocol version and, over TCP, the access
-/// token) and the service's `welcome`; after that requests, their responses and the event feed share it,
-/// each response naming the request it answers. Signed transactions travel in their own binary encoding,
-/// so the service verifies exactly the bytes the member signed.
+/// message, or, for a submit and its reply, a binary one (`Wire+Binary`). A connection opens with the
+/// client's `hello` (its protocol version and, over TCP, the access token) and the service's `welcome`;
+/// after that requests, their responses and the event feed share it, each response naming the request
+/// it answers. Signed transactions travel in their own binary encoding, so the service verifies exactly
+/// the bytes the member signed.
 public enum Wire {
-    /// 2: events travel as their typed binary form, not as named fields.
-    public static let version: UInt8 = 2
+    /// 2: events travel as their typed binary form, not as named fields. 3: a submit and its reply
+    /// travel in binary (`Wire+Binary`).
+    public static let version: UInt8 = 3
     /// Larger frames are refused before they are buffered: no request or answer is near this.
     public static let maxFrame = 32 << 20
 
@@ -91,7 +93,7 @@ public enum Wire {
         case resync(from: UInt64)
     }
 
-    package static func encode<T: Encodable>(_ message: T, into allocator: ByteBufferAllocator) throws -> ByteBuffer {
+    static func encodeJSON<T: Encodable>(_ message: T, into allocator: ByteBufferAllocator) throws -> ByteBuffer {
         let encoder = JSONEncoder()
         encoder.userInfo[EventView.wireFormat] = true
         let json = try encoder.encode(message)
@@ -101,10 +103,8 @@ public enum Wire {
         return buffer
     }
 
-    package static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws(WireError) -> T {
-        var buffer = buffer
-        guard let v = buffer.readInteger(as: UInt8.self) else { throw .malformed("an empty frame") }
-        guard v == version else { throw .version(v) }
+    /// A JSON message from `buffer`, whose version byte has been read.
+    static func decodeJSON<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws(WireError) -> T {
         let decoder = JSONDecoder()
         decoder.userInfo[EventView.wireFormat] = true
         do {
