@@ -21,7 +21,8 @@ public protocol GovernanceBackend: Sendable {
 
     func proposals(status: ProposalStatus?) async throws -> [ProposalSummary]
     func proposal(_ id: UInt64) async throws -> ProposalDetail
-    func events(proposal: UInt64?) async throws -> [EventView]
+    /// A proposal's events (the last 500). Everything else is read a page at a time with `events(from:limit:)`.
+    func events(proposal: UInt64) async throws -> [EventView]
     /// The events of whole blocks from `height` on, until the page holds at least `limit` events, has read
     /// `EventPage.maxBlocks` blocks or has reached the head; a block's events are never split.
     func events(from height: UInt64, limit: Int) async throws -> EventPage

@@ -115,7 +115,7 @@ public final class GovernanceClient: Sendable {
 
     public func proposals(status: ProposalStatus? = nil) async throws -> [ProposalSummary] { try await backend.proposals(status: status) }
     public func proposal(_ id: UInt64) async throws -> ProposalDetail { try await backend.proposal(id) }
-    public func events(proposal: UInt64? = nil) async throws -> [EventView] { try await backend.events(proposal: proposal) }
+    public func events(proposal: UInt64) async throws -> [EventView] { try await backend.events(proposal: proposal) }
     public func events(from height: UInt64, limit: Int) async throws -> EventPage { try await backend.events(from: height, limit: limit) }
     public func votes(of name: String) async throws -> [UInt64: String] { try await backend.votes(of: name) }
     public func status() async throws -> StatusView { try await backend.status() }

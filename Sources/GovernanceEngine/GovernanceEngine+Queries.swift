@@ -39,15 +39,12 @@ extension GovernanceEngine {
             events: try await events(proposal: id))
     }
 
-    /// Every recorded event, oldest first, optionally of one proposal only.
-    /// A proposal's are its last 500; all events are read from the ledger.
-    public func events(proposal: UInt64? = nil) async throws -> [EventView] {
-        if let proposal {
-            await registryCaughtUp()
-            try await loadHistory(of: proposal)
-            return (proposalEvents[proposal] ?? []).suffix(Self.eventsPerProposal).map(EventView.init)
-        }
-        return try await platform.readBlocks().flatMap(\.events).map(EventView.init)
+    /// A proposal's recorded events, oldest first: its last 500. There is no call for all events at once,
+    /// which on a long ledger would be gigabytes; `events(from:limit:)` reads them a page at a time.
+    public func events(proposal: UInt64) async throws -> [EventView] {
+        await registryCaughtUp()
+        try await loadHistory(of: proposal)
+        return (proposalEvents[proposal] ?? []).suffix(Self.eventsPerProposal).map(EventView.init)
     }
 
     /// One page of events, read from the ledger a block at a time (see `GovernanceBackend`).

@@ -232,7 +232,7 @@ public actor RemoteBackend: GovernanceBackend {
         try await ask(.proposal(id: id)) { if case let .proposal(v) = $0 { v } else { nil } }
     }
 
-    public func events(proposal: UInt64?) async throws -> [EventView] {
+    public func events(proposal: UInt64) async throws -> [EventView] {
         try await ask(.events(proposal: proposal)) { if case let .events(v) = $0 { v } else { nil } }
     }
 

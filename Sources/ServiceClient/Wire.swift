@@ -51,7 +51,7 @@ public enum Wire {
         case submitTraffic(txs: [Data])
         case proposals(status: ProposalStatus?)
         case proposal(id: UInt64)
-        case events(proposal: UInt64?)
+        case events(proposal: UInt64)
         case eventPage(from: UInt64, limit: Int)
         case votes(of: String)
         case status

@@ -49,7 +49,7 @@ enum Fixture {
     static func state(width: Int, height: Int, identity: String = "carol") async throws -> ConsoleState {
         let (engine, clock) = try await scenario()
         var s = ConsoleState(width: width, height: height, identity: identity, themes: ["default", "light", "high-contrast", "mono"])
-        _ = update(&s, .events(try await engine.events()))
+        _ = update(&s, .events(try await engine.events(from: 0, limit: EventPage.maxEvents).events))
         _ = update(&s, .snapshot(try fixingTimes(try await ConsoleRuntime.snapshot(engine, identity: identity, selected: 3))))
         for _ in 0..<3 {
             _ = update(&s, .tick(now: clock.now))

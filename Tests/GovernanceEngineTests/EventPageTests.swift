@@ -13,7 +13,8 @@ import Testing
         let engine = try await GovernanceClient.create(at: dir, consortium: try .demo(), clock: clock.read)
         _ = try await engine.propose(.removeMember(name: "erin"), as: "ops")
         for v in ["alice", "bob", "carol"] { _ = try await engine.vote(1, "approve", as: v) }
-        let all = try await engine.events(proposal: nil)
+        // Every event, read straight from the blocks, for the pages to match.
+        let all = try await engine.local!.platform.readBlocks().flatMap(\.events).map(EventView.init)
         let head = try await engine.status().height
 
         // One event asked for: each page ends with the first block that holds one, whole, however many
