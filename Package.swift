@@ -57,6 +57,7 @@ let package = Package(
                 "GovernanceAPI", "ChainModel", "ChainPrimitives",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
             ]
         ),

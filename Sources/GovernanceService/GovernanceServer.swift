@@ -29,7 +29,7 @@ public final class GovernanceServer: Service, Sendable {
     /// Connections still to say hello: a stranger cannot hold sockets open without it.
     private let lobby: Lobby
     /// Requests one connection may have in flight; more are refused, not queued.
-    static let maxRequestsInFlight = 256
+    static let maxRequestsInFlight = Wire.maxRequestsInFlight
 
     private init(engine: GovernanceEngine, address: ServiceAddress, token: String?,
                  server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, lobby: Lobby, logger: Logger) {

@@ -1,5 +1,6 @@
 import ChainModel
 import ChainPrimitives
+import DequeModule
 import GovernanceAPI
 import NIOCore
 import NIOPosix
@@ -19,6 +20,10 @@ public actor RemoteBackend: GovernanceBackend {
     private var writer: Outbox?
     private var nextID: UInt64 = 1
     private var pending: [UInt64: (request: Wire.Request, answer: CheckedContinuation<Wire.Response, any Error>)] = [:]
+    /// Unanswered requests written on this connection; the rest of `pending` waits in `unsent`, oldest
+    /// first, so a burst of callers waits for answers instead of being refused by the service's limit.
+    private var inFlight = 0
+    private var unsent = Deque<UInt64>()
     private var feedOut: AsyncStream<FeedItem>.Continuation?
     private var feedNext: UInt64 = 0
     private var outageSince: ContinuousClock.Instant?
@@ -137,7 +142,9 @@ public actor RemoteBackend: GovernanceBackend {
         outageSince = nil
         gaveUp = false
         // Everything unanswered goes again, in the order it was asked.
-        for id in pending.keys.sorted() { write(.request(id: id, pending[id]!.request)) }
+        inFlight = 0
+        unsent = Deque(pending.keys.sorted())
+        sendWaiting()
         if let feedOut {
             write(.follow(from: feedNext))
             feedOut.yield(.connected(true))
@@ -160,15 +167,16 @@ public actor RemoteBackend: GovernanceBackend {
     private func fail(all error: any Error) {
         let waiting = pending
         pending = [:]
+        unsent = []
         for (_, p) in waiting { p.answer.resume(throwing: error) }
     }
 
     private func received(_ message: Wire.ServerMessage) {
         switch message {
         case let .response(id, response):
-            pending.removeValue(forKey: id)?.answer.resume(returning: response)
+            answered(id)?.resume(returning: response)
         case let .failure(id, text):
-            pending.removeValue(forKey: id)?.answer.resume(throwing: ServiceError.refused(text))
+            answered(id)?.resume(throwing: ServiceError.refused(text))
         case let .block(height, events):
             feedNext = height + 1
             feedOut?.yield(.block(height: height, events: events))
@@ -193,8 +201,27 @@ public actor RemoteBackend: GovernanceBackend {
         nextID += 1
         return try await withCheckedThrowingContinuation { answer in
             pending[id] = (request, answer)
+            unsent.append(id)
+            sendWaiting()
+        }
+    }
+
+    /// Writes waiting requests while fewer than the service's limit are unanswered on this connection.
+    private func sendWaiting() {
+        guard writer != nil else { return }
+        while inFlight < Wire.maxRequestsInFlight, let id = unsent.popFirst() {
+            guard let request = pending[id]?.request else { continue }
+            inFlight += 1
             write(.request(id: id, request))
         }
+    }
+
+    /// The waiting caller of an answered request, and room for the next one waiting to be sent.
+    private func answered(_ id: UInt64) -> CheckedContinuation<Wire.Response, any Error>? {
+        guard let answer = pending.removeValue(forKey: id)?.answer else { return nil }
+        inFlight -= 1
+        sendWaiting()
+        return answer
     }
 
     /// Sends `request` and takes from the answer what `pick` finds; an answer of another kind is an error.

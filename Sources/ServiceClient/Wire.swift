@@ -15,6 +15,9 @@ public enum Wire {
     public static let version: UInt8 = 3
     /// Larger frames are refused before they are buffered: no request or answer is near this.
     public static let maxFrame = 32 << 20
+    /// Requests a connection may have unanswered: the service refuses more, and `RemoteBackend` holds
+    /// its callers' further requests back until answers come.
+    public static let maxRequestsInFlight = 256
 
     public struct Hello: Codable, Sendable {
         public let version: UInt8

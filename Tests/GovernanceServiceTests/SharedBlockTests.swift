@@ -81,4 +81,36 @@ import Testing
         for remote in remotes { await remote.close() }
         await stop(client, server, running)
     }
+
+    /// A burst of more requests than the service takes on one connection waits in the client for answers,
+    /// instead of the service refusing what is over its limit.
+    @Test func aBurstBeyondTheServicesLimitWaitsInTheClientInsteadOfBeingRefused() async throws {
+        let voters = (1...Wire.maxRequestsInFlight + 44).map { "burst-\($0)" }
+        var consortium = try Consortium.demo()
+        consortium.seats = [Consortium.Seat(name: "ops", role: .admin, weight: 0)] + voters.map { Consortium.Seat(name: $0, role: .voter, weight: 1) }
+        let client = try await GovernanceClient.create(at: dir, consortium: consortium)
+        let engine = try #require(client.local)
+        let server = try await GovernanceServer.bind(engine: engine, address: .unix(path: socketPath), token: nil,
+                                                     handshake: ServiceProtocolTests.patientLobby)
+        let running = Task { await server.run() }
+        _ = try await client.propose(.addMember(name: "newcomer", role: .voter, weight: 1, publicKey: SigningKey().publicKey), as: "ops")
+        let backend = try await RemoteBackend.connect(to: .unix(path: socketPath), token: nil, client: "test")
+        let remote = GovernanceClient(backend: backend, keystore: client.keystore)
+        let chain = engine.platform.chain
+        // Held, every vote stays unanswered: the first 256 fill the connection, the rest must wait.
+        await chain.setSealingPaused(true)
+        let voting = Task {
+            try await withThrowingTaskGroup(of: VoteResult.self) { group in
+                for voter in voters { group.addTask { try await remote.vote(1, "abstain", as: voter) } }
+                return try await group.reduce(into: [VoteResult]()) { $0.append($1) }
+            }
+        }
+        try await waitUntil("the connection's limit of votes was queued") { await chain.pendingCount == Wire.maxRequestsInFlight }
+        await chain.setSealingPaused(false)
+        let results = try await voting.value
+        #expect(results.count == voters.count, "every vote answered, none refused")
+        #expect(try await client.proposal(1).tally.abstain == UInt64(voters.count))
+        await backend.close()
+        await stop(client, server, running)
+    }
 }
