@@ -180,13 +180,15 @@ public final class GovernanceServer: Service, Sendable {
                         continue
                     }
                     group.addTask {
-                        defer { inFlight.count.subtract(1, ordering: .relaxed) }
                         let message: Wire.ServerMessage
                         do {
                             message = .response(id: id, try await self.answer(request))
                         } catch {
                             message = .failure(id: id, message: "\(error)")
                         }
+                        // Counted out before the answer is sent: a client that sends its next request on
+                        // seeing this answer must find room for it.
+                        inFlight.count.subtract(1, ordering: .relaxed)
                         try? await out.send(message)
                     }
                 }
