@@ -2,7 +2,31 @@
 extension ByteWriter {
     /// A string-keyed map in key order.
     package mutating func map<V>(_ m: [String: V], _ body: (inout ByteWriter, V) -> Void) {
-        array(m.keys.sorted()) { w, key in w.string(key); body(&w, m[key]!) }
+        array(Self.ascending(m.keys)) { w, key in w.string(key); body(&w, m[key]!) }
+    }
+
+    /// `keys` in `String` order. Encoding the state sorts every member's name and every sender's nonce,
+    /// and comparing `String`s was half of it. For ASCII, which every name is (`Names.validate`), `String`
+    /// order is byte order: keys are sorted by their first 16 bytes as two integers, zero-padded, and by
+    /// `String` only where those tie. Any key beyond ASCII sorts the whole set the plain way.
+    package static func ascending(_ keys: some Collection<String>) -> [String] {
+        var keyed: [(high: UInt64, low: UInt64, key: String)] = []
+        keyed.reserveCapacity(keys.count)
+        for key in keys {
+            var high: UInt64 = 0, low: UInt64 = 0, n = 0
+            for byte in key.utf8 {
+                guard byte < 0x80 else { return keys.sorted() }
+                if n < 8 { high |= UInt64(byte) << (56 - 8 * n) } else if n < 16 { low |= UInt64(byte) << (56 - 8 * (n - 8)) }
+                n += 1
+            }
+            keyed.append((high, low, key))
+        }
+        keyed.sort { a, b in
+            if a.high != b.high { return a.high < b.high }
+            if a.low != b.low { return a.low < b.low }
+            return a.key < b.key
+        }
+        return keyed.map(\.key)
     }
 }
 
