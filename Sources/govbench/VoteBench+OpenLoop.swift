@@ -11,7 +11,9 @@ extension VoteBench {
         var warmupSeconds: Double
         var steps: Int
 
-        static let full = LoadShape(clients: 128, stepSeconds: 5, warmupSeconds: 1.5, steps: 7)
+        // Ten seconds a step: over five, one stall of a few hundred milliseconds decided a step's p99, and the
+        // search's figure moved by a quarter between runs.
+        static let full = LoadShape(clients: 128, stepSeconds: 10, warmupSeconds: 1.5, steps: 7)
         static let quick = LoadShape(clients: 64, stepSeconds: 0.5, warmupSeconds: 0.15, steps: 3)
     }
 
