@@ -36,10 +36,9 @@ extension Chain {
         snapshotAt = (state.height, state.transactionCount)
     }
 
-    /// The last snapshot, written on the chain's thread once any write in progress has ended. Best effort:
-    /// a snapshot only saves replay time, so failing to write one stops nothing.
+    /// The last snapshot, written on the chain's thread by `close` once any write in progress has ended.
+    /// Best effort: a snapshot only saves replay time, so failing to write one stops nothing.
     func writeSnapshot() {
-        snapshots.drain()
         guard state.height > snapshotAt.height else { return }
         guard !readOnly else { return }
         ledgerThread.noteIO()

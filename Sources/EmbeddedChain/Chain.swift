@@ -141,10 +141,10 @@ public actor Chain {
 
     /// Stops accepting transactions and releases the directory lock; what was committed stays durable.
     public func close() {
-        if halted == nil { writeSnapshot() }
-        // A halted chain writes no snapshot, but one already being written must end before the lock is
-        // released: the next holder of the directory writes its own.
+        // A snapshot still being written ends first: the last one below must not be overtaken by it, and
+        // even a halted chain, which writes none, must not leave one running once the lock is released.
         snapshots.drain()
+        if halted == nil { writeSnapshot() }
         halted = "the chain was closed"
         isClosed = true
         for p in mempool.drain() { p.resume(throwing: TransactionRejection.chainHalted("the chain was closed")) }

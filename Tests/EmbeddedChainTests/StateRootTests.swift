@@ -111,15 +111,23 @@ import Testing
         return state.root
     }
 
+    /// Seals a few blocks past the one that feeds the first checkpoint, closes, and reads the snapshot
+    /// closing left.
+    func closedWithinTheLag(_ t: TestChain) async throws -> (state: ChainState, due: CheckpointRoot?) {
+        let fed = BlockHeader.stateRootInterval - BlockHeader.checkpointLag
+        try await seal(t, to: fed + 3)
+        await t.chain.close()
+        let snapshot = try #require(try StateSnapshot.read(from: t.dir + "/ledger")?.get())
+        #expect(snapshot.state.height == fed + 3)
+        return snapshot
+    }
+
     @Test func aSnapshotWithinTheLagCarriesTheRootAndTheReopenedChainSealsIt() async throws {
         var t = try TestChain()
         let interval = BlockHeader.stateRootInterval
         let fed = interval - BlockHeader.checkpointLag
-        try await seal(t, to: fed + 3)
-        await t.chain.close()
         let ledger = t.dir + "/ledger"
-        let snapshot = try #require(try StateSnapshot.read(from: ledger)?.get())
-        #expect(snapshot.state.height == fed + 3)
+        let snapshot = try await closedWithinTheLag(t)
         #expect(snapshot.due?.checkpoint == interval, "the snapshot within the lag carries the coming checkpoint's root")
 
         try t.reopen()
@@ -136,14 +144,9 @@ import Testing
     @Test func aLedgerSealedInFormat4WithinTheLagSealsThatCheckpointTheOldWayThenMovesOn() async throws {
         var t = try TestChain(format: 4)
         let interval = BlockHeader.stateRootInterval
-        let fed = interval - BlockHeader.checkpointLag
-        try await seal(t, to: fed + 3)
-        await t.chain.close()
         // As a govconsole without lagged roots left it: a snapshot within the lag, carrying no root.
-        let ledger = t.dir + "/ledger"
-        let snapshot = try #require(try StateSnapshot.read(from: ledger)?.get())
-        #expect(snapshot.state.height == fed + 3)
-        try StateSnapshot.write(snapshot.state, due: nil, to: ledger)
+        let snapshot = try await closedWithinTheLag(t)
+        try StateSnapshot.write(snapshot.state, due: nil, to: t.dir + "/ledger")
         try t.reopen()
         try await seal(t, to: interval + BlockHeader.checkpointLag + 2)
         await t.chain.close()

@@ -14,15 +14,6 @@ import Testing
 @Suite struct HandOffTests {
     let dir = DataDirectory(path: NSTemporaryDirectory() + "gc-handoff-\(UUID().uuidString.prefix(8))")
 
-    /// Polls a condition that only progress can make true; the limit is there to fail, not to pace.
-    func waitUntil(_ what: String, _ condition: () async -> Bool) async throws {
-        let limit = ContinuousClock.now + .seconds(240)
-        while !(await condition()) {
-            try #require(ContinuousClock.now < limit, "gave up waiting until \(what)")
-            try await Task.sleep(for: .milliseconds(5))
-        }
-    }
-
     @Test func votesSentTogetherShareABlockAndAForgedOneIsRefusedAlone() async throws {
         let client = try await GovernanceClient.create(at: dir, consortium: try .demo())
         let engine = client.local!

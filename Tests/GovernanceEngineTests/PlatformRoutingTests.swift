@@ -21,15 +21,6 @@ import Testing
         return id
     }
 
-    /// Polls a condition that only progress can make true; the limit is there to fail, not to pace.
-    func waitUntil(_ what: String, _ condition: () async -> Bool) async throws {
-        let limit = ContinuousClock.now + .seconds(240)
-        while !(await condition()) {
-            try #require(ContinuousClock.now < limit, "gave up waiting until \(what)")
-            try await Task.sleep(for: .milliseconds(5))
-        }
-    }
-
     /// Waits until the table has seen the chain's head, then compares it with the state's own fleet and policy.
     func expectTableFollowsTheState(_ platform: ServicePlatform, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let state = await platform.state()

@@ -11,15 +11,6 @@ import Testing
 @Suite struct QueuedRequestTests {
     let dir = DataDirectory(path: NSTemporaryDirectory() + "gc-queued-\(UUID().uuidString.prefix(8))")
 
-    /// Polls a condition that only progress can make true; the limit is there to fail, not to pace.
-    func waitUntil(_ what: String, _ condition: () async -> Bool) async throws {
-        let limit = ContinuousClock.now + .seconds(240)
-        while !(await condition()) {
-            try #require(ContinuousClock.now < limit, "gave up waiting until \(what)")
-            try await Task.sleep(for: .milliseconds(5))
-        }
-    }
-
     /// A call whose dry run passed against the committed state, but which a call queued ahead of it makes
     /// fail, is refused with the contract's reason when it is sealed: not recorded as a failed call.
     @Test func aCallMadeToFailByOneQueuedAheadIsRefusedNotRecorded() async throws {
