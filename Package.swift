@@ -65,8 +65,12 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
             ]
         ),
+        // One organisation's engine among several keeping one ledger: blocks placed in an order kept in etcd.
+        .target(name: "ClusterOrdering", dependencies: [
+            "EmbeddedChain", "EtcdClient", "GovernanceAPI", "ChainModel", "ChainPrimitives", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "GovernanceEngine", dependencies: [
-            "GovernanceAPI", "ServicePlatform", "EmbeddedChain", "ContractRuntime", .product(name: "DequeModule", package: "swift-collections"),
+            "GovernanceAPI", "ServicePlatform", "EmbeddedChain", "ClusterOrdering", "ContractRuntime", .product(name: "DequeModule", package: "swift-collections"),
         ]),
         // The shared-session service: one engine, many terminals, over the framed protocol ServiceClient speaks.
         .target(
@@ -130,6 +134,7 @@ let package = Package(
         .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain", "DurableStorage", .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "GovernanceAPITests", dependencies: ["GovernanceAPI"]),
         .testTarget(name: "GovernanceEngineTests", dependencies: ["GovernanceEngine"]),
+        .testTarget(name: "ClusterOrderingTests", dependencies: ["ClusterOrdering", "GovernanceEngine", "EtcdClient", "EtcdLauncher"]),
         .testTarget(name: "GovernanceServiceTests", dependencies: [
             "GovernanceService", "ServiceClient", "GovernanceEngine", "ServicePlatform", "EmbeddedChain", .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -5,7 +5,7 @@ import ChainPrimitives
 /// `stateRootInterval` blocks, to the whole state.
 public struct BlockHeader: Hashable, Sendable {
     /// The format this govconsole seals blocks in.
-    public static let version: UInt8 = 5
+    public static let version: UInt8 = 6
     /// From this format on, a block's transactions were each admitted by the node the node routing policy
     /// picked in the state it was applied to, and replay checks it. Format 3 blocks were sealed by a
     /// platform that routed a whole batch from one reading of the policy, so a policy switch inside a
@@ -17,10 +17,15 @@ public struct BlockHeader: Hashable, Sendable {
     /// the lag it is done on another thread while the blocks in between are sealed, instead of holding up
     /// every transaction waiting for the checkpoint block.
     public static let laggedRootFormat: UInt8 = 5
+    /// From this format on, any consortium node may propose a block, not only the one whose turn it is by
+    /// height. Engines of several organisations, each holding one node's key, place their blocks in one
+    /// order through an ordering service; whichever node's block takes the place proposes it. A single
+    /// engine still rotates proposers by height.
+    public static let anyNodeFormat: UInt8 = 6
     /// How many blocks before a format 5 checkpoint the state it commits to stands.
     public static let checkpointLag: UInt64 = 32
     /// The formats this govconsole reads.
-    public static let readable: ClosedRange<UInt8> = 3...5
+    public static let readable: ClosedRange<UInt8> = 3...6
     /// Every this many blocks the header carries `stateRoot`; elsewhere it is zero. Hashing the whole
     /// state costs time in proportion to its size, so it is done periodically, not per block.
     public static let stateRootInterval: UInt64 = 128

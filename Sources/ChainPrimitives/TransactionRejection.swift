@@ -15,6 +15,8 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
     case refusedByLogic(logic: String, reason: String)
     case notTheNode(sender: String, node: String)
     case chainHalted(String)
+    /// The ordering service several engines share could not be reached; nothing was written.
+    case orderUnavailable(String)
     /// A contract call sent by hand that fails: refused rather than recorded, with the contract's reason.
     case callFailed(contract: String, version: String, reason: String)
     /// Too many transactions waiting for a block, from this sender (or from everyone when nil).
@@ -37,6 +39,7 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
         case let .wrongLane(lane): "governance transactions travel on the production lane, not \(lane.rawValue); send it on production"
         case let .callFailed(contract, version, reason): "\(contract) (\(version)) refused the call: \(reason); nothing was recorded"
         case let .chainHalted(reason): "the chain stopped accepting transactions: \(reason)"
+        case let .orderUnavailable(reason): "the ordering service is unreachable (\(reason)); nothing was written and reads still work: start etcd or check the --etcd endpoints, then send it again"
         case let .backlog(sender?, limit): "\(sender) already has \(limit) transactions waiting for a block; wait for them to commit, then send more"
         case let .backlog(nil, limit): "\(limit) transactions are already waiting for a block; try again in a moment"
         }

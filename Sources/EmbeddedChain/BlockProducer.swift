@@ -9,6 +9,7 @@ extension Chain {
     /// Seals a block with no transactions when a deadline or a permission has lapsed, so the ledger
     /// records the closing. Returns the new block, or nil when nothing was due.
     public func sealIfDue() throws -> Block? {
+        guard !awaitingOrder else { return nil }
         let ctx = BlockContext(height: state.height + 1, time: max(clock(), state.time))
         guard StateTransition.hasDue(state, ctx) else { return nil }
         return try seal([])
@@ -28,14 +29,14 @@ extension Chain {
     /// the pool reach the chain before it and join the same block. (Queued straight onto this thread,
     /// the seal would run ahead of a busy pool's submitters and seal them one block each.)
     func scheduleSeal() {
-        guard !sealScheduled, !sealingPaused, !mempool.isEmpty else { return }
+        guard !sealScheduled, !sealingPaused, !awaitingOrder, !mempool.isEmpty else { return }
         sealScheduled = true
         Task.detached { await self.sealPending() }
     }
 
     private func sealPending() {
         sealScheduled = false
-        guard !sealingPaused, !mempool.isEmpty else { return }
+        guard !sealingPaused, !awaitingOrder, !mempool.isEmpty else { return }
         // A block takes at most `maxBlockTransactions`; the rest wait for the next one, sealed right after.
         let batch = mempool.take(upTo: Limits.maxBlockTransactions)
         scheduleSeal()
@@ -46,13 +47,14 @@ extension Chain {
     /// Builds, signs and durably appends the next block from `batch`. Every continuation in the batch is
     /// resumed exactly once here; the error thrown is for callers without a batch, like `sealIfDue`.
     private func seal(_ batch: [Mempool.Pending]) throws -> Block? {
-        func refuseAll(_ error: any Error) -> any Error {
-            for p in batch { p.resume(throwing: error) }
+        func refuseAll(_ error: any Error, _ pending: [Mempool.Pending]? = nil) -> any Error {
+            for p in pending ?? batch { p.resume(throwing: error) }
             return error
         }
         if let halted { throw refuseAll(TransactionRejection.chainHalted(halted)) }
         let height = state.height + 1
-        let proposer = state.proposer(forHeight: height)
+        // Under an order this engine signs as its own node; alone, the nodes take turns by height.
+        let proposer = orderNode ?? state.proposer(forHeight: height)
         // Every node's key was loaded when the chain opened; nodes come only from genesis.
         guard let key = signingKeys[proposer] else {
             throw refuseAll(TransactionRejection.chainHalted("\(proposer) has no signing key loaded for block \(height)"))
@@ -91,6 +93,23 @@ extension Chain {
                                  stateRoot: stateRoot, format: format)
         let block = Block(header: header, genesis: nil, transactions: transactions, receipts: receipts,
                           blockEvents: blockEvents, signature: key.sign(header.hash.bytes))
+        if let order {
+            // Nothing is written or acknowledged before the block holds its place in the shared order.
+            switch order.place(block, at: orderPosition + 1) {
+            case .placed:
+                orderPosition += 1
+            case .taken:
+                rollBack(keeping: included.map(\.0))
+                return nil
+            case let .inDoubt(reason):
+                rollBack(keeping: [])
+                inDoubt = InDoubtBlock(position: orderPosition + 1, encoded: block.encoded, waiting: included.map(\.0), reason: reason)
+                return nil
+            case let .unavailable(reason):
+                rollBack(keeping: [])
+                throw refuseAll(TransactionRejection.orderUnavailable(reason), included.map(\.0))
+            }
+        }
         let frame: LedgerFile.Frame
         do {
             willAppend?(height)
@@ -112,16 +131,31 @@ extension Chain {
         state.head = block.hash
         state.time = ctx.time
         if let i = state.nodes.firstIndex(where: { $0.name == proposer }) { state.nodes[i].blocksProposed += 1 }
+        settleCommitted(block, at: frame, answering: included)
+        return block
+    }
+
+    /// The work after a block is durable, whoever sealed it: publish the state it leaves, start hashing
+    /// the state a checkpoint will carry, answer the transactions that waited for it, push it out.
+    func settleCommitted(_ block: Block, at frame: LedgerFile.Frame, answering included: [(Mempool.Pending, Receipt)]) {
         frames.append(frame)
-        headFormat = format
+        headFormat = block.header.format
         publishCommitted()
-        if sealFormat >= BlockHeader.laggedRootFormat, let checkpoint = BlockHeader.checkpoint(fedBy: height) {
+        if sealFormat >= BlockHeader.laggedRootFormat, let checkpoint = BlockHeader.checkpoint(fedBy: block.height) {
             pendingRoot = PendingRoot(checkpoint: checkpoint, hashing: state)
         }
-        for (p, receipt) in included { p.resume(returning: receipt, height: height) }
+        for (p, receipt) in included { p.resume(returning: receipt, height: block.height) }
         subscribers.publish(block)
         snapshotIfDue()
-        return block
+    }
+
+    /// Undoes a block that did not take its place in the order: the state goes back to the last committed
+    /// one, and `keeping` goes back to the front of the queue, to be sealed again once the chain has taken
+    /// the entries ahead.
+    private func rollBack(keeping pending: [Mempool.Pending]) {
+        state = committed
+        mempool.putBack(pending)
+        awaitingOrder = true
     }
 
     /// The format and state root of block `height`. A format 5 checkpoint takes the root hashed since the

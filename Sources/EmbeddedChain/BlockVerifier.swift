@@ -27,8 +27,11 @@ enum BlockVerifier {
     /// label a new block format 3 to escape the routing check. `due` carries the root the next format 5
     /// checkpoint must show from the block that fed it; a replay that began between the two (from a
     /// snapshot older govconsoles wrote) cannot check that one checkpoint, and `verify` always can.
+    ///
+    /// With `hashingFedRoot` false, the caller hashes the state a block feeds to its checkpoint itself
+    /// (on another thread, as the producer does) and `due` is left as it was.
     static func replay(_ block: Block, after previousFormat: UInt8, onto s: inout ChainState, due: inout CheckpointRoot?,
-                       runtime: ContractRuntime) throws(LedgerError) {
+                       runtime: ContractRuntime, hashingFedRoot: Bool = true) throws(LedgerError) {
         let h = block.height
         guard h == s.height + 1 else { throw .corrupt(height: h, reason: "expected height \(s.height + 1)") }
         guard block.header.format >= previousFormat else {
@@ -37,11 +40,7 @@ enum BlockVerifier {
         guard block.header.previous == s.head else { throw .corrupt(height: h, reason: "previous hash does not match block \(s.height)") }
         guard block.genesis == nil else { throw .corrupt(height: h, reason: "a second genesis") }
         guard block.header.time >= s.time else { throw .corrupt(height: h, reason: "time goes backwards") }
-        let proposer = s.proposer(forHeight: h)
-        guard block.header.proposer == proposer else { throw .corrupt(height: h, reason: "proposed by \(block.header.proposer), whose turn it was not") }
-        guard let key = s.management.members[proposer]?.publicKey, key.isValidSignature(block.signature, for: block.hash.bytes) else {
-            throw .corrupt(height: h, reason: "block signature does not verify with \(proposer)'s key")
-        }
+        let proposer = try proposer(of: block, in: s)
         guard block.header.txRoot == Block.txRoot(genesis: nil, transactions: block.transactions) else {
             throw .corrupt(height: h, reason: "transactions do not match the Merkle root")
         }
@@ -78,7 +77,24 @@ enum BlockVerifier {
         s.head = block.hash
         s.time = block.header.time
         if let i = s.nodes.firstIndex(where: { $0.name == proposer }) { s.nodes[i].blocksProposed += 1 }
-        if let checkpoint = BlockHeader.checkpoint(fedBy: h) { due = CheckpointRoot(checkpoint: checkpoint, root: s.root) }
+        if hashingFedRoot, let checkpoint = BlockHeader.checkpoint(fedBy: h) { due = CheckpointRoot(checkpoint: checkpoint, root: s.root) }
+    }
+}
+
+extension BlockVerifier {
+    /// The node that proposed `block` on top of `s`, once its signature verifies: before format 6 the node
+    /// whose turn it was by height, from format 6 any node of the consortium.
+    static func proposer(of block: Block, in s: ChainState) throws(LedgerError) -> String {
+        let h = block.height, proposer = block.header.proposer
+        if block.header.format < BlockHeader.anyNodeFormat {
+            guard proposer == s.proposer(forHeight: h) else { throw .corrupt(height: h, reason: "proposed by \(proposer), whose turn it was not") }
+        } else {
+            guard s.nodes.contains(where: { $0.name == proposer }) else { throw .corrupt(height: h, reason: "proposed by \(proposer), which is not a node of the consortium") }
+        }
+        guard let key = s.management.members[proposer]?.publicKey, key.isValidSignature(block.signature, for: block.hash.bytes) else {
+            throw .corrupt(height: h, reason: "block signature does not verify with \(proposer)'s key")
+        }
+        return proposer
     }
 }
 

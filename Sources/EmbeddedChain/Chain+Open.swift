@@ -111,13 +111,16 @@ extension Chain {
     ///
     /// This call cannot suspend, so it does not wait for the lock: it throws `.locked` while another
     /// process holds it. Async code calls `opened`, which waits.
+    ///
+    /// `signingAs` names the one node whose key this data directory holds, for an engine that keeps the
+    /// ledger with other organisations' engines (see `Chain+Order`); nil loads every node's key.
     public static func open(at directory: String, keystore: Keystore, clock: @escaping ChainClock = WallClock.now,
-                            readOnly: Bool = false) throws(LedgerError) -> Chain {
+                            readOnly: Bool = false, signingAs node: String? = nil) throws(LedgerError) -> Chain {
         guard exists(at: directory) else { throw .missing(directory: directory) }
         let lock = readOnly ? nil : try DirectoryLock(directory: directory)
         let thread = LedgerThread()
         do {
-            return try load(at: directory, lock: lock, keystore: keystore, clock: clock, thread: thread)
+            return try load(at: directory, lock: lock, keystore: keystore, clock: clock, thread: thread, signingAs: node)
         } catch {
             thread.stop()
             throw error
@@ -128,13 +131,13 @@ extension Chain {
     /// the lock, suspended, then reads and replays the ledger on the chain's own thread, so neither the
     /// wait nor the disk holds a cooperative thread.
     public static func opened(at directory: String, keystore: Keystore, clock: @escaping ChainClock = WallClock.now,
-                              lockWait: Int = 3000, readOnly: Bool = false) async throws(LedgerError) -> Chain {
+                              lockWait: Int = 3000, readOnly: Bool = false, signingAs node: String? = nil) async throws(LedgerError) -> Chain {
         guard exists(at: directory) else { throw .missing(directory: directory) }
         let lock = readOnly ? nil : try await DirectoryLock.acquire(directory: directory, waitingUpTo: .milliseconds(lockWait))
         let thread = LedgerThread()
         do {
             return try await thread.perform { () throws(LedgerError) -> Chain in
-                try load(at: directory, lock: lock, keystore: keystore, clock: clock, thread: thread)
+                try load(at: directory, lock: lock, keystore: keystore, clock: clock, thread: thread, signingAs: node)
             }
         } catch {
             thread.stop()
@@ -144,7 +147,7 @@ extension Chain {
 
     /// The work of `open` once the lock, if any, is held: `lock` nil opens to read only.
     private static func load(at directory: String, lock: DirectoryLock?, keystore: Keystore, clock: @escaping ChainClock,
-                             thread: LedgerThread) throws(LedgerError) -> Chain {
+                             thread: LedgerThread, signingAs only: String?) throws(LedgerError) -> Chain {
         thread.noteIO()
         let readOnly = lock == nil
         if !readOnly {
@@ -202,7 +205,10 @@ extension Chain {
         }
         var signingKeys: [String: SigningKey] = [:]
         if !readOnly {
-            for node in state.nodes {
+            if let only, !state.nodes.contains(where: { $0.name == only }) {
+                throw .keystore("\(only) is not a node of this consortium; its nodes are \(state.nodes.map(\.name).joined(separator: ", "))")
+            }
+            for node in state.nodes where only == nil || node.name == only {
                 guard keystore.contains(node.name) else {
                     throw .keystore("no block-signing key for \(node.name) in \(keystore.directory); restore \(node.name).key from a backup, since this data directory signs \(node.name)'s blocks")
                 }

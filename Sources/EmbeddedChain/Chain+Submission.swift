@@ -72,6 +72,9 @@ extension Chain {
     /// Returns the key the signature verified with.
     private func admit(_ tx: Transaction, check: SignatureCheck?) throws -> PublicKey {
         if let halted { throw TransactionRejection.chainHalted(halted) }
+        // A block the order has not answered about may or may not be in the ledger: nothing is queued
+        // behind it, so no one waits for an answer that may take as long as etcd's outage.
+        if let doubt = inDoubt { throw TransactionRejection.orderUnavailable("no answer yet whether block \(state.height + 1) took its place: \(doubt.reason)") }
         let key: PublicKey
         if let check {
             key = check.key

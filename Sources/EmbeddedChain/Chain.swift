@@ -54,6 +54,18 @@ public actor Chain {
     let runtime: ContractRuntime
     /// Wall-clock processing time per node-logic version: measured, so kept beside the state, not in it.
     public internal(set) var processing: [String: ProcessingTime] = [:]
+    /// The order blocks are placed in when several engines keep this ledger (`Chain+Order`); nil alone.
+    var order: (any BlockOrder)?
+    /// The node this engine signs blocks as under an order.
+    var orderNode: String?
+    /// The position of the last entry of the order the chain has taken, its own blocks included.
+    public internal(set) var orderPosition: UInt64 = 0
+    /// A block offered to the order with no answer; the entry at its position decides its fate.
+    var inDoubt: InDoubtBlock?
+    /// Set when a block did not take its place: sealing waits for the next entry of the order.
+    var awaitingOrder = false
+    /// Entries of the order that were not blocks of this chain, and the last reason, for status.
+    public internal(set) var refusedEntries: (count: Int, last: String?) = (0, nil)
     /// Called on the chain's thread with a block's height just before the block is written: tests hold
     /// the thread there, as a slow fsync would.
     var willAppend: (@Sendable (UInt64) -> Void)?
@@ -148,6 +160,10 @@ public actor Chain {
         halted = "the chain was closed"
         isClosed = true
         for p in mempool.drain() { p.resume(throwing: TransactionRejection.chainHalted("the chain was closed")) }
+        for p in inDoubt?.waiting ?? [] {
+            p.resume(throwing: TransactionRejection.chainHalted("the chain was closed before the order answered whether its block was placed; look for the transaction once it runs again"))
+        }
+        inDoubt = nil
         lock?.release()
         subscribers.finishAll()
     }

@@ -43,6 +43,13 @@ struct Mempool {
         bySender[p.tx.sender, default: 0] += 1
     }
 
+    /// Puts a sealed batch whose block lost its place in the order back in front, in its order, to be
+    /// sealed again on top of the block that took the place.
+    mutating func putBack(_ batch: [Pending]) {
+        queue.insert(contentsOf: batch, at: 0)
+        for p in batch { bySender[p.tx.sender, default: 0] += 1 }
+    }
+
     /// Takes up to `limit` of the oldest transactions, for one block.
     mutating func take(upTo limit: Int) -> [Pending] {
         guard queue.count > limit else { return drain() }

@@ -146,10 +146,13 @@ public struct StatusView: Codable, Sendable {
     /// Each contract as `name old[→new stage]`.
     public let contracts: [String]
     public let nodeRouting: String
+    /// The engines this one keeps the ledger with, through etcd; nil for an engine on its own.
+    public let cluster: ClusterView?
 
     package init(data: String, height: UInt64, head: String, genesis: String, time: Date, transactions: UInt64,
                  members: Int, nodes: Int, proposals: [String: Int], policy: PolicyView, contracts: [String],
-                 nodeRouting: String) {
+                 nodeRouting: String, cluster: ClusterView? = nil) {
+        self.cluster = cluster
         self.data = data
         self.height = height
         self.head = head

@@ -105,7 +105,7 @@ extension GovernanceEngine {
             members: s.management.members.values.filter { $0.role != .node }.count, nodes: s.nodes.count,
             proposals: counts, policy: PolicyView(s.management.policy),
             contracts: s.management.contracts.values.sorted { $0.name < $1.name }.map { "\($0.name) \(Self.describe($0.routing))" },
-            nodeRouting: Self.describe(s.management.nodeRouting))
+            nodeRouting: Self.describe(s.management.nodeRouting), cluster: await cluster?.status())
     }
 
     static func describe(_ r: RoutingPolicy) -> String {

@@ -1,5 +1,6 @@
 import ChainModel
 import ChainPrimitives
+import ClusterOrdering
 import ContractRuntime
 import DequeModule
 import DurableStorage
@@ -40,12 +41,16 @@ public actor GovernanceEngine {
     var historyLoaded: Set<UInt64> = []
     var historyLoading: [UInt64: Task<Void, any Error>] = [:]
 
+    /// Set when this engine keeps the ledger with other organisations' engines through etcd.
+    public nonisolated let cluster: ClusterNode?
+
     /// Problems the chain repaired on open; worth showing once.
     public nonisolated var warnings: [String] { platform.warnings }
 
-    private init(dataDirectory: DataDirectory, platform: ServicePlatform) {
+    private init(dataDirectory: DataDirectory, platform: ServicePlatform, cluster: ClusterNode? = nil) {
         self.dataDirectory = dataDirectory
         self.platform = platform
+        self.cluster = cluster
     }
 
     /// Creates a new consortium: a key for every identity and a genesis block. Refuses to replace an
@@ -95,13 +100,27 @@ public actor GovernanceEngine {
     /// Opens an existing consortium, verifying and replaying its ledger. A writer first refuses a data
     /// directory others can write, and loose keys (see `Chain.open`), before anything is written. A
     /// reader (`readOnly`, for queries) takes no lock, writes nothing and refuses every request.
+    ///
+    /// With `cluster`, the engine runs one organisation's node of a consortium whose engines keep one
+    /// ledger through etcd (see `ClusterNode`): its data directory holds that node's key only.
     public static func open(at dir: DataDirectory, clock: @escaping ChainClock = WallClock.now,
-                            readOnly: Bool = false) async throws -> GovernanceEngine {
+                            readOnly: Bool = false, cluster: ClusterSettings? = nil) async throws -> GovernanceEngine {
         guard Chain.exists(at: dir.ledger) else { throw LedgerError.missing(directory: dir.path) }
         if !readOnly { try Keystore.checkNotWritableByOthers(dir.path) }
         let keystore = Keystore(directory: dir.keys)
-        let chain = try await Chain.opened(at: dir.ledger, keystore: keystore, clock: clock, readOnly: readOnly)
-        return await GovernanceEngine(dataDirectory: dir, platform: await ServicePlatform.started(on: chain)).started()
+        let chain = try await Chain.opened(at: dir.ledger, keystore: keystore, clock: clock, readOnly: readOnly, signingAs: cluster?.node)
+        // The order is attached before the platform starts, so no block is ever sealed outside it.
+        var node: ClusterNode?
+        if let cluster, !readOnly {
+            do {
+                node = try await ClusterNode.start(chain: chain, as: cluster.node, endpoints: cluster.etcd, ledger: dir.ledger)
+            } catch {
+                await chain.close()
+                throw error
+            }
+        }
+        let engine = GovernanceEngine(dataDirectory: dir, platform: await ServicePlatform.started(on: chain), cluster: node)
+        return await engine.started()
     }
 
     private func started() async -> GovernanceEngine {
@@ -125,6 +144,7 @@ public actor GovernanceEngine {
         listener = nil
         for w in registryWaiters { w.resume.resume() }
         registryWaiters = []
+        await cluster?.close()
         await platform.close()
     }
 

@@ -19,10 +19,10 @@ enum Connect {
         return GovernanceClient(backend: try await embedded(global.directory, createDemo: createDemo, readOnly: readOnly), keystore: keystore, compiler: WasmContractCompiler())
     }
 
-    static func embedded(_ dir: DataDirectory, createDemo: Bool, readOnly: Bool = false) async throws -> GovernanceEngine {
+    static func embedded(_ dir: DataDirectory, createDemo: Bool, readOnly: Bool = false, cluster: ClusterSettings? = nil) async throws -> GovernanceEngine {
         let engine: GovernanceEngine
         do {
-            engine = try await GovernanceEngine.open(at: dir, readOnly: readOnly)
+            engine = try await GovernanceEngine.open(at: dir, readOnly: readOnly, cluster: cluster)
         } catch LedgerError.missing where createDemo {
             warn("no chain in \(dir.path) yet; creating the demo consortium there")
             engine = try await GovernanceEngine.create(at: dir, consortium: try .demo())

@@ -161,9 +161,26 @@ struct StatusCommand: EngineSubcommand {
             """
     }
 
+    /// The cluster lines: each engine, each etcd member, and anything wrong, loudly.
+    static func text(_ c: ClusterView) -> String {
+        var lines = ["order         position \(c.position), checkpoints \(c.checkpointsAgree ? "agree" : "DISAGREE: the engines' ledgers have forked")"]
+        for e in c.engines {
+            lines.append("engine        \(e.node)  height \(e.height)  head \(e.head.prefix(12))  seen \(Output.time(e.lastSeen))" + (e.problem.map { "  PROBLEM: \(TerminalText.escaped($0))" } ?? ""))
+        }
+        for m in c.etcd {
+            lines.append("etcd          \(m.endpoint)  " + (m.reachable ? (m.isLeader ? "leader" : "follower") : "unreachable: \(TerminalText.escaped(m.error ?? "?"))"))
+        }
+        if c.refusedEntries > 0 { lines.append("refused       \(c.refusedEntries) entries of the order; last: \(TerminalText.escaped(c.lastRefused ?? ""))") }
+        if let p = c.problem { lines.append("PROBLEM       \(TerminalText.escaped(p))") }
+        return lines.joined(separator: "\n")
+    }
+
     func run(in context: CommandContext) async throws {
-        let (s, engine) = try await global.withEngine(in: context, readOnly: true) { (try await $0.status(), $0.endpoint.description) }
-        try global.emit(StatusReport(status: s, engine: engine), to: context) { "engine        \(engine)\n" + StatusCommand.text(s) }
+        let (s, endpoint) = try await global.withEngine(in: context, readOnly: true) { (try await $0.status(), $0.endpoint.description) }
+        let engine = s.cluster.map { "\(endpoint) · cluster \($0.node) · \($0.engines.count) engines" } ?? endpoint
+        try global.emit(StatusReport(status: s, engine: engine), to: context) {
+            "engine        \(engine)\n" + StatusCommand.text(s) + (s.cluster.map { "\n" + StatusCommand.text($0) } ?? "")
+        }
     }
 }
 

@@ -3,6 +3,7 @@ import Dispatch
 import EmbeddedChain
 import Foundation
 import GovernanceAPI
+import GovernanceEngine
 import GovernanceService
 import Logging
 import ServiceClient
@@ -24,7 +25,29 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("unix:PATH, HOST:PORT, or PORT on 127.0.0.1 (default unix:DIR/govconsole.sock).", valueName: "ADDRESS"))
     var listen: String?
 
+    @Option(help: ArgumentHelp("Run this node of a consortium whose engines keep one ledger through etcd (the data directory comes from 'govconsole join').", valueName: "NAME"))
+    var node: String?
+
+    @Option(help: ArgumentHelp("etcd's client endpoints, comma-separated (with --node).", valueName: "URL[,URL…]"))
+    var etcd: String?
+
     @OptionGroup var global: GlobalOptions
+
+    /// The cluster settings from --node and --etcd, which come together or not at all.
+    func clusterSettings() throws -> ClusterSettings? {
+        switch (node, etcd) {
+        case (nil, nil): return nil
+        case (nil, _?): throw ValidationError("--etcd needs --node NAME: the node this engine runs")
+        case (_?, nil): throw ValidationError("--node needs --etcd URL[,URL…]: the etcd cluster the engines order through")
+        case let (node?, etcd?):
+            let endpoints = etcd.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for e in endpoints where !(e.hasPrefix("http://") || e.hasPrefix("https://")) {
+                throw ValidationError("etcd endpoint '\(e)' is not a URL; write it as http://HOST:PORT")
+            }
+            guard !endpoints.isEmpty else { throw ValidationError("--etcd names no endpoint; write it as http://HOST:PORT[,…]") }
+            return ClusterSettings(node: node, etcd: endpoints)
+        }
+    }
 
     struct Started: Encodable {
         let data: String
@@ -32,6 +55,8 @@ struct ServeCommand: AsyncParsableCommand {
         let height: UInt64
         let pid: Int32
         let tokenFile: String?
+        /// The consortium node this engine runs, when it orders through etcd.
+        let node: String?
     }
 
     func run() async throws {
@@ -42,7 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
             await running.close()
             throw ServiceError.refused("a service is already running for \(dir.path) at \(at); attach to it instead of starting another")
         }
-        let engine = try await Connect.embedded(dir, createDemo: true)
+        let cluster = try clusterSettings()
+        let engine = try await Connect.embedded(dir, createDemo: cluster == nil, cluster: cluster)
         let token: String?
         if case .tcp = requested {
             token = try Self.token(at: ServiceAddress.tokenFile(of: dir))
@@ -61,10 +87,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let height = await engine.status().height
         let started = Started(data: dir.path, address: service.address.description, height: height, pid: getpid(),
-                              tokenFile: token == nil ? nil : ServiceAddress.tokenFile(of: dir))
+                              tokenFile: token == nil ? nil : ServiceAddress.tokenFile(of: dir), node: cluster?.node)
         let announcement = Announcement { [global] in
             try global.emit(started, to: .standalone) {
-                "serving \(dir.path) at height \(height) on \(service.address)" + (token == nil ? "" : " (token in \(ServiceAddress.tokenFile(of: dir)))")
+                "serving \(dir.path)" + (cluster.map { " as \($0.node), ordering through etcd at \($0.etcd.joined(separator: ","))," } ?? "")
+                    + " at height \(height) on \(service.address)" + (token == nil ? "" : " (token in \(ServiceAddress.tokenFile(of: dir)))")
                     + "; stop with Ctrl-C"
             }
             fflush(nil)

@@ -1,0 +1,146 @@
+import ChainModel
+import ChainPrimitives
+import EmbeddedChain
+import EtcdClient
+import Foundation
+import GovernanceAPI
+import Logging
+import Synchronization
+
+/// One organisation's engine in a consortium that keeps one ledger through etcd: its chain seals blocks
+/// as this node and places them in the shared order (`EtcdBlockOrder`), takes everyone's entries back
+/// (`OrderFollower`), and announces itself to the other engines (`EnginePresence`).
+public final class ClusterNode: Sendable {
+    public let node: String
+    public let endpoints: [String]
+    let client: EtcdClient
+    let keys: OrderKeys
+    let chain: Chain
+    let ledger: String
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// The last checkpoint block taken and its state root.
+    private let checkpoint = Mutex<(height: UInt64, root: Hash256)>((0, .zero))
+    private let lease = Mutex<Int64?>(nil)
+
+    /// Joins the order: from now on `chain` seals as `node` and takes the order's entries. etcd need not
+    /// be reachable yet; until it is, writes are refused and reads are served.
+    public static func start(chain: Chain, as node: String, endpoints: [String], ledger: String,
+                             logger: Logger = Logger(label: "govconsole.cluster")) async throws -> ClusterNode {
+        let client = try EtcdClient(endpoints: endpoints)
+        let keys = OrderKeys(genesis: chain.genesisHash)
+        try await chain.orderBlocks(through: EtcdBlockOrder(client: client, keys: keys), as: node, from: OrderPosition.read(ledger: ledger))
+        let cluster = ClusterNode(node: node, endpoints: endpoints, client: client, keys: keys, chain: chain, ledger: ledger)
+        await cluster.trackCheckpoints()
+        let follower = OrderFollower(client: client, keys: keys, chain: chain, logger: logger) { _, _ in }
+        cluster.tasks.withLock {
+            $0.append(Task {
+                await cluster.markGenesis(logger: logger)
+                await follower.run()
+            })
+            $0.append(Task { await cluster.announce(logger: logger) })
+        }
+        return cluster
+    }
+
+    private init(node: String, endpoints: [String], client: EtcdClient, keys: OrderKeys, chain: Chain, ledger: String) {
+        self.node = node
+        self.endpoints = endpoints
+        self.client = client
+        self.keys = keys
+        self.chain = chain
+        self.ledger = ledger
+    }
+
+    /// Position 0 of the order holds the genesis hash, so position 1 has a predecessor to require.
+    private func markGenesis(logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                switch try await client.append(keys.entry(0), value: chain.genesisHash.bytes, after: nil) {
+                case .created, .predecessorMissing: return
+                case let .taken(kv):
+                    if kv.value != chain.genesisHash.bytes { logger.critical("etcd's entry 0 of this order is not this consortium's genesis hash; the order was written by hand") }
+                    return
+                }
+            } catch {
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    private func trackCheckpoints() async {
+        let height = chain.committed.height
+        let last = height / BlockHeader.stateRootInterval * BlockHeader.stateRootInterval
+        if last > 0, let block = try? await chain.block(at: last) { checkpoint.withLock { $0 = (last, block.header.stateRoot) } }
+        let blocks = await chain.subscribe(from: height + 1)
+        tasks.withLock {
+            $0.append(Task { [checkpoint] in
+                for await block in blocks where BlockHeader.isCheckpoint(block.height) {
+                    checkpoint.withLock { $0 = (block.height, block.header.stateRoot) }
+                }
+            })
+        }
+    }
+
+    /// Every second: the engine's presence, on a lease kept alive by the announcing itself, and its
+    /// position beside the ledger.
+    private func announce(logger: Logger) async {
+        while !Task.isCancelled {
+            let presence = await presence()
+            OrderPosition.write(presence.position, ledger: ledger)
+            do {
+                let id: Int64
+                if let held = lease.withLock({ $0 }) {
+                    id = held
+                    try await client.keepAlive(lease: id)
+                } else {
+                    id = try await client.grantLease(ttlSeconds: EnginePresence.leaseSeconds)
+                    lease.withLock { $0 = id }
+                }
+                try await presence.put(client, keys: keys, lease: id)
+            } catch {
+                lease.withLock { $0 = nil }
+                logger.debug("announcing \(node) failed: \(error)")
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    private func presence() async -> EnginePresence {
+        let state = chain.committed
+        let cp = checkpoint.withLock { $0 }
+        let problem = await chain.haltReason ?? chain.orderInDoubt.map { "no answer from etcd about a block: \($0)" }
+        return EnginePresence(node: node, height: state.height, head: state.head.hex, position: await chain.orderPosition,
+                              checkpoint: cp.height, checkpointRoot: cp.root.hex, seen: WallClock.now(), problem: problem)
+    }
+
+    /// What this engine knows of the others and of etcd now.
+    public func status() async -> ClusterView {
+        let me = await presence()
+        var engines = ((try? await EnginePresence.all(client, keys: keys)) ?? []).filter { $0.node != node }
+        engines.append(me)
+        engines.sort { $0.node < $1.node }
+        let members = await client.status()
+        let etcd = members.map { m in
+            switch m.report {
+            case let .success(r): ClusterView.EtcdMemberView(endpoint: m.endpoint, reachable: true, isLeader: r.isLeader, error: r.errors.first)
+            case let .failure(e): ClusterView.EtcdMemberView(endpoint: m.endpoint, reachable: false, isLeader: false, error: "\(e)")
+            }
+        }
+        let refused = await chain.refusedEntries
+        let views = engines.map(\.view)
+        let problem = me.problem ?? (etcd.contains(where: \.reachable) ? nil : "etcd unreachable at \(endpoints.joined(separator: ", ")): writes are refused, reads are served from the local ledger")
+        return ClusterView(node: node, position: me.position, engines: views, etcd: etcd, leader: etcd.first(where: \.isLeader)?.endpoint,
+                           checkpointsAgree: ClusterView.agree(views), refusedEntries: refused.count, lastRefused: refused.last,
+                           problem: problem)
+    }
+
+    /// Stops following and announcing; the position is kept for the next start.
+    public func close() async {
+        let running = tasks.withLock { t in defer { t = [] }; return t }
+        for t in running { t.cancel() }
+        for t in running { await t.value }
+        OrderPosition.write(await chain.orderPosition, ledger: ledger)
+        if let id = lease.withLock({ $0 }) { try? await client.revoke(lease: id) }
+        await client.shutdown()
+    }
+}

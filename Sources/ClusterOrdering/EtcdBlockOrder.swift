@@ -1,0 +1,79 @@
+import ChainModel
+import EmbeddedChain
+import EtcdClient
+import Foundation
+import Synchronization
+
+/// `BlockOrder` through etcd: the block for position n goes in as `log/n` with one transaction that
+/// creates it only if it does not exist and `log/n-1` does. No two blocks can hold one position, no
+/// position can be skipped, and whoever asks again for a position gets the block that holds it.
+final class EtcdBlockOrder: BlockOrder {
+    let client: EtcdClient
+    let keys: OrderKeys
+    /// How long to keep asking about a block whose placement got no answer before calling it in doubt.
+    let patience: Duration
+
+    init(client: EtcdClient, keys: OrderKeys, patience: Duration = .seconds(10)) {
+        self.client = client
+        self.keys = keys
+        self.patience = patience
+    }
+
+    func place(_ block: Block, at position: UInt64) -> Placement {
+        // The chain's thread waits here, as it waits for an fsync; the request runs on the pool and NIO.
+        let answer = Answer()
+        let bytes = block.encoded
+        Task { answer.give(await self.place(bytes, at: position)) }
+        return answer.wait()
+    }
+
+    private func place(_ bytes: [UInt8], at position: UInt64) async -> Placement {
+        guard bytes.count <= Self.maxEntryBytes else {
+            return .unavailable("the block is \(bytes.count) bytes, over the \(Self.maxEntryBytes) etcd takes in one request; send fewer or smaller transactions at once")
+        }
+        let deadline = ContinuousClock.now + patience
+        var sent = false
+        while true {
+            do {
+                switch try await client.append(keys.entry(position), value: bytes, after: keys.entry(position - 1)) {
+                case .created:
+                    return .placed
+                case let .taken(existing):
+                    // Asked again after no answer, our own block may be the one that holds the place.
+                    return existing.value == bytes ? .placed : .taken
+                case .predecessorMissing:
+                    return .unavailable("etcd holds no entry \(position - 1) of the order, which this ledger has taken; the order in etcd was removed or rolled back")
+                }
+            } catch {
+                // Refused by every endpoint before it was sent: nothing can be in etcd.
+                if case .unreachable = error, !sent { return .unavailable("\(error)") }
+                if case .requestTooLarge = error { return .unavailable("\(error)") }
+                // The request may have gone out and may still commit: ask again, the same way, until one
+                // answer says whose block holds the place.
+                sent = true
+                guard ContinuousClock.now < deadline else { return .inDoubt("\(error)") }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    /// etcd refuses a request over 1.5 MiB (`--max-request-bytes`); a block and the transaction's framing
+    /// stay under it.
+    static let maxEntryBytes = 1_400_000
+}
+
+/// One answer handed from a task to a thread that waits for it.
+private final class Answer: Sendable {
+    private let value = Mutex<Placement?>(nil)
+    private let ready = DispatchSemaphore(value: 0)
+
+    func give(_ p: Placement) {
+        value.withLock { $0 = p }
+        ready.signal()
+    }
+
+    func wait() -> Placement {
+        ready.wait()
+        return value.withLock { $0! }
+    }
+}

@@ -1,0 +1,92 @@
+import ChainPrimitives
+import ClusterOrdering
+import DurableStorage
+import EmbeddedChain
+import EtcdLauncher
+import Foundation
+import GovernanceAPI
+@testable import GovernanceEngine
+import Testing
+
+/// Three organisations of the demo consortium, each with its own data directory holding the genesis and
+/// its node's key only (as `govconsole join` makes them), running an engine that orders through a real
+/// three-member etcd started for the test. Members sign with the source directory's keystore, as their
+/// own terminals would.
+struct Consortium3 {
+    let etcd: LocalEtcdCluster
+    let source: DataDirectory
+    let joined: [DataDirectory]
+    var engines: [GovernanceEngine]
+    let members: Keystore
+
+    static let nodes = ["node-1", "node-2", "node-3"]
+
+    static func start() async throws -> Consortium3 {
+        let root = NSTemporaryDirectory() + "gc-cluster-\(UUID().uuidString.prefix(8))"
+        let source = DataDirectory(path: root + "/source")
+        let created = try await GovernanceEngine.create(at: source, consortium: try .demo())
+        await created.close()
+        let genesis = try GenesisCopy.read(ledger: source.ledger)
+        let members = Keystore(directory: source.keys)
+        var joined: [DataDirectory] = []
+        for node in nodes {
+            let dir = DataDirectory(path: root + "/" + node)
+            try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try genesis.write(ledger: dir.ledger)
+            try Keystore(directory: dir.keys).store(try members.load(node), for: node)
+            joined.append(dir)
+        }
+        let etcd = try await LocalEtcdCluster.start()
+        var engines: [GovernanceEngine] = []
+        for (node, dir) in zip(nodes, joined) {
+            engines.append(try await GovernanceEngine.open(at: dir, cluster: ClusterSettings(node: node, etcd: etcd.endpoints)))
+        }
+        return Consortium3(etcd: etcd, source: source, joined: joined, engines: engines, members: members)
+    }
+
+    func client(_ i: Int) -> GovernanceClient {
+        GovernanceClient(backend: engines[i], keystore: members, compiler: WasmContractCompiler())
+    }
+
+    /// Waits until every engine has taken the same head, at `height` or beyond.
+    func converged(atLeast height: UInt64) async throws -> UInt64 {
+        var reached: UInt64 = 0
+        try await waitUntil("every engine reaches the same head at \(height) or beyond") {
+            let heads = await engines.asyncMap { await $0.platform.state() }.map { ($0.height, $0.head) }
+            reached = heads[0].0
+            return heads[0].0 >= height && heads.allSatisfy { $0 == heads[0] }
+        }
+        return reached
+    }
+
+    func close() async {
+        for e in engines { await e.close() }
+        await etcd.stop()
+        try? FileManager.default.removeItem(atPath: (source.path as NSString).deletingLastPathComponent)
+    }
+
+    /// Each engine's ledger file, byte for byte.
+    func ledgers() throws -> [Data] {
+        try joined.map { try Data(contentsOf: URL(fileURLWithPath: $0.ledger + "/blocks.log")) }
+    }
+}
+
+extension Array where Element: Sendable {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for e in self { out.append(try await transform(e)) }
+        return out
+    }
+}
+
+/// Polls `condition` until it holds; fails the test after a generous limit, never decides by a delay.
+func waitUntil(_ what: String, limit: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + limit
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("timed out waiting until \(what)")
+            throw CancellationError()
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}

@@ -1,0 +1,92 @@
+import ChainModel
+import ChainPrimitives
+@testable import ClusterOrdering
+@testable import EmbeddedChain
+import EtcdClient
+import Foundation
+import Governance
+import GovernanceAPI
+@testable import GovernanceEngine
+import Testing
+
+/// Three engines of three organisations keep one ledger through a real etcd: votes sent through any of
+/// them are counted once, every engine ends with the same blocks byte for byte, and nothing written into
+/// etcd without a node's key changes the ledger.
+@Suite struct OneLedgerTests {
+    @Test func votesThroughDifferentEnginesAreCountedOnceAndEveryLedgerIsTheSame() async throws {
+        let c = try await Consortium3.start()
+        do {
+            _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
+            _ = try await c.converged(atLeast: await c.engines[0].platform.state().height)
+            // Sent together through three engines: their blocks race for the same places in the order.
+            async let a = c.client(1).vote(1, "approve", as: "alice")
+            async let b = c.client(2).vote(1, "reject", as: "bob")
+            async let d = c.client(0).vote(1, "approve", as: "carol")
+            async let e = c.client(2).vote(1, "approve", as: "dave")
+            let votes = try await [a, b, d, e]
+            let head = try await c.converged(atLeast: votes.map(\.height).max()!)
+            for engine in c.engines {
+                let p = try #require(await engine.platform.state().management.proposal(1))
+                #expect(p.tally == TallyCounts(approve: 3, reject: 1, abstain: 0), "each vote counted once on every engine")
+            }
+            let ledgers = try c.ledgers()
+            #expect(ledgers.allSatisfy { $0 == ledgers[0] }, "the same blocks, byte for byte")
+            let roots = await c.engines.asyncMap { await $0.platform.state().root }
+            #expect(Set(roots).count == 1)
+            // Blocks came from more than one node: each engine sealed its own.
+            let proposers = Set(try await c.engines[0].platform.readBlocks(from: 1, limit: Int(head)).map(\.header.proposer))
+            #expect(proposers.count >= 2, "proposers: \(proposers)")
+        } catch {
+            await c.close()
+            throw error
+        }
+        await c.close()
+    }
+
+    @Test func anEntryWrittenIntoEtcdWithoutANodesKeyChangesNoLedger() async throws {
+        let c = try await Consortium3.start()
+        do {
+            _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
+            let height = try await c.converged(atLeast: await c.engines[0].platform.state().height)
+            let state = await c.engines[0].platform.state()
+            let etcd = try EtcdClient(endpoints: c.etcd.endpoints)
+            let keys = OrderKeys(genesis: state.genesisHash)
+            let last = try await etcd.range(from: keys.entry(0), to: OrderKeys.end(of: keys.log), descending: true).kvs.first
+            var position = try #require(last.flatMap { keys.position(of: $0.key) })
+            // Garbage, then a well-formed next block signed by the admin (not a node), then a replay of an
+            // old entry, each in its proper place in the order.
+            let admin = try c.members.load("ops")
+            let header = BlockHeader(height: height + 1, previous: state.head, time: state.time, proposer: "ops",
+                                     txRoot: Block.txRoot(genesis: nil, transactions: []),
+                                     resultsRoot: Block.resultsRoot(receipts: [], blockEvents: []))
+            let forged = Block(header: header, genesis: nil, transactions: [], receipts: [], blockEvents: [],
+                               signature: admin.sign(header.hash.bytes))
+            let stolen = BlockHeader(height: height + 1, previous: state.head, time: state.time, proposer: "node-1",
+                                     txRoot: header.txRoot, resultsRoot: header.resultsRoot)
+            let impostor = Block(header: stolen, genesis: nil, transactions: [], receipts: [], blockEvents: [],
+                                 signature: admin.sign(stolen.hash.bytes))
+            let replayed = try #require(try await etcd.get(keys.entry(1))).value
+            for value in [Array("not a block".utf8), forged.encoded, impostor.encoded, replayed] {
+                position += 1
+                #expect(try await etcd.append(keys.entry(position), value: value, after: keys.entry(position - 1)) == .created)
+            }
+            await etcd.shutdown()
+
+            let vote = try await c.client(1).vote(1, "approve", as: "alice")
+            _ = try await c.converged(atLeast: vote.height)
+            for engine in c.engines {
+                let refused = try #require(await engine.status().cluster).refusedEntries
+                #expect(refused >= 3, "garbage, the admin's block and the impostor's are refused (the replay is an old height)")
+                #expect(await engine.platform.state().management.proposal(1)?.tally.approve == 1)
+            }
+            let blocks = try await c.engines[2].platform.readBlocks(from: height + 1)
+            #expect(blocks.allSatisfy { $0.header.proposer.hasPrefix("node-") })
+            let ledgers = try c.ledgers()
+            #expect(ledgers.allSatisfy { $0 == ledgers[0] })
+        } catch {
+            await c.close()
+            throw error
+        }
+        await c.close()
+    }
+}
