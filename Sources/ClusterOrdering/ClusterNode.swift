@@ -73,7 +73,7 @@ public final class ClusterNode: Sendable {
         if last > 0, let block = try? await chain.block(at: last) { checkpoint.withLock { $0 = (last, block.header.stateRoot) } }
         let blocks = await chain.subscribe(from: height + 1)
         tasks.withLock {
-            $0.append(Task { [checkpoint] in
+            $0.append(Task { [self] in
                 for await block in blocks where BlockHeader.isCheckpoint(block.height) {
                     checkpoint.withLock { $0 = (block.height, block.header.stateRoot) }
                 }
@@ -108,7 +108,9 @@ public final class ClusterNode: Sendable {
     private func presence() async -> EnginePresence {
         let state = chain.committed
         let cp = checkpoint.withLock { $0 }
-        let problem = await chain.haltReason ?? chain.orderInDoubt.map { "no answer from etcd about a block: \($0)" }
+        let halted = await chain.haltReason
+        let doubt = await chain.orderInDoubt
+        let problem = halted ?? doubt.map { "no answer from etcd about a block: \($0)" }
         return EnginePresence(node: node, height: state.height, head: state.head.hex, position: await chain.orderPosition,
                               checkpoint: cp.height, checkpointRoot: cp.root.hex, seen: WallClock.now(), problem: problem)
     }

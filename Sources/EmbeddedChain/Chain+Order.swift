@@ -72,7 +72,10 @@ extension Chain {
         guard block.genesis == nil, block.header.format >= headFormat, BlockHeader.readable.contains(block.header.format) else {
             return .refused("block \(h) is not a block this chain can take next (format \(block.header.format))")
         }
-        do { _ = try BlockVerifier.proposer(of: block, in: state) } catch { return .refused("\(error)") }
+        do { _ = try BlockVerifier.proposer(of: block, in: state) } catch {
+            if case let .corrupt(_, reason) = error { return .refused("block \(h): \(reason)") }
+            return .refused("\(error)")
+        }
         // Signed by a node, for the next height: from here on a failure means that node and this engine
         // disagree about the state, and going on would fork the ledger silently.
         if let halted { return .diverged("not taken, the chain had stopped: \(halted)") }

@@ -26,13 +26,14 @@ struct Consortium3 {
         let source = DataDirectory(path: root + "/source")
         let created = try await GovernanceEngine.create(at: source, consortium: try .demo())
         await created.close()
-        let genesis = try GenesisCopy.read(ledger: source.ledger)
         let members = Keystore(directory: source.keys)
         var joined: [DataDirectory] = []
         for node in nodes {
             let dir = DataDirectory(path: root + "/" + node)
             try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            try genesis.write(ledger: dir.ledger)
+            // The source holds its genesis block only, so its ledger file is what `join` writes.
+            try FileManager.default.createDirectory(atPath: dir.ledger, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.copyItem(atPath: source.ledger + "/blocks.log", toPath: dir.ledger + "/blocks.log")
             try Keystore(directory: dir.keys).store(try members.load(node), for: node)
             joined.append(dir)
         }

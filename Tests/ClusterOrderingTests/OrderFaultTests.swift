@@ -18,8 +18,8 @@ import Testing
             for _ in 0..<proposals { _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops") }
             _ = try await c.converged(atLeast: await c.engines[0].platform.state().height)
             let voters = ["alice", "bob", "carol", "dave", "erin"]
-            let acknowledged = Mutex<[(voter: String, proposal: UInt64)]>([])
-            let refused = Mutex<[String]>([])
+            let acknowledged = Shared<[(voter: String, proposal: UInt64)]>([])
+            let refused = Shared<[String]>([])
             // Each voter votes on every proposal in turn, through the engine of its own organisation.
             let load = Task {
                 await withTaskGroup(of: Void.self) { group in
@@ -41,7 +41,10 @@ import Testing
             try await waitUntil("five votes are acknowledged") { acknowledged.withLock { $0.count } >= 5 }
             let leader = try #require(await c.etcd.leaderIndex())
             await c.etcd.kill(member: leader)
+            let beforeKill = acknowledged.withLock { $0.count }
             await load.value
+            // The votes still on their way when the leader died got through its election.
+            #expect(acknowledged.withLock { $0.count } > beforeKill, "refused: \(refused.withLock { $0 })")
             // Writes go on after the election.
             _ = try await c.client(1).propose(.setPolicy(PolicyChange(votingPeriod: 7_300_000)), as: "ops")
             _ = try await c.converged(atLeast: await c.engines[1].platform.state().height)
@@ -68,13 +71,14 @@ import Testing
             _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
             let height = try await c.converged(atLeast: await c.engines[0].platform.state().height)
             for m in 0..<3 { await c.etcd.kill(member: m) }
+            let client = c.client(1)
             await #expect {
-                _ = try await c.client(1).vote(1, "approve", as: "alice")
+                _ = try await client.vote(1, "approve", as: "alice")
             } throws: { error in
                 guard case TransactionRejection.orderUnavailable = error else { return false }
                 return "\(error)".contains("etcd unreachable")
             }
-            let status = try await c.engines[1].status()
+            let status = await c.engines[1].status()
             #expect(status.height == height, "reads are served from the local ledger")
             #expect(status.cluster?.etcd.allSatisfy { !$0.reachable } == true)
             #expect(status.cluster?.problem?.contains("etcd unreachable") == true)
@@ -85,4 +89,11 @@ import Testing
         }
         await c.close()
     }
+}
+
+/// A value several tasks of a test append to.
+final class Shared<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ v: Value) { value = Mutex(v) }
+    func withLock<T>(_ body: (inout Value) -> T) -> T { value.withLock { body(&$0) } }
 }
