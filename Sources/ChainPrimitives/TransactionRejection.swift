@@ -17,6 +17,8 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
     case chainHalted(String)
     /// The ordering service several engines share could not be reached; nothing was written.
     case orderUnavailable(String)
+    /// Alone in a block, with its receipt, it is more than the ordering service takes in one entry.
+    case blockTooLarge(bytes: Int, limit: Int)
     /// A contract call sent by hand that fails: refused rather than recorded, with the contract's reason.
     case callFailed(contract: String, version: String, reason: String)
     /// Too many transactions waiting for a block, from this sender (or from everyone when nil).
@@ -39,6 +41,7 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
         case let .wrongLane(lane): "governance transactions travel on the production lane, not \(lane.rawValue); send it on production"
         case let .callFailed(contract, version, reason): "\(contract) (\(version)) refused the call: \(reason); nothing was recorded"
         case let .chainHalted(reason): "the chain stopped accepting transactions: \(reason)"
+        case let .blockTooLarge(bytes, limit): "its block, with what it records, would be \(bytes) bytes, over the \(limit) the ordering service takes in one entry; nothing was written: send it in smaller parts"
         case let .orderUnavailable(reason): "the ordering service is unreachable (\(reason)); nothing was written and reads still work: start etcd or check the --etcd endpoints, then send it again"
         case let .backlog(sender?, limit): "\(sender) already has \(limit) transactions waiting for a block; wait for them to commit, then send more"
         case let .backlog(nil, limit): "\(limit) transactions are already waiting for a block; try again in a moment"

@@ -19,10 +19,11 @@ final class EtcdBlockOrder: BlockOrder {
         self.patience = patience
     }
 
-    func place(_ block: Block, at position: UInt64) -> Placement {
+    var maxBlockBytes: Int { Self.maxEntryBytes }
+
+    func place(_ block: Block, encoded bytes: [UInt8], at position: UInt64) -> Placement {
         // The chain's thread waits here, as it waits for an fsync; the request runs on the pool and NIO.
         let answer = Answer()
-        let bytes = block.encoded
         Task { answer.give(await self.place(bytes, at: position)) }
         return answer.wait()
     }

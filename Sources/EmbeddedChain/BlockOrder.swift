@@ -7,7 +7,10 @@ import ChainModel
 public protocol BlockOrder: Sendable {
     /// Offers `block` for place `position` (the one after the last entry the chain has taken). Called on
     /// the chain's thread, which waits for the answer as it waits for an fsync.
-    func place(_ block: Block, at position: UInt64) -> Placement
+    func place(_ block: Block, encoded: [UInt8], at position: UInt64) -> Placement
+    /// The largest encoded block the order takes in one entry; the chain seals fewer transactions at once
+    /// rather than offer a bigger one.
+    var maxBlockBytes: Int { get }
 }
 
 public enum Placement: Sendable, Equatable {

@@ -38,7 +38,7 @@ extension Chain {
         sealScheduled = false
         guard !sealingPaused, !awaitingOrder, !mempool.isEmpty else { return }
         // A block takes at most `maxBlockTransactions`; the rest wait for the next one, sealed right after.
-        let batch = mempool.take(upTo: Limits.maxBlockTransactions)
+        let batch = mempool.take(upTo: min(Limits.maxBlockTransactions, blockLimit))
         scheduleSeal()
         // `seal` resumes every continuation of the batch exactly once, whether it succeeds or throws.
         _ = try? seal(batch)
@@ -94,10 +94,22 @@ extension Chain {
         let block = Block(header: header, genesis: nil, transactions: transactions, receipts: receipts,
                           blockEvents: blockEvents, signature: key.sign(header.hash.bytes))
         if let order {
+            let encoded = block.encoded
+            if encoded.count > order.maxBlockBytes {
+                state = committed
+                guard included.count > 1 else {
+                    throw refuseAll(TransactionRejection.blockTooLarge(bytes: encoded.count, limit: order.maxBlockBytes), included.map(\.0))
+                }
+                // Half as many at a time until the blocks fit; every one goes back in its order.
+                mempool.putBack(included.map(\.0))
+                blockLimit = max(1, included.count / 2)
+                return nil
+            }
             // Nothing is written or acknowledged before the block holds its place in the shared order.
-            switch order.place(block, at: orderPosition + 1) {
+            switch order.place(block, encoded: encoded, at: orderPosition + 1) {
             case .placed:
                 orderPosition += 1
+                blockLimit = min(Limits.maxBlockTransactions, blockLimit * 2)
             case .taken:
                 rollBack(keeping: included.map(\.0))
                 return nil

@@ -62,6 +62,8 @@ public actor Chain {
     public internal(set) var orderPosition: UInt64 = 0
     /// A block offered to the order with no answer; the entry at its position decides its fate.
     var inDoubt: InDoubtBlock?
+    /// The most transactions the next block takes: halved while blocks come out too big for the order.
+    var blockLimit = Limits.maxBlockTransactions
     /// Set when a block did not take its place: sealing waits for the next entry of the order.
     var awaitingOrder = false
     /// Entries of the order that were not blocks of this chain, and the last reason, for status.
