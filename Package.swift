@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(name: "EmbeddedChainTests", dependencies: ["EmbeddedChain", "DurableStorage", .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "GovernanceAPITests", dependencies: ["GovernanceAPI"]),
         .testTarget(name: "GovernanceEngineTests", dependencies: ["GovernanceEngine"]),
-        .testTarget(name: "ClusterOrderingTests", dependencies: ["ClusterOrdering", "GovernanceEngine", "EtcdClient", "EtcdLauncher"]),
+        .testTarget(name: "ClusterOrderingTests", dependencies: ["ClusterOrdering", "GovernanceEngine", "ServicePlatform", "EmbeddedChain", "EtcdClient", "EtcdLauncher"]),
         .testTarget(name: "GovernanceServiceTests", dependencies: [
             "GovernanceService", "ServiceClient", "GovernanceEngine", "ServicePlatform", "EmbeddedChain", .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

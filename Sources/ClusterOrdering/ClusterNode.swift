@@ -11,6 +11,10 @@ import Synchronization
 /// as this node and places them in the shared order (`EtcdBlockOrder`), takes everyone's entries back
 /// (`OrderFollower`), and announces itself to the other engines (`EnginePresence`).
 public final class ClusterNode: Sendable {
+    /// etcd refuses a request over 1.5 MiB (`--max-request-bytes`); a block and its request's framing
+    /// stay under it.
+    public static let defaultMaxEntryBytes = 1_400_000
+
     public let node: String
     public let endpoints: [String]
     let client: EtcdClient
@@ -24,11 +28,11 @@ public final class ClusterNode: Sendable {
 
     /// Joins the order: from now on `chain` seals as `node` and takes the order's entries. etcd need not
     /// be reachable yet; until it is, writes are refused and reads are served.
-    public static func start(chain: Chain, as node: String, endpoints: [String], ledger: String,
+    public static func start(chain: Chain, as node: String, endpoints: [String], ledger: String, maxEntryBytes: Int = defaultMaxEntryBytes,
                              logger: Logger = Logger(label: "govconsole.cluster")) async throws -> ClusterNode {
         let client = try EtcdClient(endpoints: endpoints)
         let keys = OrderKeys(genesis: chain.genesisHash)
-        try await chain.orderBlocks(through: EtcdBlockOrder(client: client, keys: keys), as: node, from: OrderPosition.read(ledger: ledger))
+        try await chain.orderBlocks(through: EtcdBlockOrder(client: client, keys: keys, maxEntryBytes: maxEntryBytes), as: node, from: OrderPosition.read(ledger: ledger))
         let cluster = ClusterNode(node: node, endpoints: endpoints, client: client, keys: keys, chain: chain, ledger: ledger)
         await cluster.trackCheckpoints()
         let follower = OrderFollower(client: client, keys: keys, chain: chain, logger: logger) { _, _ in }

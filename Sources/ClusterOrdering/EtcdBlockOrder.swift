@@ -13,13 +13,14 @@ final class EtcdBlockOrder: BlockOrder {
     /// How long to keep asking about a block whose placement got no answer before calling it in doubt.
     let patience: Duration
 
-    init(client: EtcdClient, keys: OrderKeys, patience: Duration = .seconds(10)) {
+    let maxBlockBytes: Int
+
+    init(client: EtcdClient, keys: OrderKeys, maxEntryBytes: Int, patience: Duration = .seconds(10)) {
+        maxBlockBytes = maxEntryBytes
         self.client = client
         self.keys = keys
         self.patience = patience
     }
-
-    var maxBlockBytes: Int { Self.maxEntryBytes }
 
     func place(_ block: Block, encoded bytes: [UInt8], at position: UInt64) -> Placement {
         // The chain's thread waits here, as it waits for an fsync; the request runs on the pool and NIO.
@@ -29,9 +30,6 @@ final class EtcdBlockOrder: BlockOrder {
     }
 
     private func place(_ bytes: [UInt8], at position: UInt64) async -> Placement {
-        guard bytes.count <= Self.maxEntryBytes else {
-            return .unavailable("the block is \(bytes.count) bytes, over the \(Self.maxEntryBytes) etcd takes in one request; send fewer or smaller transactions at once")
-        }
         let deadline = ContinuousClock.now + patience
         var sent = false
         while true {
@@ -57,10 +55,6 @@ final class EtcdBlockOrder: BlockOrder {
             }
         }
     }
-
-    /// etcd refuses a request over 1.5 MiB (`--max-request-bytes`); a block and the transaction's framing
-    /// stay under it.
-    static let maxEntryBytes = 1_400_000
 }
 
 /// One answer handed from a task to a thread that waits for it.

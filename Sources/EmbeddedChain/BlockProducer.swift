@@ -103,6 +103,7 @@ extension Chain {
                 // Half as many at a time until the blocks fit; every one goes back in its order.
                 mempool.putBack(included.map(\.0))
                 blockLimit = max(1, included.count / 2)
+                scheduleSeal()
                 return nil
             }
             // Nothing is written or acknowledged before the block holds its place in the shared order.

@@ -113,7 +113,8 @@ public actor GovernanceEngine {
         var node: ClusterNode?
         if let cluster, !readOnly {
             do {
-                node = try await ClusterNode.start(chain: chain, as: cluster.node, endpoints: cluster.etcd, ledger: dir.ledger)
+                node = try await ClusterNode.start(chain: chain, as: cluster.node, endpoints: cluster.etcd, ledger: dir.ledger,
+                                                  maxEntryBytes: cluster.maxEntryBytes)
             } catch {
                 await chain.close()
                 throw error

@@ -21,7 +21,7 @@ struct Consortium3 {
 
     static let nodes = ["node-1", "node-2", "node-3"]
 
-    static func start() async throws -> Consortium3 {
+    static func start(maxEntryBytes: Int = ClusterNode.defaultMaxEntryBytes) async throws -> Consortium3 {
         let root = NSTemporaryDirectory() + "gc-cluster-\(UUID().uuidString.prefix(8))"
         let source = DataDirectory(path: root + "/source")
         let created = try await GovernanceEngine.create(at: source, consortium: try .demo())
@@ -40,7 +40,7 @@ struct Consortium3 {
         let etcd = try await LocalEtcdCluster.start()
         var engines: [GovernanceEngine] = []
         for (node, dir) in zip(nodes, joined) {
-            engines.append(try await GovernanceEngine.open(at: dir, cluster: ClusterSettings(node: node, etcd: etcd.endpoints)))
+            engines.append(try await GovernanceEngine.open(at: dir, cluster: ClusterSettings(node: node, etcd: etcd.endpoints, maxEntryBytes: maxEntryBytes)))
         }
         return Consortium3(etcd: etcd, source: source, joined: joined, engines: engines, members: members)
     }
