@@ -10,6 +10,8 @@ import PackageDescription
 //   ChainModel, DurableStorage ← GovernanceAPI (backend protocol, views, signing client) ← ServiceClient (wire, remote backend);
 //   GovernanceAPI, ServicePlatform, ContractRuntime (demo contracts) ← GovernanceEngine ← GovernanceService (with ServiceClient);
 //   GovernanceAPI ← ConsoleUI, which never sees the chain or WasmKit (it reads only the API and the pure modules below it);
+//   EtcdClient (etcd 3.4's JSON gateway over async-http-client) depends on nothing of ours; EtcdLauncher (a local
+//   3-member etcd cluster for tests and benchmarks) sits on it;
 //   the executables sit on top.
 // ncurses is reached only through CNcurses, from ConsoleUI's NcursesBackend.
 let package = Package(
@@ -32,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(name: "ChainPrimitives", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -76,6 +80,16 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        .target(name: "EtcdClient", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "NIOExtras", package: "swift-nio-extras"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+        // A local 3-member etcd cluster on loopback, for tests in any target and for govbench.
+        .target(name: "EtcdLauncher", dependencies: ["EtcdClient"]),
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(
             name: "ConsoleUI",
@@ -121,6 +135,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient", "EtcdLauncher"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "GovernanceAPI", "GovernanceEngine"], resources: [.copy("Golden")]),
         .testTarget(name: "govconsoleTests", dependencies: [
             "govconsole", "crashwriter", "govbench", "EmbeddedChain",

@@ -1,0 +1,20 @@
+/// Why a local etcd cluster could not be started; each says what to do.
+public enum LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
+    case etcdNotFound
+    case memberExited(member: Int, log: String)
+    case notHealthy(seconds: Int, directory: String)
+    case noTemporaryDirectory(String)
+
+    public var description: String {
+        switch self {
+        case .etcdNotFound:
+            "etcd not found: apt-get install etcd-server"
+        case let .memberExited(member, log):
+            "etcd member m\(member) exited at start: see \(log)"
+        case let .notHealthy(seconds, directory):
+            "the local etcd cluster was not healthy after \(seconds) s: see the logs in \(directory)"
+        case let .noTemporaryDirectory(reason):
+            "could not make a temporary directory for etcd (\(reason)): check that /tmp is writable"
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import EtcdClient
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A throwaway etcd cluster on 127.0.0.1: members on random free ports, data and logs in a temporary
+/// directory, for tests and benchmarks. `stop()` ends it; dropping it kills every member too, so a test that
+/// fails leaves no etcd running.
+public final class LocalEtcdCluster: Sendable {
+    /// Client URLs, one per member, in member order (m0, m1, …).
+    public let endpoints: [String]
+    /// Holds each member's data directory and its log (`m0.log`, …).
+    public let directory: String
+    let etcdPath: String
+    let arguments: [[String]]
+    let members: Mutex<[MemberProcess?]>
+
+    /// Starts `size` members of `etcd` (found on PATH when nil) and waits until each says it is healthy,
+    /// retrying with new ports when one lost its port to another process.
+    public static func start(size: Int = 3, etcd: String? = nil, healthTimeout: Duration = .seconds(60)) async throws(LaunchError) -> LocalEtcdCluster {
+        let found = if let etcd { FileManager.default.isExecutableFile(atPath: etcd) ? etcd : nil } else { findEtcd() }
+        guard let etcd = found else { throw .etcdNotFound }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let cluster = try LocalEtcdCluster(etcd: etcd, size: size)
+            do throws(LaunchError) {
+                for member in 0..<size { try cluster.launch(member) }
+                try await cluster.waitUntilHealthy(timeout: healthTimeout)
+                return cluster
+            } catch {
+                let retry = if case let .memberExited(_, log) = error { attempt < 5 && cluster.lostPort(log) } else { false }
+                await cluster.stop()
+                guard retry else { throw error }
+            }
+        }
+    }
+
+    init(etcd: String, size: Int) throws(LaunchError) {
+        var template = Array((NSTemporaryDirectory() + "/etcd-cluster-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw .noTemporaryDirectory(String(cString: strerror(errno))) }
+        let dir = String(cString: made)
+        directory = dir
+        var ports = freeLoopbackPorts(2 * size)
+        while ports.count < 2 * size { ports.append(0) }  // a member on port 0 exits at once; the start fails clearly
+        let client = ports.prefix(size).map { "http://127.0.0.1:\($0)" }
+        let peer = ports.suffix(size).map { "http://127.0.0.1:\($0)" }
+        let initial = (0..<size).map { "m\($0)=\(peer[$0])" }.joined(separator: ",")
+        endpoints = client
+        etcdPath = etcd
+        let token = "t-" + (dir as NSString).lastPathComponent
+        arguments = (0..<size).map { i in
+            [
+                "--name", "m\(i)", "--data-dir", "\(dir)/m\(i)",
+                "--listen-client-urls", client[i], "--advertise-client-urls", client[i],
+                "--listen-peer-urls", peer[i], "--initial-advertise-peer-urls", peer[i],
+                "--initial-cluster", initial, "--initial-cluster-state", "new", "--initial-cluster-token", token,
+                "--logger=zap", "--log-outputs=stderr",
+            ]
+        }
+        members = Mutex(Array(repeating: nil, count: size))
+    }
+
+    deinit {
+        members.withLock { $0.forEach { $0?.signal(SIGKILL) } }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The log a member writes, across its restarts.
+    public func logPath(of member: Int) -> String { directory + "/m\(member).log" }
+
+    /// Starts the member with its command line, its log appended to.
+    func launch(_ member: Int) throws(LaunchError) {
+        let process = try MemberProcess(etcd: etcdPath, arguments: arguments[member], log: logPath(of: member), member: member)
+        members.withLock { $0[member] = process }
+    }
+
+    /// Waits until `/health` is true on each listed member (all by default), failing at once if one exits.
+    public func waitUntilHealthy(_ which: [Int]? = nil, timeout: Duration = .seconds(60)) async throws(LaunchError) {
+        let which = which ?? Array(endpoints.indices)
+        let limit = ContinuousClock.now + timeout
+        var healthy: Set<Int> = []
+        while healthy.count < which.count {
+            for member in which where !healthy.contains(member) {
+                guard members.withLock({ $0[member]?.isRunning ?? false }) else {
+                    throw .memberExited(member: member, log: logPath(of: member))
+                }
+                if await Self.isHealthy(endpoints[member]) { healthy.insert(member) }
+            }
+            if healthy.count == which.count { return }
+            guard ContinuousClock.now < limit else { throw .notHealthy(seconds: Int(timeout.components.seconds), directory: directory) }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Whether the member's log says its port was taken between our bind test and its own bind.
+    func lostPort(_ log: String) -> Bool {
+        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("address already in use")
+    }
+
+    static func isHealthy(_ endpoint: String) async -> Bool {
+        guard let client = try? EtcdClient(endpoints: [endpoint]) else { return false }
+        let healthy = await client.isHealthy(endpoint)
+        await client.shutdown()
+        return healthy
+    }
+
+    static func findEtcd() -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return (path.split(separator: ":").map { "\($0)/etcd" } + ["/usr/bin/etcd", "/usr/local/bin/etcd"])
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
