@@ -68,6 +68,9 @@ public final class LocalEtcdCluster: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// The process ids of the members started and not yet stopped (a killed one stays listed until restarted).
+    public var processIDs: [Int32] { members.withLock { $0.compactMap { $0?.process.processIdentifier } } }
+
     /// The log a member writes, across its restarts.
     public func logPath(of member: Int) -> String { directory + "/m\(member).log" }
 
