@@ -64,7 +64,11 @@ public final class LocalEtcdCluster: Sendable {
     }
 
     deinit {
-        members.withLock { $0.forEach { $0?.signal(SIGKILL) } }
+        let running = members.withLock { $0.compactMap { $0 } }
+        running.forEach { $0.signal(SIGKILL) }
+        // Gone before their directory is (an etcd whose directory vanished lives on for up to 30 s).
+        let limit = ContinuousClock.now + .seconds(60)
+        while running.contains(where: \.isRunning), ContinuousClock.now < limit { usleep(5000) }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
