@@ -58,6 +58,8 @@ public final class LocalEtcdCluster: Sendable {
                 "--listen-peer-urls", peer[i], "--initial-advertise-peer-urls", peer[i],
                 "--initial-cluster", initial, "--initial-cluster-state", "new", "--initial-cluster-token", token,
                 "--logger=zap", "--log-outputs=stderr",
+                // Twice etcd's defaults: on two loaded cores a 1 s election timeout lets a slow tick depose a leader.
+                "--heartbeat-interval", "200", "--election-timeout", "2000",
             ]
         }
         members = Mutex(Array(repeating: nil, count: size))
