@@ -58,5 +58,6 @@ import Testing
         #expect(EtcdError.unreachable(endpoints: ["http://127.0.0.1:1"]).description
             == "etcd unreachable at http://127.0.0.1:1: start it or pass the right --etcd endpoints")
         #expect(LaunchError.etcdNotFound.description == "etcd not found: apt-get install etcd-server")
+        #expect(!LaunchError.memberExited(member: 1, reason: "a\nb").description.contains("\n"))
     }
 }
