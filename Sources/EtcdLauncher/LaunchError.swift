@@ -1,7 +1,7 @@
 /// Why a local etcd cluster could not be started; each says what to do.
 public enum LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
     case etcdNotFound
-    case memberExited(member: Int, log: String)
+    case memberExited(member: Int, reason: String)
     case notHealthy(seconds: Int, directory: String)
     case noTemporaryDirectory(String)
 
@@ -9,8 +9,8 @@ public enum LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .etcdNotFound:
             "etcd not found: apt-get install etcd-server"
-        case let .memberExited(member, log):
-            "etcd member m\(member) exited at start: see \(log)"
+        case let .memberExited(member, reason):
+            "etcd member m\(member) exited at start (\(reason.split(whereSeparator: \.isNewline).joined(separator: " "))): check that nothing else holds its ports and that etcd 3.4 runs here"
         case let .notHealthy(seconds, directory):
             "the local etcd cluster was not healthy after \(seconds) s: see the logs in \(directory)"
         case let .noTemporaryDirectory(reason):

@@ -20,30 +20,37 @@ public final class LocalEtcdCluster: Sendable {
     /// Starts `size` members of `etcd` (found on PATH when nil) and waits until each says it is healthy,
     /// retrying with new ports when one lost its port to another process.
     public static func start(size: Int = 3, etcd: String? = nil, healthTimeout: Duration = .seconds(60)) async throws(LaunchError) -> LocalEtcdCluster {
+        try await start(size: size, etcd: etcd, healthTimeout: healthTimeout) { count, _ in freeLoopbackPorts(count) }
+    }
+
+    /// `start`, with the ports of each attempt (its number from 1) chosen by `ports`.
+    static func start(
+        size: Int, etcd: String?, healthTimeout: Duration, ports: (_ count: Int, _ attempt: Int) -> [Int]
+    ) async throws(LaunchError) -> LocalEtcdCluster {
         let found = if let etcd { FileManager.default.isExecutableFile(atPath: etcd) ? etcd : nil } else { findEtcd() }
         guard let etcd = found else { throw .etcdNotFound }
         var attempt = 0
         while true {
             attempt += 1
-            let cluster = try LocalEtcdCluster(etcd: etcd, size: size)
+            let cluster = try LocalEtcdCluster(etcd: etcd, size: size, ports: ports(2 * size, attempt))
             do throws(LaunchError) {
                 for member in 0..<size { try cluster.launch(member) }
                 try await cluster.waitUntilHealthy(timeout: healthTimeout)
                 return cluster
             } catch {
-                let retry = if case let .memberExited(_, log) = error { attempt < 5 && cluster.lostPort(log) } else { false }
+                let retry = if case let .memberExited(_, reason) = error { attempt < 5 && reason.contains("address already in use") } else { false }
                 await cluster.stop()
                 guard retry else { throw error }
             }
         }
     }
 
-    init(etcd: String, size: Int) throws(LaunchError) {
-        var template = Array((NSTemporaryDirectory() + "/etcd-cluster-XXXXXX").utf8CString)
+    init(etcd: String, size: Int, ports: [Int]) throws(LaunchError) {
+        var template = Array(((NSTemporaryDirectory() as NSString).appendingPathComponent("etcd-cluster-XXXXXX")).utf8CString)
         guard let made = mkdtemp(&template) else { throw .noTemporaryDirectory(String(cString: strerror(errno))) }
         let dir = String(cString: made)
         directory = dir
-        var ports = freeLoopbackPorts(2 * size)
+        var ports = ports
         while ports.count < 2 * size { ports.append(0) }  // a member on port 0 exits at once; the start fails clearly
         let client = ports.prefix(size).map { "http://127.0.0.1:\($0)" }
         let peer = ports.suffix(size).map { "http://127.0.0.1:\($0)" }
@@ -58,15 +65,24 @@ public final class LocalEtcdCluster: Sendable {
                 "--listen-peer-urls", peer[i], "--initial-advertise-peer-urls", peer[i],
                 "--initial-cluster", initial, "--initial-cluster-state", "new", "--initial-cluster-token", token,
                 "--logger=zap", "--log-outputs=stderr",
+                // Twice etcd's defaults: on two loaded cores a 1 s election timeout lets a slow tick depose a leader.
+                "--heartbeat-interval", "200", "--election-timeout", "2000",
             ]
         }
         members = Mutex(Array(repeating: nil, count: size))
     }
 
     deinit {
-        members.withLock { $0.forEach { $0?.signal(SIGKILL) } }
+        let running = members.withLock { $0.compactMap { $0 } }
+        running.forEach { $0.signal(SIGKILL) }
+        // Gone before their directory is (an etcd whose directory vanished lives on for up to 30 s).
+        let limit = ContinuousClock.now + .seconds(60)
+        while running.contains(where: \.isRunning), ContinuousClock.now < limit { usleep(5000) }
         try? FileManager.default.removeItem(atPath: directory)
     }
+
+    /// The process ids of the members started and not yet stopped (a killed one stays listed until restarted).
+    public var processIDs: [Int32] { members.withLock { $0.compactMap { $0?.process.processIdentifier } } }
 
     /// The log a member writes, across its restarts.
     public func logPath(of member: Int) -> String { directory + "/m\(member).log" }
@@ -85,7 +101,7 @@ public final class LocalEtcdCluster: Sendable {
         while healthy.count < which.count {
             for member in which where !healthy.contains(member) {
                 guard members.withLock({ $0[member]?.isRunning ?? false }) else {
-                    throw .memberExited(member: member, log: logPath(of: member))
+                    throw .memberExited(member: member, reason: lastError(of: member))
                 }
                 if await Self.isHealthy(endpoints[member]) { healthy.insert(member) }
             }
@@ -95,9 +111,14 @@ public final class LocalEtcdCluster: Sendable {
         }
     }
 
-    /// Whether the member's log says its port was taken between our bind test and its own bind.
-    func lostPort(_ log: String) -> Bool {
-        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("address already in use")
+    /// The error an exited member logged last (read now: `stop` removes the log), or its last line.
+    func lastError(of member: Int) -> String {
+        let lines = ((try? String(contentsOfFile: logPath(of: member), encoding: .utf8)) ?? "").split(separator: "\n")
+        guard let line = lines.last(where: { $0.contains("\"error\"") }) ?? lines.last else { return "it logged nothing" }
+        // A zap line: {"level":"fatal","msg":"…","error":"…",…}; keep just what went wrong.
+        let fields = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        let said = [fields?["msg"] as? String, fields?["error"] as? String].compactMap { $0 }.joined(separator: ": ")
+        return said.isEmpty ? String(line.prefix(300)) : said
     }
 
     static func isHealthy(_ endpoint: String) async -> Bool {

@@ -17,7 +17,7 @@ struct MemberProcess: @unchecked Sendable {  // Process is used only through its
         #endif
         process.environment = environment
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
-        guard let output = FileHandle(forWritingAtPath: log) else { throw .memberExited(member: member, log: log) }
+        guard let output = FileHandle(forWritingAtPath: log) else { throw .memberExited(member: member, reason: "could not start \(etcd) with its log at \(log)") }
         output.seekToEndOfFile()
         process.standardOutput = output
         process.standardError = output
@@ -25,7 +25,7 @@ struct MemberProcess: @unchecked Sendable {  // Process is used only through its
         do {
             try process.run()
         } catch {
-            throw .memberExited(member: member, log: log)
+            throw .memberExited(member: member, reason: "could not start \(etcd) with its log at \(log)")
         }
         try? output.close()  // the child holds its own copy
     }

@@ -64,6 +64,7 @@ import Testing
 
     @Test func aPausedMemberDoesNotAnswerUntilResumed() async throws {
         let cluster = try cluster()
+        try await waitUntil("a member leads") { await cluster.leaderIndex() != nil }
         let follower = try #require(await cluster.leaderIndex().map { ($0 + 1) % 3 })
         cluster.pause(member: follower)
         let frozen = try await withClient(requestTimeout: .seconds(3)) { client in

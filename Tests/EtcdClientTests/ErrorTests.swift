@@ -33,12 +33,16 @@ import Testing
 
     @Test func aValueOverEtcdsRequestLimitIsRequestTooLargeAndWritesNothing() async throws {
         let key = freshPrefix("large") + bytes("k")
-        let value = [UInt8](repeating: 0x61, count: 2 << 20)
-        try await withClient { client in
-            #expect(await etcdError { try await client.put(key, value) } == .requestTooLarge(bytes: key.count + value.count))
-            #expect(await etcdError { _ = try await client.append(key, value: value, after: nil) } == .requestTooLarge(bytes: key.count + value.count))
-            let stored = try await client.get(key)
-            #expect(stored == nil)
+        // 1.6 MB passes the gateway and etcd refuses it ("request is too large", code 3); 2 MiB the gateway
+        // itself refuses ("received message larger than max", code 8, HTTP 429).
+        for size in [1_600_000, 2 << 20] {
+            let value = [UInt8](repeating: 0x61, count: size)
+            try await withClient { client in
+                #expect(await etcdError { try await client.put(key, value) } == .requestTooLarge(bytes: key.count + value.count))
+                #expect(await etcdError { _ = try await client.append(key, value: value, after: nil) } == .requestTooLarge(bytes: key.count + value.count))
+                let stored = try await client.get(key)
+                #expect(stored == nil)
+            }
         }
     }
 
@@ -54,5 +58,6 @@ import Testing
         #expect(EtcdError.unreachable(endpoints: ["http://127.0.0.1:1"]).description
             == "etcd unreachable at http://127.0.0.1:1: start it or pass the right --etcd endpoints")
         #expect(LaunchError.etcdNotFound.description == "etcd not found: apt-get install etcd-server")
+        #expect(!LaunchError.memberExited(member: 1, reason: "a\nb").description.contains("\n"))
     }
 }
