@@ -79,10 +79,18 @@ import Glibc
         try Data("mine".utf8).write(to: URL(fileURLWithPath: occupied + "/notes.txt"))
         let plainFile = root + "/plain-file"
         try Data().write(to: URL(fileURLWithPath: plainFile))
-        // The source's node-5 key replaced by node-4's; node-6's key gone.
+        // A copy of the source whose block 0 is damaged (a byte of its signature, the body's last).
+        let damaged = root + "/damaged"
+        try FileManager.default.copyItem(atPath: s.data, toPath: damaged)
+        let genesisEnd = try Self.firstRecordEnd(damaged + "/ledger/blocks.log")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: damaged + "/ledger/blocks.log"))
+        bytes[genesisEnd - 1] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: damaged + "/ledger/blocks.log"))
+        // The source's node-5 key replaced by node-4's; node-6's key gone; node-2's readable by others.
         try FileManager.default.removeItem(atPath: s.data + "/keys/node-5.key")
         try FileManager.default.copyItem(atPath: s.data + "/keys/node-4.key", toPath: s.data + "/keys/node-5.key")
         try FileManager.default.removeItem(atPath: s.data + "/keys/node-6.key")
+        chmod(s.data + "/keys/node-2.key", 0o644)
         let ledger = try Data(contentsOf: URL(fileURLWithPath: s.ledgerFile))
         let keys = try FileManager.default.contentsOfDirectory(atPath: s.data + "/keys").sorted()
 
@@ -92,7 +100,9 @@ import Glibc
             (notData, "node-1", fresh, "\(notData) is not a govconsole data directory (it has no ledger/blocks.log)"),
             (s.data, "alice", fresh, "'alice' is a voter of consortium 'demo', not a node; its nodes are node-1, node-2, node-3, node-4, node-5, node-6: pass one of them to --node"),
             (s.data, "zed", fresh, "'zed' is not a node of consortium 'demo'; its nodes are node-1"),
+            (damaged, "node-1", fresh, "cannot read the genesis block in \(damaged): the ledger is corrupt at height 0: record checksum mismatch"),
             (s.data, "node-6", fresh, "no key for node-6 in \(s.data)/keys"),
+            (s.data, "node-2", fresh, "key file \(s.data)/keys/node-2.key is readable by others (mode 644); run 'chmod 600"),
             (s.data, "node-5", fresh, "\(s.data)/keys/node-5.key is not node-5's key"),
             (s.data, "node-1", occupied, "\(occupied) already exists and is not empty; choose another --data directory or remove it"),
             (s.data, "node-1", plainFile, "\(plainFile) already exists and is not a directory"),
@@ -126,6 +136,12 @@ import Glibc
     /// The permission bits of `path`.
     static func mode(_ path: String) -> Int? {
         (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int).map { $0 & 0o777 }
+    }
+
+    /// Where the ledger's first record (block 0) ends: its frame is magic, length, two checks, body.
+    static func firstRecordEnd(_ ledger: String) throws -> Int {
+        let header = try #require(FileManager.default.contents(atPath: ledger)?.prefix(8))
+        return 20 + header.dropFirst(4).reduce(0) { $0 << 8 | Int($1) }
     }
 
     /// Staging directories join left in `directory`.
