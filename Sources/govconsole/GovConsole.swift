@@ -8,7 +8,7 @@ struct GovConsole: AsyncParsableCommand {
         abstract: "Govern a permissioned blockchain: propose, vote, execute.",
         discussion: "Run with no subcommand to open the console on the data directory, creating the demo consortium there on first run.",
         subcommands: [
-            InitCommand.self, ProposeCommand.self, VoteCommand.self, ExecuteCommand.self, CancelCommand.self,
+            InitCommand.self, JoinCommand.self, ProposeCommand.self, VoteCommand.self, ExecuteCommand.self, CancelCommand.self,
             ProposalsCommand.self, ShowCommand.self, EventsCommand.self, StatusCommand.self, MembersCommand.self,
             NodesCommand.self, BlocksCommand.self, VerifyCommand.self, ServeCommand.self, CallCommand.self, TrafficCommand.self, RoutingCommand.self, NodeCommand.self,
         ])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DurableStorage
+import Foundation
 import GovernanceAPI
 import GovernanceEngine
 @testable import govconsole
@@ -45,11 +46,13 @@ import Testing
         let before = try await engine.status().height
         let runner = InProcessRunner(directory: DataDirectory(path: sandbox.data))
         for (line, name) in [(["init", "--demo"], "init"), (["serve"], "serve"), (["traffic"], "traffic"),
-                             (["events", "--follow"], "events"), (["--json", "traffic"], "traffic")] {
+                             (["events", "--follow"], "events"), (["--json", "traffic"], "traffic"),
+                             (["join", sandbox.data, "--node", "node-1", "--data", sandbox.root.appendingPathComponent("org").path], "join")] {
             let r = await runner.run(line, engine: engine, identity: "ops")
             #expect(!r.ok && r.text == "'\(name)' cannot run inside the console; quit and run 'govconsole \(name)' in a shell (g toggles traffic here)",
                     "\(line): \(r)")
         }
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root.appendingPathComponent("org").path), "the refused join wrote nothing")
         let nothing = await runner.run(["--json"], engine: engine, identity: "ops")
         #expect(!nothing.ok && nothing.text == "'--json' is not a subcommand; press ? for keys or type e.g. 'show 3'", "\(nothing)")
         // The ledger is as created: the refused lines wrote nothing.
