@@ -11,6 +11,9 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     case permissionMissing(proposal: UInt64, holder: String, state: PermissionState, status: ProposalStatus)
     case callFailed(contract: String, version: String, reason: String)
     case invalidTraffic(String)
+    /// `serve --node` on a data directory `join` made for another node, or for another consortium.
+    case joinedAsAnotherNode(directory: String, joined: String, asked: String)
+    case joinedAnotherConsortium(directory: String)
 
     public var description: String {
         switch self {
@@ -22,6 +25,10 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
             reason
         case let .callFailed(contract, version, reason):
             "the call would fail in \(contract) \(version): \(reason); nothing was written"
+        case let .joinedAsAnotherNode(dir, joined, asked):
+            "\(dir) was joined as \(joined), not \(asked); run it with --node \(joined), or join again as \(asked) into another directory"
+        case let .joinedAnotherConsortium(dir):
+            "\(dir)/cluster.json names another consortium's genesis than its ledger's; join the consortium again into a new directory"
         case let .invalidTraffic(reason):
             reason
         case let .permissionMissing(p, holder, state, status):

@@ -108,7 +108,16 @@ public actor GovernanceEngine {
         guard Chain.exists(at: dir.ledger) else { throw LedgerError.missing(directory: dir.path) }
         if !readOnly { try Keystore.checkNotWritableByOthers(dir.path) }
         let keystore = Keystore(directory: dir.keys)
+        // A directory `join` made names the node it was made for.
+        let membership = cluster == nil ? nil : try ClusterMembership.read(from: dir)
+        if let membership, let cluster, membership.node != cluster.node {
+            throw EngineError.joinedAsAnotherNode(directory: dir.path, joined: membership.node, asked: cluster.node)
+        }
         let chain = try await Chain.opened(at: dir.ledger, keystore: keystore, clock: clock, readOnly: readOnly, signingAs: cluster?.node)
+        if let membership, membership.genesis != chain.genesisHash {
+            await chain.close()
+            throw EngineError.joinedAnotherConsortium(directory: dir.path)
+        }
         // The order is attached before the platform starts, so no block is ever sealed outside it.
         var node: ClusterNode?
         if let cluster, !readOnly {

@@ -14,6 +14,7 @@ import Testing
 /// own terminals would.
 struct Consortium3 {
     let etcd: LocalEtcdCluster
+    let ownsEtcd: Bool
     let source: DataDirectory
     let joined: [DataDirectory]
     var engines: [GovernanceEngine]
@@ -21,28 +22,29 @@ struct Consortium3 {
 
     static let nodes = ["node-1", "node-2", "node-3"]
 
-    static func start(maxEntryBytes: Int = ClusterNode.defaultMaxEntryBytes) async throws -> Consortium3 {
+    /// `ownEtcd` starts an etcd for this consortium alone, for tests that break it; otherwise consortia
+    /// share one (each keeps to the keys under its own genesis hash).
+    static func start(maxEntryBytes: Int = ClusterNode.defaultMaxEntryBytes, ownEtcd: Bool = false) async throws -> Consortium3 {
         let root = NSTemporaryDirectory() + "gc-cluster-\(UUID().uuidString.prefix(8))"
         let source = DataDirectory(path: root + "/source")
         let created = try await GovernanceEngine.create(at: source, consortium: try .demo())
         await created.close()
+        let genesis = try GenesisCopy.read(ledger: source.ledger)
         let members = Keystore(directory: source.keys)
         var joined: [DataDirectory] = []
         for node in nodes {
             let dir = DataDirectory(path: root + "/" + node)
             try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            // The source holds its genesis block only, so its ledger file is what `join` writes.
-            try FileManager.default.createDirectory(atPath: dir.ledger, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            try FileManager.default.copyItem(atPath: source.ledger + "/blocks.log", toPath: dir.ledger + "/blocks.log")
+            try genesis.write(ledger: dir.ledger)
             try Keystore(directory: dir.keys).store(try members.load(node), for: node)
             joined.append(dir)
         }
-        let etcd = try await LocalEtcdCluster.start()
+        let etcd = ownEtcd ? try await LocalEtcdCluster.start() : try await SharedLocalEtcd.shared.acquire()
         var engines: [GovernanceEngine] = []
         for (node, dir) in zip(nodes, joined) {
             engines.append(try await GovernanceEngine.open(at: dir, cluster: ClusterSettings(node: node, etcd: etcd.endpoints, maxEntryBytes: maxEntryBytes)))
         }
-        return Consortium3(etcd: etcd, source: source, joined: joined, engines: engines, members: members)
+        return Consortium3(etcd: etcd, ownsEtcd: ownEtcd, source: source, joined: joined, engines: engines, members: members)
     }
 
     func client(_ i: Int) -> GovernanceClient {
@@ -62,7 +64,7 @@ struct Consortium3 {
 
     func close() async {
         for e in engines { await e.close() }
-        await etcd.stop()
+        if ownsEtcd { await etcd.stop() } else { await SharedLocalEtcd.shared.release() }
         try? FileManager.default.removeItem(atPath: (source.path as NSString).deletingLastPathComponent)
     }
 

@@ -12,7 +12,7 @@ import Testing
 /// killed, and with etcd gone writes are refused with the reason while reads go on.
 @Suite struct OrderFaultTests {
     @Test func killingEtcdsLeaderUnderLoadLosesNothingAcknowledged() async throws {
-        let c = try await Consortium3.start()
+        let c = try await Consortium3.start(ownEtcd: true)
         do {
             let proposals = 4
             for _ in 0..<proposals { _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops") }
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func withEtcdGoneWritesAreRefusedWithTheReasonAndReadsGoOn() async throws {
-        let c = try await Consortium3.start()
+        let c = try await Consortium3.start(ownEtcd: true)
         do {
             _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
             let height = try await c.converged(atLeast: await c.engines[0].platform.state().height)

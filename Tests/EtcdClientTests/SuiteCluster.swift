@@ -12,7 +12,7 @@ struct SuiteCluster: SuiteTrait, TestScoping {
     var isRecursive: Bool { false }
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let cluster = if shared { try await ClusterPool.shared.acquire() } else { try await LocalEtcdCluster.start() }
+        let cluster = if shared { try await SharedLocalEtcd.shared.acquire() } else { try await LocalEtcdCluster.start() }
         do {
             try await Self.$current.withValue(cluster) { try await function() }
         } catch {
@@ -23,34 +23,7 @@ struct SuiteCluster: SuiteTrait, TestScoping {
     }
 
     func release(_ cluster: LocalEtcdCluster) async {
-        if shared { await ClusterPool.shared.release() } else { await cluster.stop() }
-    }
-}
-
-/// The cluster the `.sharedCluster` suites share, counted by how many of them are running.
-actor ClusterPool {
-    static let shared = ClusterPool()
-    var starting: Task<LocalEtcdCluster, any Error>?
-    var users = 0
-
-    func acquire() async throws -> LocalEtcdCluster {
-        users += 1
-        let start = starting ?? Task { try await LocalEtcdCluster.start() }
-        starting = start
-        do {
-            return try await start.value
-        } catch {
-            users -= 1
-            if users == 0 { starting = nil }
-            throw error
-        }
-    }
-
-    func release() async {
-        users -= 1
-        guard users == 0, let start = starting else { return }
-        starting = nil
-        await (try? start.value)?.stop()
+        if shared { await SharedLocalEtcd.shared.release() } else { await cluster.stop() }
     }
 }
 
