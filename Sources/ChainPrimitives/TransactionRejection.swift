@@ -42,7 +42,7 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
         case let .callFailed(contract, version, reason): "\(contract) (\(version)) refused the call: \(reason); nothing was recorded"
         case let .chainHalted(reason): "the chain stopped accepting transactions: \(reason)"
         case let .blockTooLarge(bytes, limit): "its block, with what it records, would be \(bytes) bytes, over the \(limit) the ordering service takes in one entry; nothing was written: send it in smaller parts"
-        case let .orderUnavailable(reason): "the ordering service is unreachable (\(reason)); nothing was written and reads still work: start etcd or check the --etcd endpoints, then send it again"
+        case let .orderUnavailable(reason): "nothing was written, the ordering service did not answer: \(reason); reads still work, send it again once it answers"
         case let .backlog(sender?, limit): "\(sender) already has \(limit) transactions waiting for a block; wait for them to commit, then send more"
         case let .backlog(nil, limit): "\(limit) transactions are already waiting for a block; try again in a moment"
         }

@@ -50,8 +50,26 @@ final class EtcdBlockOrder: BlockOrder {
                 // The request may have gone out and may still commit: ask again, the same way, until one
                 // answer says whose block holds the place.
                 sent = true
-                guard ContinuousClock.now < deadline else { return .inDoubt("\(error)") }
+                guard ContinuousClock.now < deadline else {
+                    settleInBackground(bytes, at: position)
+                    return .inDoubt("\(error)")
+                }
                 try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+}
+
+extension EtcdBlockOrder {
+    /// A block in doubt stays in doubt until an entry holds its position. If ours never got there, no
+    /// one else may write one for a long time: so the same bytes are offered again, the same way, until
+    /// etcd gives an answer; whichever entry then holds the position reaches the chain through the
+    /// follower and decides the doubt.
+    private func settleInBackground(_ bytes: [UInt8], at position: UInt64) {
+        Task {
+            while !Task.isCancelled {
+                if (try? await client.append(keys.entry(position), value: bytes, after: keys.entry(position - 1))) != nil { return }
+                try? await Task.sleep(for: .milliseconds(500))
             }
         }
     }

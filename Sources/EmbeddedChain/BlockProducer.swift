@@ -116,10 +116,11 @@ extension Chain {
                 return nil
             case let .inDoubt(reason):
                 rollBack(keeping: [])
-                inDoubt = InDoubtBlock(position: orderPosition + 1, encoded: block.encoded, waiting: included.map(\.0), reason: reason)
+                inDoubt = InDoubtBlock(position: orderPosition + 1, encoded: encoded, waiting: included.map(\.0), reason: reason)
                 return nil
             case let .unavailable(reason):
-                rollBack(keeping: [])
+                // Nothing was placed: the next transaction tries again, with no entry to wait for.
+                state = committed
                 throw refuseAll(TransactionRejection.orderUnavailable(reason), included.map(\.0))
             }
         }

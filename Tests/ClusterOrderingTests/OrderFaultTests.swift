@@ -83,6 +83,12 @@ import Testing
             #expect(status.cluster?.etcd.allSatisfy { !$0.reachable } == true)
             #expect(status.cluster?.problem?.contains("etcd unreachable") == true)
             #expect(await c.engines[1].platform.state().management.proposal(1)?.tally.approve == 0)
+            // Once etcd is back, the same vote goes through: the refusal left nothing waiting.
+            for m in 0..<3 { try c.etcd.restart(member: m) }
+            try await c.etcd.waitUntilHealthy()
+            let vote = try await client.vote(1, "approve", as: "alice")
+            _ = try await c.converged(atLeast: vote.height)
+            #expect(await c.engines[0].platform.state().management.proposal(1)?.tally.approve == 1)
         } catch {
             await c.close()
             throw error
