@@ -119,6 +119,7 @@ let package = Package(
             name: "govbench",
             dependencies: [
                 "GovernanceEngine", "ServicePlatform", "EmbeddedChain", "ContractRuntime", "ConsoleUI", "GovernanceService", "ServiceClient",
+                "ClusterOrdering", "EtcdClient", "EtcdLauncher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]

@@ -2,7 +2,7 @@
 public enum LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
     case etcdNotFound
     case memberExited(member: Int, reason: String)
-    case notHealthy(seconds: Int, directory: String)
+    case notHealthy(seconds: Int, lastWords: String)
     case noTemporaryDirectory(String)
 
     public var description: String {
@@ -11,8 +11,8 @@ public enum LaunchError: Error, Sendable, Equatable, CustomStringConvertible {
             "etcd not found: apt-get install etcd-server"
         case let .memberExited(member, reason):
             "etcd member m\(member) exited at start (\(reason.split(whereSeparator: \.isNewline).joined(separator: " "))): check that nothing else holds its ports and that etcd 3.4 runs here"
-        case let .notHealthy(seconds, directory):
-            "the local etcd cluster was not healthy after \(seconds) s: see the logs in \(directory)"
+        case let .notHealthy(seconds, lastWords):
+            "the local etcd cluster was not healthy after \(seconds) s; what its members logged last: \(lastWords.split(whereSeparator: \.isNewline).joined(separator: " "))"
         case let .noTemporaryDirectory(reason):
             "could not make a temporary directory for etcd (\(reason)): check that /tmp is writable"
         }

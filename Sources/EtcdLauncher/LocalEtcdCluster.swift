@@ -106,7 +106,11 @@ public final class LocalEtcdCluster: Sendable {
                 if await Self.isHealthy(endpoints[member]) { healthy.insert(member) }
             }
             if healthy.count == which.count { return }
-            guard ContinuousClock.now < limit else { throw .notHealthy(seconds: Int(timeout.components.seconds), directory: directory) }
+            guard ContinuousClock.now < limit else {
+                // Read now: stopping the cluster removes the logs.
+                let words = which.filter { !healthy.contains($0) }.map { "m\($0): \(lastError(of: $0))" }.joined(separator: "; ")
+                throw .notHealthy(seconds: Int(timeout.components.seconds), lastWords: words)
+            }
             try? await Task.sleep(for: .milliseconds(50))
         }
     }

@@ -4,7 +4,7 @@ import Foundation
 extension Report {
     var table: String {
         func f(_ v: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", v) }
-        let rows: [(String, String, String)] = [
+        var rows: [(String, String, String)] = [
             ("votes at p99 ≤ 50 ms", f(sloVotesPerS) + " /s", "engine request path, open loop, p99 \(f(sloP99Ms, 1)) ms"),
             ("  ratio to ceiling", f(sloRatio, 3), "target ≥ 0.6"),
             ("  through the service", f(serviceVotesPerS) + " /s", "\(serviceConnections) connections over a Unix socket, p99 \(f(serviceP99Ms, 1)) ms"),
@@ -19,6 +19,12 @@ extension Report {
             ("cold start", f(coldStartS, 2) + " s", "open the ledger until the engine is ready; target ≤ 2"),
             ("crash reopen", f(crashReopenS, 2) + " s", "replaying \(crashTailTransactions) transactions in \(crashTailBlocks) blocks after a kill; target ≤ 5"),
         ]
+        if let cluster = clusterVotesPerS {
+            rows.insert(contentsOf: [
+                ("  through a cluster", f(cluster) + " /s", "\(clusterEngines ?? 0) engines ordering through a local 3-member etcd, p99 \(f(clusterP99Ms ?? 0, 1)) ms"),
+                ("  cluster ratio", f(clusterRatio ?? 0, 3), "cluster / engine; target ≥ 0.5; etcd takes \(f(etcdPutsPerS ?? 0)) small writes/s here"),
+            ], at: 4)
+        }
         let w0 = rows.map(\.0.count).max()!, w1 = rows.map(\.1.count).max()!
         let figures = rows.map { r in
             r.0.padding(toLength: w0, withPad: " ", startingAt: 0) + "  "
@@ -26,7 +32,8 @@ extension Report {
         }
         return (["govbench (\(mode), \(cores) cores)"] + figures
             + ["", "engine, \(sloClients) clients sending 1–16 votes at a time:"] + Self.curve(sloCurve)
-            + ["", "service, the same clients over \(serviceConnections) connections:"] + Self.curve(serviceCurve)).joined(separator: "\n")
+            + ["", "service, the same clients over \(serviceConnections) connections:"] + Self.curve(serviceCurve)
+            + (clusterCurve.map { ["", "cluster, the same clients over \(clusterEngines ?? 0) engines:"] + Self.curve($0) } ?? [])).joined(separator: "\n")
     }
 
     /// A curve's steps by offered rate; a step passes when it got ≥ 95% through, refused none, p99 ≤ 50 ms.

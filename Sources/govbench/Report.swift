@@ -27,6 +27,13 @@ struct Report: Encodable {
     var peakRssMb = 0.0
     var coldStartS = 0.0
     var crashReopenS = 0.0, crashTailTransactions = 0, crashTailBlocks = 0
+    /// With --cluster: through three engines ordering through a local etcd.
+    var clusterVotesPerS: Double?
+    var clusterP99Ms: Double?
+    var clusterRatio: Double?
+    var clusterEngines: Int?
+    var clusterCurve: [CurvePoint]?
+    var etcdPutsPerS: Double?
 
     enum CodingKeys: String, CodingKey {
         case mode, cores
@@ -47,6 +54,8 @@ struct Report: Encodable {
         case peakRssMb = "peak_rss_mb"
         case coldStartS = "cold_start_s"
         case crashReopenS = "crash_reopen_s", crashTailTransactions = "crash_tail_transactions", crashTailBlocks = "crash_tail_blocks"
+        case clusterVotesPerS = "cluster_votes_per_s", clusterP99Ms = "cluster_p99_ms", clusterRatio = "cluster_ratio"
+        case clusterEngines = "cluster_engines", clusterCurve = "cluster_curve", etcdPutsPerS = "etcd_puts_per_s"
     }
 
     /// The SLO figures from the engine's search, against the larger of the two ceilings.
@@ -60,6 +69,16 @@ struct Report: Encodable {
         serviceVotesPerS = service.best?.achievedPerS ?? 0
         serviceP99Ms = service.best?.p99Ms ?? 0
         serviceCurve = service.curve
+    }
+
+    /// The cluster's figures; its ratio is to the single engine's rate at the same objective, in this run.
+    mutating func record(cluster: VoteBench.ClusterOutcome) {
+        clusterVotesPerS = cluster.search.best?.achievedPerS ?? 0
+        clusterP99Ms = cluster.search.best?.p99Ms ?? 0
+        clusterCurve = cluster.search.curve
+        clusterEngines = cluster.engines
+        etcdPutsPerS = cluster.etcdPutsPerS
+        clusterRatio = sloVotesPerS > 0 ? clusterVotesPerS! / sloVotesPerS : 0
     }
 
     mutating func settleRatios() {

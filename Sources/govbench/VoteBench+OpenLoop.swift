@@ -34,6 +34,7 @@ extension VoteBench {
         let rounds = zip(needs, own).map { ($0 + $1.count - 1) / $1.count }.max() ?? 0
         var ids: [UInt64] = []
         for _ in 0..<rounds { ids += try await propose(1, as: "ops2") }
+        await proposed?()
         let after = await engine.chainState()
         let seats = Dictionary(uniqueKeysWithValues: ids.map { id in
             let p = after.management.proposal(id)!

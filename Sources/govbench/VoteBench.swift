@@ -26,6 +26,9 @@ final class VoteBench: @unchecked Sendable {
     private var subscriber: Task<Void, Never>?
     /// Votes signed for the verification ceiling, which then count as the first round of the vote load.
     var pendingFirstRound: [Transaction]?
+    /// Called once a step's proposals are made, before its votes are signed: the cluster search waits
+    /// there until every engine has taken them.
+    var proposed: (@Sendable () async -> Void)?
     /// What the verification ceiling verifies, kept to measure it again after the load.
     var ceilingWork: [(key: PublicKey, message: [UInt8], signature: [UInt8])] = []
 

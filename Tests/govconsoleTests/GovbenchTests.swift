@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 
-/// The benchmark's quick run works end to end and reports every figure issues 6 and 14 name. Speed is not
+/// The benchmark's quick run works end to end and reports every figure issues 6, 14 and 15 name (the
+/// cluster's through a local etcd). Speed is not
 /// asserted here (a debug build on a shared machine); the figures are for `swift run -c release govbench`.
 @Test func govbenchQuickReportsEveryFigure() throws {
     let sandbox = try Sandbox()
     let out = sandbox.root.appendingPathComponent("govbench.json")
-    let child = try Child(try Sandbox.executable("govbench").path, ["--quick", "--json", "--data", sandbox.data],
+    let child = try Child(try Sandbox.executable("govbench").path, ["--quick", "--json", "--cluster", "--data", sandbox.data],
                           stdout: out.path, stderr: "/dev/null")
     #expect(child.wait() == 0)
     let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any])
@@ -16,13 +17,15 @@ import Testing
         #expect(value > 0, "\(key) is \(value)")
     }
     // A debug build on a loaded machine may sustain nothing at p99 ≤ 50 ms: zero is a figure too.
-    for key in ["slo_votes_per_s", "slo_p99_ms", "slo_ratio", "service_votes_per_s", "service_ratio"] {
+    for key in ["slo_votes_per_s", "slo_p99_ms", "slo_ratio", "service_votes_per_s", "service_ratio", "cluster_votes_per_s", "cluster_ratio"] {
         let value = try #require(object[key] as? Double, "missing \(key) in \(object)")
         #expect(value >= 0, "\(key) is \(value)")
     }
     #expect(object["verify_ceiling_per_s"] as? Double == max(object["verify_ceiling_before_per_s"] as! Double, object["verify_ceiling_after_per_s"] as! Double))
     // Both curves start at a tenth of the ceiling and hold each step's figures.
-    for key in ["slo_curve", "service_curve"] {
+    #expect((object["etcd_puts_per_s"] as? Double ?? 0) > 0, "etcd's own write rate is measured beside the cluster's")
+    #expect(object["cluster_engines"] as? Int == 3)
+    for key in ["slo_curve", "service_curve", "cluster_curve"] {
         let curve = try #require(object[key] as? [[String: Any]], "missing \(key) in \(object)")
         #expect(!curve.isEmpty, "\(key) is empty")
         for point in curve {
