@@ -19,7 +19,7 @@ public final class LocalEtcdCluster: Sendable {
 
     /// Starts `size` members of `etcd` (found on PATH when nil) and waits until each says it is healthy,
     /// retrying with new ports when one lost its port to another process.
-    public static func start(size: Int = 3, etcd: String? = nil, healthTimeout: Duration = .seconds(60)) async throws(LaunchError) -> LocalEtcdCluster {
+    public static func start(size: Int = 3, etcd: String? = nil, healthTimeout: Duration = .seconds(120)) async throws(LaunchError) -> LocalEtcdCluster {
         try await start(size: size, etcd: etcd, healthTimeout: healthTimeout) { count, _ in freeLoopbackPorts(count) }
     }
 
@@ -38,7 +38,13 @@ public final class LocalEtcdCluster: Sendable {
                 try await cluster.waitUntilHealthy(timeout: healthTimeout)
                 return cluster
             } catch {
-                let retry = if case let .memberExited(_, reason) = error { attempt < 5 && reason.contains("address already in use") } else { false }
+                // A member that lost its port is started again on new ports; a cluster that never became
+                // healthy (seen once on a machine running several test suites and clusters at once) once more.
+                let retry = switch error {
+                case let .memberExited(_, reason): attempt < 5 && reason.contains("address already in use")
+                case .notHealthy: attempt < 2
+                default: false
+                }
                 await cluster.stop()
                 guard retry else { throw error }
             }
@@ -108,11 +114,20 @@ public final class LocalEtcdCluster: Sendable {
             if healthy.count == which.count { return }
             guard ContinuousClock.now < limit else {
                 // Read now: stopping the cluster removes the logs.
-                let words = which.filter { !healthy.contains($0) }.map { "m\($0): \(lastError(of: $0))" }.joined(separator: "; ")
+                let words = which.filter { !healthy.contains($0) }.map { "m\($0): \(lastLines(of: $0))" }.joined(separator: "; ")
                 throw .notHealthy(seconds: Int(timeout.components.seconds), lastWords: words)
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    /// What a member logged last, message by message.
+    func lastLines(of member: Int, count: Int = 4) -> String {
+        let lines = ((try? String(contentsOfFile: logPath(of: member), encoding: .utf8)) ?? "").split(separator: "\n").suffix(count)
+        return lines.map { line in
+            let fields = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+            return (fields?["msg"] as? String).map { m in m + ((fields?["error"] as? String).map { ": " + $0 } ?? "") } ?? String(line.prefix(200))
+        }.joined(separator: " | ")
     }
 
     /// The error an exited member logged last (read now: `stop` removes the log), or its last line.

@@ -9,8 +9,9 @@ import Synchronization
 import Testing
 
 /// What the engines do when etcd fails under them: nothing acknowledged is lost when its leader is
-/// killed, and with etcd gone writes are refused with the reason while reads go on.
-@Suite struct OrderFaultTests {
+/// killed, and with etcd gone writes are refused with the reason while reads go on. One at a time: each
+/// breaks an etcd of its own.
+@Suite(.serialized) struct OrderFaultTests {
     @Test func killingEtcdsLeaderUnderLoadLosesNothingAcknowledged() async throws {
         let c = try await Consortium3.start(ownEtcd: true)
         do {
