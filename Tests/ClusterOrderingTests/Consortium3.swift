@@ -47,6 +47,19 @@ struct Consortium3 {
         return Consortium3(etcd: etcd, ownsEtcd: ownEtcd, source: source, joined: joined, engines: engines, members: members)
     }
 
+    /// Runs `body` on a consortium started for it, and stops everything after, whether `body` throws or not.
+    static func with(maxEntryBytes: Int = ClusterNode.defaultMaxEntryBytes, ownEtcd: Bool = false,
+                     _ body: (Consortium3) async throws -> Void) async throws {
+        let c = try await start(maxEntryBytes: maxEntryBytes, ownEtcd: ownEtcd)
+        do {
+            try await body(c)
+        } catch {
+            await c.close()
+            throw error
+        }
+        await c.close()
+    }
+
     func client(_ i: Int) -> GovernanceClient {
         GovernanceClient(backend: engines[i], keystore: members, compiler: WasmContractCompiler())
     }
@@ -68,9 +81,10 @@ struct Consortium3 {
         try? FileManager.default.removeItem(atPath: (source.path as NSString).deletingLastPathComponent)
     }
 
-    /// Each engine's ledger file, byte for byte.
-    func ledgers() throws -> [Data] {
-        try joined.map { try Data(contentsOf: URL(fileURLWithPath: $0.ledger + "/blocks.log")) }
+    /// Whether every engine's ledger file is the same, byte for byte.
+    func ledgersIdentical() throws -> Bool {
+        let ledgers = try joined.map { try Data(contentsOf: URL(fileURLWithPath: $0.ledger + "/blocks.log")) }
+        return ledgers.allSatisfy { $0 == ledgers[0] }
     }
 }
 

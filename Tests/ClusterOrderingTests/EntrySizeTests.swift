@@ -15,8 +15,7 @@ import Testing
     static let limit = 1_200
 
     @Test func votesSentTogetherAreSplitIntoBlocksThatFitOneEntry() async throws {
-        let c = try await Consortium3.start(maxEntryBytes: Self.limit)
-        do {
+        try await Consortium3.with(maxEntryBytes: Self.limit) { c in
             _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
             let start = try await c.converged(atLeast: await c.engines[0].platform.state().height)
             let voters = ["alice", "bob", "carol", "dave", "erin"]
@@ -38,24 +37,20 @@ import Testing
             #expect(blocks.count > 1, "one batch, split")
             #expect(blocks.allSatisfy { $0.encoded.count <= Self.limit }, "sizes \(blocks.map(\.encoded.count))")
             #expect(await c.engines[0].platform.state().management.proposal(1)?.tally.abstain == UInt64(voters.count))
-        } catch {
-            await c.close()
-            throw error
         }
-        await c.close()
     }
 
     @Test func aTransactionTooBigForOneEntryIsRefusedWithTheReason() async throws {
-        let c = try await Consortium3.start(maxEntryBytes: 600)
-        let before = await c.engines[0].platform.state().height
-        let client = c.client(0)
-        await #expect {
-            _ = try await client.propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
-        } throws: { error in
-            guard case let TransactionRejection.blockTooLarge(bytes, limit) = error else { return false }
-            return bytes > limit && limit == 600
+        try await Consortium3.with(maxEntryBytes: 600) { c in
+            let before = await c.engines[0].platform.state().height
+            let client = c.client(0)
+            await #expect {
+                _ = try await client.propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
+            } throws: { error in
+                guard case let TransactionRejection.blockTooLarge(bytes, limit) = error else { return false }
+                return bytes > limit && limit == 600
+            }
+            #expect(await c.engines[0].platform.state().height == before)
         }
-        #expect(await c.engines[0].platform.state().height == before)
-        await c.close()
     }
 }

@@ -14,8 +14,7 @@ import Testing
 /// etcd without a node's key changes the ledger.
 @Suite struct OneLedgerTests {
     @Test func votesThroughDifferentEnginesAreCountedOnceAndEveryLedgerIsTheSame() async throws {
-        let c = try await Consortium3.start()
-        do {
+        try await Consortium3.with() { c in
             _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
             _ = try await c.converged(atLeast: await c.engines[0].platform.state().height)
             // Sent together through three engines: their blocks race for the same places in the order.
@@ -29,23 +28,17 @@ import Testing
                 let p = try #require(await engine.platform.state().management.proposal(1))
                 #expect(p.tally == TallyCounts(approve: 3, reject: 1, abstain: 0), "each vote counted once on every engine")
             }
-            let ledgers = try c.ledgers()
-            #expect(ledgers.allSatisfy { $0 == ledgers[0] }, "the same blocks, byte for byte")
+            #expect(try c.ledgersIdentical(), "the same blocks, byte for byte")
             let roots = await c.engines.asyncMap { await $0.platform.state().root }
             #expect(Set(roots).count == 1)
             // Blocks came from more than one node: each engine sealed its own.
             let proposers = Set(try await c.engines[0].platform.readBlocks(from: 1, limit: Int(head)).map(\.header.proposer))
             #expect(proposers.count >= 2, "proposers: \(proposers)")
-        } catch {
-            await c.close()
-            throw error
         }
-        await c.close()
     }
 
     @Test func anEntryWrittenIntoEtcdWithoutANodesKeyChangesNoLedger() async throws {
-        let c = try await Consortium3.start()
-        do {
+        try await Consortium3.with() { c in
             _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
             let height = try await c.converged(atLeast: await c.engines[0].platform.state().height)
             let state = await c.engines[0].platform.state()
@@ -84,12 +77,7 @@ import Testing
             }
             let blocks = try await c.engines[2].platform.readBlocks(from: height + 1)
             #expect(blocks.allSatisfy { $0.header.proposer.hasPrefix("node-") })
-            let ledgers = try c.ledgers()
-            #expect(ledgers.allSatisfy { $0 == ledgers[0] })
-        } catch {
-            await c.close()
-            throw error
+            #expect(try c.ledgersIdentical())
         }
-        await c.close()
     }
 }

@@ -13,8 +13,7 @@ import Testing
 /// breaks an etcd of its own.
 @Suite(.serialized) struct OrderFaultTests {
     @Test func killingEtcdsLeaderUnderLoadLosesNothingAcknowledged() async throws {
-        let c = try await Consortium3.start(ownEtcd: true)
-        do {
+        try await Consortium3.with(ownEtcd: true) { c in
             let proposals = 4
             for _ in 0..<proposals { _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops") }
             _ = try await c.converged(atLeast: await c.engines[0].platform.state().height)
@@ -57,18 +56,12 @@ import Testing
                     #expect(m.proposal(p)?.vote(of: voter) == .abstain, "\(voter)'s acknowledged vote on \(p) is on every ledger")
                 }
             }
-            let ledgers = try c.ledgers()
-            #expect(ledgers.allSatisfy { $0 == ledgers[0] })
-        } catch {
-            await c.close()
-            throw error
+            #expect(try c.ledgersIdentical())
         }
-        await c.close()
     }
 
     @Test func withEtcdGoneWritesAreRefusedWithTheReasonAndReadsGoOn() async throws {
-        let c = try await Consortium3.start(ownEtcd: true)
-        do {
+        try await Consortium3.with(ownEtcd: true) { c in
             _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
             let height = try await c.converged(atLeast: await c.engines[0].platform.state().height)
             for m in 0..<3 { await c.etcd.kill(member: m) }
@@ -90,11 +83,7 @@ import Testing
             let vote = try await client.vote(1, "approve", as: "alice")
             _ = try await c.converged(atLeast: vote.height)
             #expect(await c.engines[0].platform.state().management.proposal(1)?.tally.approve == 1)
-        } catch {
-            await c.close()
-            throw error
         }
-        await c.close()
     }
 }
 
