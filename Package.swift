@@ -71,6 +71,7 @@ let package = Package(
         ]),
         .target(name: "GovernanceEngine", dependencies: [
             "GovernanceAPI", "ServicePlatform", "EmbeddedChain", "ClusterOrdering", "ContractRuntime", .product(name: "DequeModule", package: "swift-collections"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // The shared-session service: one engine, many terminals, over the framed protocol ServiceClient speaks.
         .target(

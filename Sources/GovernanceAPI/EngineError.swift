@@ -14,6 +14,8 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `serve --node` on a data directory `join` made for another node, or for another consortium.
     case joinedAsAnotherNode(directory: String, joined: String, asked: String)
     case joinedAnotherConsortium(directory: String)
+    /// A joined directory opened to write without `--node`: it holds one node's key and orders through etcd.
+    case joinedNeedsCluster(directory: String, node: String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
             "the call would fail in \(contract) \(version): \(reason); nothing was written"
         case let .joinedAsAnotherNode(dir, joined, asked):
             "\(dir) was joined as \(joined), not \(asked); run it with --node \(joined), or join again as \(asked) into another directory"
+        case let .joinedNeedsCluster(dir, node):
+            "\(dir) belongs to \(node) of a cluster: run 'govconsole serve --data \(dir) --node \(node) --etcd URL[,URL…]' and attach to it"
         case let .joinedAnotherConsortium(dir):
             "\(dir)/cluster.json names another consortium's genesis than its ledger's; join the consortium again into a new directory"
         case let .invalidTraffic(reason):

@@ -109,9 +109,12 @@ public actor GovernanceEngine {
         if !readOnly { try Keystore.checkNotWritableByOthers(dir.path) }
         let keystore = Keystore(directory: dir.keys)
         // A directory `join` made names the node it was made for.
-        let membership = cluster == nil ? nil : try ClusterMembership.read(from: dir)
-        if let membership, let cluster, membership.node != cluster.node {
-            throw EngineError.joinedAsAnotherNode(directory: dir.path, joined: membership.node, asked: cluster.node)
+        let membership = readOnly ? nil : try ClusterMembership.read(from: dir)
+        if let membership {
+            guard let cluster else { throw EngineError.joinedNeedsCluster(directory: dir.path, node: membership.node) }
+            guard membership.node == cluster.node else {
+                throw EngineError.joinedAsAnotherNode(directory: dir.path, joined: membership.node, asked: cluster.node)
+            }
         }
         let chain = try await Chain.opened(at: dir.ledger, keystore: keystore, clock: clock, readOnly: readOnly, signingAs: cluster?.node)
         if let membership, membership.genesis != chain.genesisHash {
@@ -123,7 +126,7 @@ public actor GovernanceEngine {
         if let cluster, !readOnly {
             do {
                 node = try await ClusterNode.start(chain: chain, as: cluster.node, endpoints: cluster.etcd, ledger: dir.ledger,
-                                                  maxEntryBytes: cluster.maxEntryBytes)
+                                                  maxEntryBytes: cluster.maxEntryBytes, logger: cluster.logger)
             } catch {
                 await chain.close()
                 throw error

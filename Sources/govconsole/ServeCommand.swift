@@ -34,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     /// The cluster settings from --node and --etcd, which come together or not at all.
-    func clusterSettings() throws -> ClusterSettings? {
+    func clusterSettings(logging logger: Logger) throws -> ClusterSettings? {
         switch (node, etcd) {
         case (nil, nil): return nil
         case (nil, _?): throw ValidationError("--etcd needs --node NAME: the node this engine runs")
@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("etcd endpoint '\(e)' is not a URL; write it as http://HOST:PORT")
             }
             guard !endpoints.isEmpty else { throw ValidationError("--etcd names no endpoint; write it as http://HOST:PORT[,…]") }
-            return ClusterSettings(node: node, etcd: endpoints)
+            return ClusterSettings(node: node, etcd: endpoints, logger: logger)
         }
     }
 
@@ -67,7 +67,9 @@ struct ServeCommand: AsyncParsableCommand {
             await running.close()
             throw ServiceError.refused("a service is already running for \(dir.path) at \(at); attach to it instead of starting another")
         }
-        let cluster = try clusterSettings()
+        // One line per event on stderr, stamped, as people read a log; levels and metadata stay out.
+        let logger = Logger.lines("govconsole.serve") { warn("\(Output.time(Date())) \($0)") }
+        let cluster = try clusterSettings(logging: logger)
         let engine = try await Connect.embedded(dir, createDemo: cluster == nil, cluster: cluster)
         let token: String?
         if case .tcp = requested {
@@ -76,8 +78,6 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             token = nil
         }
-        // One line per event on stderr, stamped, as people read a log; levels and metadata stay out.
-        let logger = Logger.lines("govconsole.serve") { warn("\(Output.time(Date())) \($0)") }
         let service: DirectoryService
         do {
             service = try await DirectoryService.bind(engine: engine, address: requested, token: token, logger: logger)

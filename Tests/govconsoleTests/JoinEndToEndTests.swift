@@ -50,6 +50,24 @@ import Glibc
         #expect(try report.object()["ok"] as? Bool == true && report.object()["height"] as? Int == 0)
     }
 
+    /// A joined directory runs only as its own node of a cluster: opened to write without `--node`, or
+    /// served as another node, it says what to run instead, and its ledger stays as join wrote it.
+    @Test func aJoinedDirectoryRunsOnlyAsItsNodeOfACluster() throws {
+        let s = try Sandbox()
+        try s.ok("init", "--demo")
+        let target = s.root.appendingPathComponent("org-2").path
+        try #require(try s.run(["join", s.data, "--node", "node-2"], data: target).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: target + "/ledger/blocks.log"))
+
+        let alone = try s.run(["traffic", "--calls", "1"], data: target)
+        #expect(alone.status == 1)
+        #expect(alone.stderr.contains("belongs to node-2 of a cluster: run 'govconsole serve --data \(target) --node node-2 --etcd"), "\(alone.stderr)")
+        let other = try s.run(["serve", "--node", "node-1", "--etcd", "http://127.0.0.1:9"], data: target)
+        #expect(other.status == 1)
+        #expect(other.stderr.contains("was joined as node-2, not node-1; run it with --node node-2"), "\(other.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target + "/ledger/blocks.log")) == before)
+    }
+
     /// Join reads the source without its lock, so it works while a service owns it, into a directory
     /// whose parents do not exist yet.
     @Test func joinWorksWhileTheSourceIsServed() throws {
