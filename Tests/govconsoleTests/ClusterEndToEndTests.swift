@@ -86,6 +86,7 @@ import Glibc
         #expect(follower.stdout.components(separatedBy: "\"VoteCast\"").count - 1 == total)
         follower.child.signal(SIGTERM)
         follower.child.wait()
+        try Self.expectClusterAgrees(c, at: final.height)
 
         c.stopEngines()
         let ledgers = try c.ledgers()
@@ -112,8 +113,18 @@ import Glibc
             stopped.child.signal(SIGCONT)
             let final = try c.converged(atLeast: ahead.height)
             #expect(final.proposals == ["voting": 2 + sent])
+            try Self.expectClusterAgrees(c, at: final.height)
             c.stopEngines()
             try Self.expectIdenticalVerifiedLedgers(c, height: final.height)
+        }
+    }
+
+    /// Every engine's status sees the other two again, has taken the order up to `height` with nothing
+    /// refused, and finds the checkpoints in agreement.
+    static func expectClusterAgrees(_ c: EngineProcesses, at height: UInt64) throws {
+        for (i, view) in try c.clusterViews().enumerated() {
+            #expect(view.node == EngineProcesses.nodes[i] && view.position == height, "\(view)")
+            #expect(view.refusedEntries == 0 && view.checkpointsAgree, "\(view)")
         }
     }
 

@@ -95,6 +95,25 @@ final class EngineProcesses: Sendable {
         return r
     }
 
+    /// The `cluster` part of engine `i`'s `status --json`.
+    func cluster(_ i: Int) throws -> ClusterJSON {
+        struct Status: Decodable { let cluster: ClusterJSON }
+        return try ok(["status", "--json"], on: i).decode(Status.self).cluster
+    }
+
+    /// Waits until each engine's status lists all three engines with no problem, and returns those views.
+    func clusterViews(timeout: Double = 180) throws -> [ClusterJSON] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var views: [ClusterJSON] = []
+        while Date() < deadline {
+            views = try Self.nodes.indices.map { try cluster($0) }
+            if views.allSatisfy({ $0.problem == nil && Set($0.engines.map(\.node)) == Set(Self.nodes) }) { return views }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        Issue.record("the engines never all saw each other with no problem: \(views)")
+        throw Timeout()
+    }
+
     /// Each organisation's ledger file, byte for byte.
     func ledgers() throws -> [Data] {
         try directories.map { try Data(contentsOf: URL(fileURLWithPath: $0 + "/ledger/blocks.log")) }
@@ -144,4 +163,15 @@ extension EngineProcesses {
         }
         await c.stop()
     }
+}
+
+/// The subset of `status --json`'s `cluster` the tests look at.
+struct ClusterJSON: Decodable {
+    struct Engine: Decodable { let node: String; let height: UInt64 }
+    let node: String
+    let position: UInt64
+    let engines: [Engine]
+    let checkpointsAgree: Bool
+    let refusedEntries: Int
+    let problem: String?
 }
