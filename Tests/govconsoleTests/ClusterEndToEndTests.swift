@@ -7,8 +7,8 @@ import Glibc
 
 /// Issue 15's faults with real processes: three `govconsole serve --node … --etcd …` engines on
 /// directories made by `govconsole join`, a 3-member etcd of their own, clients as `govconsole`
-/// commands. Serialized: each test runs four etcd and engine processes, too many to run side by side on
-/// two cores. Every fault point is progress (acknowledgements, heights), never a delay.
+/// commands. Serialized: each test runs six processes (three etcd members, three engines), too many for
+/// several at once on two cores. Every fault point is progress (acknowledgements, heights), never a delay.
 @Suite(.serialized) struct ClusterEndToEndTests {
     /// 12 voters on 4 proposals, each voter through its organisation's engine; node-3 is SIGKILLed after
     /// the twelfth acknowledgement and started again with the same command line.
