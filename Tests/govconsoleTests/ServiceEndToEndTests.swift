@@ -5,14 +5,14 @@ import Testing
 import Glibc
 #endif
 
-/// A `govconsole serve` process on a sandbox's data directory.
-final class ServiceProcess {
+/// A `govconsole serve` process on a sandbox's data directory (or on `data`, another directory in it).
+final class ServiceProcess: Sendable {
     let child: Child
     let output: URL
 
-    init(_ sandbox: Sandbox, _ extra: [String] = []) throws {
+    init(_ sandbox: Sandbox, _ extra: [String] = [], data: String? = nil) throws {
         output = sandbox.root.appendingPathComponent("serve-\(UUID().uuidString).log")
-        child = try Child(try Sandbox.executable().path, ["serve", "--data", sandbox.data] + extra, stdout: output.path, stderr: output.path)
+        child = try Child(try Sandbox.executable().path, ["serve", "--data", data ?? sandbox.data] + extra, stdout: output.path, stderr: output.path)
         let deadline = Date().addingTimeInterval(120)
         while !text.contains("serving ") {
             guard child.isRunning, Date() < deadline else { throw ServiceStartFailed(log: text) }
