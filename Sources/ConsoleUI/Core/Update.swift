@@ -10,6 +10,9 @@ public func update(_ s: inout ConsoleState, _ message: ConsoleMessage) -> [Engin
         return []
     case let .tick(now):
         tick(&s, now)
+        return clusterTick(&s, now)
+    case let .status(status):
+        receiveStatus(&s, status)
         return []
     case let .events(events):
         return receive(&s, events)
