@@ -151,6 +151,21 @@ import Testing
         #expect(update(&alone, .tick(now: t)).isEmpty)
     }
 
+    /// With etcd down a status read waits on every endpoint; meanwhile the pane says how old its view is.
+    @Test func aStaleViewSaysItsAge() async throws {
+        var s = try await ClusterFixture.state(width: 160, height: 48)
+        _ = update(&s, .key(.char("5")))
+        let status = try #require(s.snapshot).status
+        _ = update(&s, .status(status))
+        #expect(Fixture.screen(s).contains("┌─ Cluster ──"))
+        _ = update(&s, .tick(now: s.now + 4000))
+        #expect(Fixture.screen(s).contains("┌─ Cluster ──"))
+        _ = update(&s, .tick(now: s.now + 8000))
+        #expect(Fixture.screen(s).contains("┌─ Cluster · read 12s ago, etcd is slow to answer ─"))
+        _ = update(&s, .status(status))
+        #expect(Fixture.screen(s).contains("┌─ Cluster ──"))
+    }
+
     /// Node names, problems and reasons come from etcd, which any member can write to: they reach the
     /// screen escaped.
     @Test func textFromEtcdIsEscaped() async throws {

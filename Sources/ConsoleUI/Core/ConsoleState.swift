@@ -79,6 +79,9 @@ public struct ConsoleState: Sendable {
     public var clusterSelected: String?
     /// When the last cluster status was asked for, so a tick asks again only after `clusterRefreshMillis`.
     var clusterAsked: UInt64?
+    /// The console's clock when the cluster's view last arrived: with etcd down a read can take 20 s, and
+    /// the pane says how old what it shows is.
+    public var clusterRead: UInt64?
 
     /// Blocks and transactions per second, one sample per tick.
     public var blockRate: [Double] = []

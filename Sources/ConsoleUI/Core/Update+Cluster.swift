@@ -16,7 +16,11 @@ func clusterTick(_ s: inout ConsoleState, _ now: UInt64) -> [EngineCommand] {
 /// A fresh status replaces the snapshot's and nothing else: focus, selections and scrolling stay.
 func receiveStatus(_ s: inout ConsoleState, _ status: StatusView) {
     s.snapshot?.status = status
+    s.clusterRead = readAt(s)
 }
+
+/// When a view of the cluster arrived, on the console's clock; nil before the first tick has set it.
+func readAt(_ s: ConsoleState) -> UInt64? { s.now > 0 ? s.now : nil }
 
 /// Moves the cluster pane's selection by engine, keeping it by node name.
 func moveClusterSelection(_ s: inout ConsoleState, _ delta: Int) {

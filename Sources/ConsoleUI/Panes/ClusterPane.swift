@@ -1,3 +1,4 @@
+import ChainPrimitives
 import GovernanceAPI
 
 /// The engines keeping this ledger through etcd: each engine's height, lag behind the highest, order
@@ -6,7 +7,7 @@ import GovernanceAPI
 /// bottom, after the lines that say something is wrong.
 enum ClusterPane {
     static func draw(_ s: ConsoleState, in r: Rect, focused: Bool, into b: inout ScreenBuffer, ascii: Bool) {
-        let inner = Box.draw("Cluster", in: r, focused: focused, into: &b, ascii: ascii)
+        let inner = Box.draw(title(s), in: r, focused: focused, into: &b, ascii: ascii)
         guard inner.height > 0 else { return }
         guard let c = s.cluster else {
             b.put("this engine runs alone (no cluster)", x: inner.x, y: inner.y, style: Style(.muted), limit: inner.width)
@@ -49,6 +50,12 @@ enum ClusterPane {
             b.put(text, x: inner.x, y: y, style: style, limit: inner.width)
             y += 1
         }
+    }
+
+    /// A view older than two reads says its age: etcd is slow to answer, and what shows may be stale.
+    static func title(_ s: ConsoleState) -> String {
+        guard s.cluster != nil, let read = s.clusterRead, s.now > read + 2 * clusterRefreshMillis else { return "Cluster" }
+        return "Cluster · read \(DurationText.approximate(seconds: Int((s.now - read) / 1000))) ago, etcd is slow to answer"
     }
 
     /// The engines table's columns; position and checkpoint only where the problem keeps some room.
