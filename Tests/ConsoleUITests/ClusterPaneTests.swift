@@ -95,6 +95,25 @@ import Testing
         #expect(statusLine(s).contains("cluster: etcd unreachable"))
     }
 
+    /// This engine's own problem heads the pane; a second line repeating it below the table would only
+    /// push etcd's members down.
+    @Test func thisEnginesProblemIsSaidOnceInThePane() async throws {
+        var s = try await ClusterFixture.state(width: 160, height: 48)
+        let c = ClusterFixture.lagging(now: s.now)
+        let problem = "no answer from etcd about a block: etcd refused the request: context deadline exceeded"
+        let engines = c.engines.map { e in
+            e.node == "node-2" ? ClusterFixture.engine("node-2", height: 57, problem: problem, now: s.now) : e
+        }
+        let next = ClusterView(node: c.node, position: 56, engines: engines, etcd: c.etcd, leader: c.leader, checkpointsAgree: true,
+                               refusedEntries: 0, lastRefused: nil, problem: problem)
+        _ = update(&s, .status(ClusterFixture.status(s.snapshot!.status, cluster: next)))
+        _ = update(&s, .key(.char("5")))
+        let pane = Fixture.screen(s).split(separator: "\n").dropLast(2).joined(separator: "\n")
+        #expect(pane.contains("✗ no answer from etcd about a block: etcd refused the request"))
+        #expect(!pane.contains("node-2: no answer"))
+        #expect(pane.contains("node-1: no answer from etcd about a block: position 57"))
+    }
+
     @Test func aLoneEngineHasNoClusterPane() async throws {
         var s = try await Fixture.state(width: 120, height: 36)
         #expect(!s.panes.contains(.cluster))

@@ -23,10 +23,11 @@ enum ClusterPane {
         } else {
             top.append(("no checkpoint passed yet", Style(.muted)))
         }
-        // An engine's problem cut short in its column is said whole below the table.
+        // An engine's problem cut short in its column is said whole below the table, unless it is this
+        // engine's own, already said first.
         let column = problemWidth(c, tableWidth: inner.width)
         var bottom: [(String, Style)] = c.engines.compactMap { e in
-            guard let p = e.problem?.terminalSafe, p.count > column else { return nil }
+            guard let p = e.problem?.terminalSafe, p.count > column, e.node != c.node || e.problem != c.problem else { return nil }
             return ("\(e.node.terminalSafe): \(p)", Style(.error))
         }
         bottom.append(etcdTitle(c))
