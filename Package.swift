@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(name: "EtcdClientTests", dependencies: ["EtcdClient", "EtcdLauncher"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "GovernanceAPI", "GovernanceEngine"], resources: [.copy("Golden")]),
         .testTarget(name: "govconsoleTests", dependencies: [
-            "govconsole", "crashwriter", "govbench", "EmbeddedChain",
+            "govconsole", "crashwriter", "govbench", "EmbeddedChain", "EtcdLauncher",
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
     ],
