@@ -1,6 +1,7 @@
 /// Where each part of the console goes at a given terminal size. Pure, recomputed on every resize.
 ///
-/// 80×24 and up: every pane at once, in two columns. Below that, one pane at a time under a tab bar.
+/// 80×24 and up: every pane at once, in two columns (the cluster pane, when focused, in place of the right
+/// column). Below that, one pane at a time under a tab bar.
 /// Under 40×12, nothing but a request for a bigger window.
 public struct ConsoleLayout: Sendable {
     public static let minimum = (width: 40, height: 12)
@@ -39,6 +40,15 @@ public struct ConsoleLayout: Sendable {
             tabBar = Rect(x: 0, y: 0, width: 0, height: 0)
             // Left: proposals (table and the selected proposal). Right: routing, nodes, feed.
             let (left, right) = body0.splitLeft(width * 11 / 20)
+            // The cluster pane, while it has focus, takes the whole right column (its engines and etcd
+            // members need the rows, and the proposals stay in sight), or the whole body where that
+            // column is too narrow for an engine's problem to be read.
+            if focus == .cluster {
+                let wide = right.width >= 60
+                panes = wide ? [(.proposals, left), (.cluster, right)] : [(.cluster, body0)]
+                proposalTable = wide ? ConsoleLayout.table(in: left) : nil
+                return
+            }
             let routingRows = min(max(9, right.height * 2 / 5), 16 + max(0, (right.height - 30) / 2))
             let (routing, below) = right.splitTop(routingRows)
             // The whole fleet when it fits in half of what is left, so the feed keeps some room.

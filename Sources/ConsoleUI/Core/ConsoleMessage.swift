@@ -19,6 +19,9 @@ public enum ConsoleMessage: Sendable {
     case events([EventView])
     /// A fresh view of the engine, fetched because events arrived or a request finished.
     case snapshot(ConsoleSnapshot)
+    /// A fresh status alone, fetched each few seconds for an engine in a cluster: the other engines and
+    /// etcd change without any event reaching this one.
+    case status(StatusView)
     /// A request finished; its one-line outcome for the status line.
     case done(String)
     case failed(String)
@@ -43,6 +46,8 @@ public enum EngineCommand: Hashable, Sendable {
     /// with its own `--as`), run against this console's engine.
     case run([String])
     case refresh(selected: UInt64?)
+    /// Read the status alone (the cluster's view), answered with `.status`.
+    case refreshStatus
     case loadTheme(String)
     case traffic(on: Bool)
     case quit

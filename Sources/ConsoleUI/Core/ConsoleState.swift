@@ -1,9 +1,10 @@
 import Foundation
 import GovernanceAPI
 
-/// The panes of the console, in Tab order.
+/// The panes of the console, in Tab order. The cluster pane exists only for an engine in a cluster
+/// (`ConsoleState.panes`).
 public enum Pane: String, CaseIterable, Sendable {
-    case proposals, feed, routing, nodes
+    case proposals, feed, routing, nodes, cluster
 
     public var title: String {
         switch self {
@@ -11,6 +12,7 @@ public enum Pane: String, CaseIterable, Sendable {
         case .feed: "Live events"
         case .routing: "Routing"
         case .nodes: "Nodes"
+        case .cluster: "Cluster"
         }
     }
 }
@@ -72,6 +74,14 @@ public struct ConsoleState: Sendable {
 
     public var routingScroll = 0
     public var nodesScroll = 0
+    /// The engine row selected in the cluster pane, by node: a live update that adds or reorders engines
+    /// leaves it on the same engine.
+    public var clusterSelected: String?
+    /// When the last cluster status was asked for, so a tick asks again only after `clusterRefreshMillis`.
+    var clusterAsked: UInt64?
+    /// The console's clock when the cluster's view last arrived: with etcd down a read can take 20 s, and
+    /// the pane says how old what it shows is.
+    public var clusterRead: UInt64?
 
     /// Blocks and transactions per second, one sample per tick.
     public var blockRate: [Double] = []
@@ -101,6 +111,12 @@ public struct ConsoleState: Sendable {
         self.themes = themes
         self.monochrome = monochrome
     }
+
+    /// The cluster this engine orders through, if it is in one.
+    public var cluster: ClusterView? { snapshot?.status.cluster }
+
+    /// The panes Tab and 1–5 reach: the cluster pane only when there is a cluster.
+    public var panes: [Pane] { cluster == nil ? Pane.allCases.filter { $0 != .cluster } : Pane.allCases }
 
     /// The proposals table as shown: newest first, filtered.
     public var shownProposals: ShownProposals { ShownProposals(snapshot?.proposals ?? [], filter: filter) }

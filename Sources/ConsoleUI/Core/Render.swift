@@ -22,6 +22,7 @@ public func render(_ state: ConsoleState, into b: inout ScreenBuffer, ascii: Boo
         case .feed: FeedPane.draw(state, in: rect, focused: focused, into: &b, ascii: ascii)
         case .routing: RoutingPane.draw(state, in: rect, focused: focused, into: &b, ascii: ascii)
         case .nodes: NodesPane.draw(state, in: rect, focused: focused, into: &b, ascii: ascii)
+        case .cluster: ClusterPane.draw(state, in: rect, focused: focused, into: &b, ascii: ascii)
         }
     }
     StatusPane.draw(state, in: layout.status, into: &b)

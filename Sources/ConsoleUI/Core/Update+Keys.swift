@@ -16,6 +16,8 @@ private func move(_ s: inout ConsoleState, _ delta: Int) -> [EngineCommand] {
         s.routingScroll = max(0, s.routingScroll + delta)
     case .nodes:
         s.nodesScroll = max(0, s.nodesScroll + delta)
+    case .cluster:
+        moveClusterSelection(&s, delta)
     }
     return []
 }
@@ -28,9 +30,11 @@ func paneKey(_ s: inout ConsoleState, _ key: Key) -> [EngineCommand] {
     case .char("?"):
         s.overlay = .help
     case .tab:
-        s.focus = Pane.allCases[(Pane.allCases.firstIndex(of: s.focus)! + 1) % Pane.allCases.count]
+        let panes = s.panes
+        s.focus = panes[((panes.firstIndex(of: s.focus) ?? -1) + 1) % panes.count]
     case .backTab:
-        s.focus = Pane.allCases[(Pane.allCases.firstIndex(of: s.focus)! + Pane.allCases.count - 1) % Pane.allCases.count]
+        let panes = s.panes
+        s.focus = panes[((panes.firstIndex(of: s.focus) ?? 0) + panes.count - 1) % panes.count]
     case .down, .char("j"):
         return move(&s, 1)
     case .up, .char("k"):
@@ -81,7 +85,7 @@ func paneKey(_ s: inout ConsoleState, _ key: Key) -> [EngineCommand] {
         s.voteRequest = nil
         s.statusLine = nil
     case .char(let c) where c.isNumber:
-        if let n = Int(String(c)), n >= 1, n <= Pane.allCases.count { s.focus = Pane.allCases[n - 1] }
+        if let n = Int(String(c)), n >= 1, n <= s.panes.count { s.focus = s.panes[n - 1] }
     default:
         break
     }
@@ -110,8 +114,8 @@ func click(_ s: inout ConsoleState, x: Int, y: Int) -> [EngineCommand] {
     }
     if layout.isTabbed, y == layout.tabBar.y {
         var col = 0
-        for (i, pane) in Pane.allCases.enumerated() {
-            let w = " \(i + 1) \(pane.title) ".count + 1
+        for (pane, label) in TabBar.labels(s, width: layout.tabBar.width) {
+            let w = label.count + 1
             if x >= col && x < col + w { s.focus = pane }
             col += w
         }

@@ -10,11 +10,15 @@ public func update(_ s: inout ConsoleState, _ message: ConsoleMessage) -> [Engin
         return []
     case let .tick(now):
         tick(&s, now)
+        return clusterTick(&s, now)
+    case let .status(status):
+        receiveStatus(&s, status)
         return []
     case let .events(events):
         return receive(&s, events)
     case let .snapshot(snapshot):
         s.snapshot = snapshot
+        s.clusterRead = readAt(s)
         // The snapshot carries the truth; tallies from events older than it are no longer needed.
         s.tallies = [:]
         if s.selected == nil || !snapshot.proposals.contains(where: { $0.id == s.selected }) {

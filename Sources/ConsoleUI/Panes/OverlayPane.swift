@@ -13,7 +13,7 @@ enum OverlayPane {
         (":", "command line: any CLI subcommand, e.g. call asset-ledger balance"),
         ("/", "filter the proposals table"),
         ("space", "pause or resume the live feed"),
-        ("Tab / S-Tab", "next / previous pane (1–4 jump)"),
+        ("Tab / S-Tab", "next / previous pane (1–4 jump; 5 Cluster, in a cluster)"),
         ("↑↓ j k PgUp PgDn", "move or scroll; mouse click selects"),
         ("g", "start or stop the traffic generator"),
         ("t", "next theme"),

@@ -19,6 +19,8 @@ final class EffectRunner: Sendable {
     private let trafficRate: Double
     /// One snapshot fetch at a time; requests meanwhile collapse into one more, for the latest selection.
     private let refreshes = Mutex<(inFlight: Bool, again: UInt64??)>((false, nil))
+    /// One cluster status read at a time: with etcd down each read waits on every endpoint's timeout.
+    private let statusInFlight = Mutex(false)
     private let trafficTask = Mutex<Task<Void, Never>?>(nil)
     private let eventsTask = Mutex<Task<Void, Never>?>(nil)
 
@@ -64,6 +66,8 @@ final class EffectRunner: Sendable {
             }
         case let .refresh(selected):
             refresh(selected, as: identity)
+        case .refreshStatus:
+            refreshStatus()
         case let .traffic(on):
             traffic(on)
         case .loadTheme, .quit:
@@ -106,6 +110,15 @@ final class EffectRunner: Sendable {
                     return r.again
                 }
             }
+        }
+    }
+
+    private func refreshStatus() {
+        guard statusInFlight.withLock({ busy in defer { busy = true }; return !busy }) else { return }
+        Task { [engine, inbox] in
+            // A lost service is reported by the feed; the next tick asks again.
+            if let status = try? await engine.status() { inbox.post(.status(status)) }
+            self.statusInFlight.withLock { $0 = false }
         }
     }
 
