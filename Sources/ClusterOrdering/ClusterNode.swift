@@ -35,7 +35,7 @@ public final class ClusterNode: Sendable {
         try await chain.orderBlocks(through: EtcdBlockOrder(client: client, keys: keys, maxEntryBytes: maxEntryBytes), as: node, from: OrderPosition.read(ledger: ledger))
         let cluster = ClusterNode(node: node, endpoints: endpoints, client: client, keys: keys, chain: chain, ledger: ledger)
         await cluster.trackCheckpoints()
-        let follower = OrderFollower(client: client, keys: keys, chain: chain, logger: logger) { _, _ in }
+        let follower = OrderFollower(client: client, keys: keys, chain: chain, logger: logger)
         cluster.tasks.withLock {
             $0.append(Task {
                 await cluster.markGenesis(logger: logger)
@@ -146,7 +146,14 @@ public final class ClusterNode: Sendable {
         for t in running { t.cancel() }
         for t in running { await t.value }
         OrderPosition.write(await chain.orderPosition, ledger: ledger)
-        if let id = lease.withLock({ $0 }) { try? await client.revoke(lease: id) }
+        // Revoked so the others see this engine leave now, not when its lease runs out; but a stop does not
+        // wait on an etcd that does not answer.
+        if let id = lease.withLock({ $0 }) {
+            let revoke = Task { [client] in try? await client.revoke(lease: id) }
+            let patience = Task { try? await Task.sleep(for: .seconds(1)); revoke.cancel() }
+            await revoke.value
+            patience.cancel()
+        }
         await client.shutdown()
     }
 }

@@ -45,7 +45,7 @@ final class EtcdBlockOrder: BlockOrder {
                 }
             } catch {
                 // Refused by every endpoint before it was sent: nothing can be in etcd.
-                if case .unreachable = error, !sent { return .unavailable("\(error)") }
+                if case let .unreachable(endpoints) = error, !sent { return .unavailable("etcd unreachable at \(endpoints.joined(separator: ", "))") }
                 if case .requestTooLarge = error { return .unavailable("\(error)") }
                 // The request may have gone out and may still commit: ask again, the same way, until one
                 // answer says whose block holds the place.

@@ -12,20 +12,33 @@ struct OrderFollower: Sendable {
     let keys: OrderKeys
     let chain: Chain
     let logger: Logger
-    /// Told of each entry taken, for status.
-    let took: @Sendable (UInt64, EntryOutcome) -> Void
 
     func run() async {
         var next = await chain.orderPosition + 1
+        // Said once when etcd goes away and once when it is back, not on every retry.
+        var lost: String?
         while !Task.isCancelled {
+            let revision: Int64
             do {
-                let revision = try await catchUp(from: &next)
-                try await watch(from: revision + 1, next: &next)
-            } catch is CancellationError {
-                return
+                revision = try await catchUp(from: &next)
             } catch {
-                logger.debug("following the order again after: \(error)")
+                if lost == nil, !Task.isCancelled {
+                    logger.warning("lost etcd (\(error)); reads go on from the local ledger, writes are refused until it answers")
+                }
+                lost = "\(error)"
                 try? await Task.sleep(for: .milliseconds(250))
+                continue
+            }
+            if lost != nil {
+                logger.notice("etcd answers again; following the order from position \(next)")
+                lost = nil
+            }
+            do {
+                try await watch(from: revision + 1, next: &next)
+            } catch {
+                // A member went away or an entry came out of turn: read by range again, from another member.
+                logger.debug("the watch ended (\(error)); reading the order again from position \(next)")
+                try? await Task.sleep(for: .milliseconds(50))
             }
         }
     }
@@ -65,6 +78,5 @@ struct OrderFollower: Sendable {
         case .diverged(let reason): logger.critical("\(reason)")
         case .applied, .alreadyTaken: break
         }
-        took(position, outcome)
     }
 }
