@@ -25,7 +25,7 @@ extension VoteBench {
     /// Each client's votes for `schedule`, signed now, outside the timed part. Client `c` signs as voters
     /// c, c + clients, c + 2·clients…, which no other client uses; it goes through them in turn, one
     /// proposal after another, so a voter's nonces rise in the order the client sends them.
-    func openLoopVotes(for schedule: ArrivalSchedule, clients: Int) async throws -> [[Transaction]] {
+    func openLoopVotes(for schedule: ArrivalSchedule, clients: Int) async throws -> (votes: [[Transaction]], proposals: [UInt64]) {
         let state = await engine.chainState()
         // A refused vote in an earlier step left its nonce unused: start again from the chain's.
         for i in voters.indices { nonces[i] = Int(state.nextNonce(of: voters[i].name)) }
@@ -60,16 +60,17 @@ extension VoteBench {
                                       key: v.key)
         }
         for item in plan { nonces[item.voter] = max(nonces[item.voter], base[item.voter] + item.round + 1) }
-        return (0..<clients).map { c in Array(signed[starts[c]..<starts[c] + needs[c]]) }
+        return ((0..<clients).map { c in Array(signed[starts[c]..<starts[c] + needs[c]]) }, ids)
     }
 
     /// One step at `rate`: votes signed for it first, then sent open-loop through `submit`.
     func openLoopStep(rate: Double, seed: UInt64, clients: Int, submit: @escaping OpenLoop.Submit) async throws -> CurvePoint {
         let shape = loadShape
         let schedule = ArrivalSchedule(rate: rate, duration: .seconds(shape.stepSeconds), largestGroup: largestGroup(clients: clients), seed: seed)
-        let votes = try await openLoopVotes(for: schedule, clients: clients)
+        let (votes, proposals) = try await openLoopVotes(for: schedule, clients: clients)
         let point = try await OpenLoop(schedule: schedule, warmup: .seconds(shape.warmupSeconds), progress: progress)
             .run(votes: votes, submit: submit)
+        await cancel(proposals, as: "ops2")
         progress.say(String(format: "  offered %6.0f/s  achieved %6.0f/s  p50 %7.2f ms  p99 %7.2f ms%@", point.offeredPerS, point.achievedPerS,
                             point.p50Ms, point.p99Ms,
                             (point.refused > 0 ? "  \(point.refused) refused" : "") + (point.abandoned > 0 ? "  \(point.abandoned) never sent" : "")))
@@ -80,8 +81,9 @@ extension VoteBench {
     /// (catching up on its blocks, a snapshot, cold connections) settles before the first measured step.
     func settle(rate: Double, clients: Int, submit: @escaping OpenLoop.Submit) async throws {
         let schedule = ArrivalSchedule(rate: rate, duration: .seconds(loadShape.warmupSeconds * 2), largestGroup: largestGroup(clients: clients), seed: 0)
-        let votes = try await openLoopVotes(for: schedule, clients: clients)
+        let (votes, proposals) = try await openLoopVotes(for: schedule, clients: clients)
         _ = try await OpenLoop(schedule: schedule, warmup: .zero).run(votes: votes, submit: submit)
+        await cancel(proposals, as: "ops2")
     }
 
     /// The SLO search through `GovernanceEngine.submit(_:since:)`, the path `govconsole vote` takes.

@@ -116,6 +116,15 @@ final class VoteBench: @unchecked Sendable {
         return (before + 1...before + count).map(UInt64.init)
     }
 
+    /// Cancels proposals a step voted on once the step is over: a search opens a dozen a step, and a
+    /// proposer may hold at most 100 open. One already closed is passed over.
+    func cancel(_ ids: [UInt64], as admin: String) async {
+        guard !ids.isEmpty else { return }
+        _ = await engine.platform.submit(batch: adminTransactions(admin, ids.map { .cancel(proposal: $0) }))
+        // A refused cancel (a proposal every voter already settled) leaves its nonce unused.
+        adminNonce[admin] = await engine.chainState().nextNonce(of: admin)
+    }
+
     /// Every voter's vote on proposal `id`, signed on every core. Approve and reject alternate, so the
     /// outcome stays open until the last vote and none is refused as late.
     func signVotes(on id: UInt64) async -> [Transaction] {
