@@ -165,7 +165,8 @@ struct StatusCommand: EngineSubcommand {
     static func text(_ c: ClusterView) -> String {
         var lines = ["order         position \(c.position), checkpoints \(c.checkpointsAgree ? "agree" : "DISAGREE: the engines' ledgers have forked")"]
         for e in c.engines {
-            lines.append("engine        \(e.node)  height \(e.height)  head \(e.head.prefix(12))  seen \(Output.time(e.lastSeen))" + (e.problem.map { "  PROBLEM: \(TerminalText.escaped($0))" } ?? ""))
+            // Everything in an engine's row came out of etcd, where anyone with access can write.
+            lines.append("engine        \(TerminalText.escaped(e.node))  height \(e.height)  head \(TerminalText.escaped(String(e.head.prefix(12))))  seen \(Output.time(e.lastSeen))" + (e.problem.map { "  PROBLEM: \(TerminalText.escaped($0))" } ?? ""))
         }
         for m in c.etcd {
             lines.append("etcd          \(m.endpoint)  " + (m.reachable ? (m.isLeader ? "leader" : "follower") : "unreachable: \(TerminalText.escaped(m.error ?? "?"))"))
