@@ -116,12 +116,15 @@ final class VoteBench: @unchecked Sendable {
         return (before + 1...before + count).map(UInt64.init)
     }
 
-    /// Cancels proposals a step voted on once the step is over: a search opens a dozen a step, and a
-    /// proposer may hold at most 100 open. One already closed is passed over.
+    /// Cancels the proposals a step voted on that are still open once the step is over: a search opens a
+    /// dozen a step, and a proposer may hold at most 100 open. Closed ones (every vote in) are left out:
+    /// one refused cancel would leave a nonce gap that refuses every cancel after it in the batch.
     func cancel(_ ids: [UInt64], as admin: String) async {
-        guard !ids.isEmpty else { return }
-        _ = await engine.platform.submit(batch: adminTransactions(admin, ids.map { .cancel(proposal: $0) }))
-        // A refused cancel (a proposal every voter already settled) leaves its nonce unused.
+        let state = await engine.chainState()
+        let open = ids.filter { state.management.proposal($0)?.status(at: state.time) == .voting }
+        guard !open.isEmpty else { return }
+        _ = await engine.platform.submit(batch: adminTransactions(admin, open.map { .cancel(proposal: $0) }))
+        // Whatever was refused left its nonce unused.
         adminNonce[admin] = await engine.chainState().nextNonce(of: admin)
     }
 
