@@ -30,7 +30,7 @@ struct EnginePresence: Codable, Sendable {
 
     /// Every engine announced now; entries that do not decode (written by hand) are passed over.
     static func all(_ client: EtcdClient, keys: OrderKeys) async throws -> [EnginePresence] {
-        let page = try await client.range(from: keys.engines, to: OrderKeys.end(of: keys.engines), limit: 1000)
-        return page.kvs.compactMap { try? JSONDecoder().decode(EnginePresence.self, from: Data($0.value)) }.sorted { $0.node < $1.node }
+        let page = try await client.range(from: keys.engines, to: EtcdClient.prefixEnd(keys.engines), limit: 1000)
+        return page.kvs.compactMap { try? JSONDecoder().decode(EnginePresence.self, from: Data($0.value)) }
     }
 }

@@ -1,4 +1,3 @@
-import ChainModel
 import EmbeddedChain
 import EtcdClient
 import Foundation
@@ -22,14 +21,14 @@ final class EtcdBlockOrder: BlockOrder {
         self.patience = patience
     }
 
-    func place(_ block: Block, encoded bytes: [UInt8], at position: UInt64) -> Placement {
+    func place(_ bytes: [UInt8], at position: UInt64) -> Placement {
         // The chain's thread waits here, as it waits for an fsync; the request runs on the pool and NIO.
         let answer = Answer()
-        Task { answer.give(await self.place(bytes, at: position)) }
+        Task { answer.give(await self.placing(bytes, at: position)) }
         return answer.wait()
     }
 
-    private func place(_ bytes: [UInt8], at position: UInt64) async -> Placement {
+    private func placing(_ bytes: [UInt8], at position: UInt64) async -> Placement {
         let deadline = ContinuousClock.now + patience
         var sent = false
         while true {

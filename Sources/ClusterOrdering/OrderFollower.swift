@@ -47,7 +47,7 @@ struct OrderFollower: Sendable {
     /// the reads saw, where the watch starts.
     private func catchUp(from next: inout UInt64) async throws -> Int64 {
         while true {
-            let page = try await client.range(from: keys.entry(next), to: OrderKeys.end(of: keys.log), limit: 64)
+            let page = try await client.range(from: keys.entry(next), to: EtcdClient.prefixEnd(keys.log), limit: 64)
             var contiguous = true
             for kv in page.kvs {
                 guard let position = keys.position(of: kv.key), position == next else { contiguous = false; break }

@@ -29,14 +29,4 @@ struct OrderKeys: Sendable {
         guard key.count == log.count + 20, key.starts(with: log) else { return nil }
         return UInt64(String(decoding: key[log.count...], as: UTF8.self))
     }
-
-    /// The first key after every key that starts with `prefix`: the end of a prefix range.
-    static func end(of prefix: [UInt8]) -> [UInt8] {
-        var end = prefix
-        while let last = end.last {
-            if last < 0xff { end[end.count - 1] = last + 1; return end }
-            end.removeLast()
-        }
-        return [0]
-    }
 }

@@ -1,13 +1,11 @@
-import ChainModel
-
 /// The one order blocks take when several engines, each holding one node's key, keep the same ledger
 /// (an etcd cluster, in `ClusterOrdering`). The chain offers each block it seals for the next place in the
 /// order before it writes the block, and acknowledges nothing the order has not placed; the entries every
 /// engine placed come back to it through `Chain.accept(entry:at:)`, its own included.
 public protocol BlockOrder: Sendable {
-    /// Offers `block` for place `position` (the one after the last entry the chain has taken). Called on
-    /// the chain's thread, which waits for the answer as it waits for an fsync.
-    func place(_ block: Block, encoded: [UInt8], at position: UInt64) -> Placement
+    /// Offers a block, as encoded, for place `position` (the one after the last entry the chain has taken).
+    /// Called on the chain's thread, which waits for the answer as it waits for an fsync.
+    func place(_ encoded: [UInt8], at position: UInt64) -> Placement
     /// The largest encoded block the order takes in one entry; the chain seals fewer transactions at once
     /// rather than offer a bigger one.
     var maxBlockBytes: Int { get }

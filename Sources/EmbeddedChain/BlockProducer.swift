@@ -107,7 +107,7 @@ extension Chain {
                 return nil
             }
             // Nothing is written or acknowledged before the block holds its place in the shared order.
-            switch order.place(block, encoded: encoded, at: orderPosition + 1) {
+            switch order.place(encoded, at: orderPosition + 1) {
             case .placed:
                 orderPosition += 1
                 blockLimit = min(Limits.maxBlockTransactions, blockLimit * 2)

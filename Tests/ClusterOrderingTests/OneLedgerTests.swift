@@ -44,7 +44,7 @@ import Testing
             let state = await c.engines[0].platform.state()
             let etcd = try EtcdClient(endpoints: c.etcd.endpoints)
             let keys = OrderKeys(genesis: state.genesisHash)
-            let last = try await etcd.range(from: keys.entry(0), to: OrderKeys.end(of: keys.log), descending: true).kvs.first
+            let last = try await etcd.range(from: keys.entry(0), to: EtcdClient.prefixEnd(keys.log), descending: true).kvs.first
             var position = try #require(last.flatMap { keys.position(of: $0.key) })
             // Garbage, then a well-formed next block signed by the admin (not a node), then a replay of an
             // old entry, each in its proper place in the order.
