@@ -21,6 +21,8 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
     case blockTooLarge(bytes: Int, limit: Int)
     /// A contract call sent by hand that fails: refused rather than recorded, with the contract's reason.
     case callFailed(contract: String, version: String, reason: String)
+    /// Forwarded to the engine that seals for the shared order, which refused it for `reason`.
+    case refusedBySealer(node: String, reason: String)
     /// Too many transactions waiting for a block, from this sender (or from everyone when nil).
     case backlog(sender: String?, limit: Int)
 
@@ -37,6 +39,7 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
         case let .unknownNode(name): "there is no node '\(name)'; run 'govconsole nodes' to list them"
         case let .misrouted(node, expected): "admitted by \(node), but the node routing policy sends it to \(expected); submit it through the service platform, which routes it"
         case let .refusedByLogic(logic, reason): "refused by node logic \(logic): \(reason)"
+        case let .refusedBySealer(_, reason): reason
         case let .notTheNode(sender, node): "only \(node) itself may replace its logic, not \(sender); sign it with \(node)'s key"
         case let .wrongLane(lane): "governance transactions travel on the production lane, not \(lane.rawValue); send it on production"
         case let .callFailed(contract, version, reason): "\(contract) (\(version)) refused the call: \(reason); nothing was recorded"

@@ -25,6 +25,11 @@ public final class ClusterNode: Sendable {
     /// The last checkpoint block taken and its state root.
     private let checkpoint = Mutex<(height: UInt64, root: Hash256)>((0, .zero))
     private let lease = Mutex<Int64?>(nil)
+    /// Set once this engine serves forwarded transactions (`sealForwarded`): from then on it runs for the
+    /// sealer's seat, and forwards to whoever holds it.
+    private let peer = Mutex<(listener: PeerListener, seat: SealerSeat, follower: SealerFollower)?>(nil)
+    /// The node holding the sealer's seat, as last read.
+    private let sealer = Mutex<String?>(nil)
 
     /// Joins the order: from now on `chain` seals as `node` and takes the order's entries. etcd need not
     /// be reachable yet; until it is, writes are refused and reads are served.
@@ -85,6 +90,24 @@ public final class ClusterNode: Sendable {
         }
     }
 
+    /// Serves the peer link on `host:port` (port 0: any free one), sealing what other engines forward with
+    /// `admit`, and from the next announcement on runs for the sealer's seat. Returns the port bound.
+    @discardableResult
+    public func sealForwarded(on host: String, port: Int, admit: @escaping PeerListener.Admit,
+                              logger: Logger) async throws -> Int {
+        let listener = try await PeerListener.bind(host: host, port: port, chain: chain, admit: admit, logger: logger)
+        let me = SealerSeat(node: node, host: host, port: listener.port)
+        let follower = SealerFollower(me: me, chain: chain, sign: { [chain, node] in chain.sign($0, as: node) ?? [] })
+        peer.withLock { $0 = (listener, me, follower) }
+        return listener.port
+    }
+
+    /// Stops taking forwarded transactions while keeping the seat: what an engine whose peer port is cut
+    /// off looks like to the others.
+    func closePeerLink() async {
+        await peer.withLock { $0?.listener }?.close()
+    }
+
     /// Every second: the engine's presence, on a lease kept alive by the announcing itself, and its
     /// position beside the ledger.
     private func announce(logger: Logger) async {
@@ -101,6 +124,11 @@ public final class ClusterNode: Sendable {
                     lease.withLock { $0 = id }
                 }
                 try await presence.put(client, keys: keys, lease: id)
+                if let (_, me, follower) = peer.withLock({ $0 }) {
+                    let (seat, since) = try await SealerSeat.claim(me, client: client, keys: keys, lease: id)
+                    sealer.withLock { $0 = seat?.node }
+                    await follower.follow(seat, since: since)
+                }
             } catch {
                 lease.withLock { $0 = nil }
                 logger.debug("announcing \(node) failed: \(error)")
@@ -137,7 +165,7 @@ public final class ClusterNode: Sendable {
         let problem = me.problem ?? (etcd.contains(where: \.reachable) ? nil : "etcd unreachable at \(endpoints.joined(separator: ", ")): writes are refused, reads are served from the local ledger")
         return ClusterView(node: node, position: me.position, engines: views, etcd: etcd, leader: etcd.first(where: \.isLeader)?.endpoint,
                            checkpointsAgree: ClusterView.agree(views), refusedEntries: refused.count, lastRefused: refused.last,
-                           problem: problem)
+                           problem: problem, sealer: sealer.withLock { $0 }, forwardingProblem: await chain.forwardingFailed)
     }
 
     /// Stops following and announcing; the position is kept for the next start.
@@ -145,6 +173,7 @@ public final class ClusterNode: Sendable {
         let running = tasks.withLock { t in defer { t = [] }; return t }
         for t in running { t.cancel() }
         for t in running { await t.value }
+        if let listener = peer.withLock({ $0?.listener }) { await listener.close() }
         OrderPosition.write(await chain.orderPosition, ledger: ledger)
         // Revoked so the others see this engine leave now, not when its lease runs out; but a stop does not
         // wait on an etcd that does not answer.

@@ -5,6 +5,7 @@ import ChainPrimitives
 ///
 ///     govconsole/<genesis>/log/<position>   one entry of the order: a block, as sealed (position 0: the genesis hash)
 ///     govconsole/<genesis>/engines/<node>   each running engine's presence, bound to a lease
+///     govconsole/<genesis>/sealer           the engine that seals blocks and where it takes forwarded transactions, bound to its lease
 struct OrderKeys: Sendable {
     let prefix: String
 
@@ -14,6 +15,7 @@ struct OrderKeys: Sendable {
 
     var log: [UInt8] { Array((prefix + "log/").utf8) }
     var engines: [UInt8] { Array((prefix + "engines/").utf8) }
+    var sealer: [UInt8] { Array((prefix + "sealer").utf8) }
 
     /// Fixed width, so etcd's key order is the order of positions.
     func entry(_ position: UInt64) -> [UInt8] {

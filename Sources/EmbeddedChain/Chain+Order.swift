@@ -90,6 +90,7 @@ extension Chain {
             let reason = "block \(h) proposed by \(block.header.proposer) does not re-execute here (\(error)); this engine stops accepting writes rather than diverge"
             halted = reason
             for p in waiting { p.resume(throwing: TransactionRejection.chainHalted(reason)) }
+            refuseSealedElsewhere(reason)
             return .diverged(reason)
         }
         let frame: LedgerFile.Frame
@@ -101,6 +102,7 @@ extension Chain {
             let reason = "writing block \(h) taken from the order failed (\(error)); reopen the data directory to catch up"
             halted = reason
             for p in waiting { p.resume(throwing: TransactionRejection.chainHalted(reason)) }
+            refuseSealedElsewhere(reason)
             return .diverged(reason)
         }
         state = next

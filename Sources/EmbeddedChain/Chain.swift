@@ -66,6 +66,20 @@ public actor Chain {
     var blockLimit = Limits.maxBlockTransactions
     /// Set when a block did not take its place: sealing waits for the next entry of the order.
     var awaitingOrder = false
+    /// The engine this one forwards its transactions to while another seals (`Chain+Forward`); nil seals here.
+    var forwarder: (any TransactionForwarder)? {
+        didSet { forwardingNow.store(forwarder != nil, ordering: .relaxed) }
+    }
+    /// Whether `forwarder` is set, readable off the chain's thread (the peer link asks on every request).
+    nonisolated let forwardingNow = Atomic<Bool>(false)
+    /// Forwarded batches waiting for their answer.
+    var forwardsInFlight = 0
+    /// More than this many batches on their way to the sealer, and the next waits and grows instead.
+    static let maxForwardsInFlight = 4
+    /// Forwarded transactions the sealer sealed, by the height of their block, until this chain takes it.
+    var sealedElsewhere: [UInt64: [Mempool.Pending]] = [:]
+    /// Why the last forward failed, for status; cleared when a forwarder is set again.
+    public internal(set) var forwardingFailed: String?
     /// Entries of the order that were not blocks of this chain, and the last reason, for status.
     public internal(set) var refusedEntries: (count: Int, last: String?) = (0, nil)
     /// Called on the chain's thread with a block's height just before the block is written: tests hold
@@ -166,6 +180,7 @@ public actor Chain {
             p.resume(throwing: TransactionRejection.chainHalted("the chain was closed before the order answered whether its block was placed; look for the transaction once it runs again"))
         }
         inDoubt = nil
+        refuseSealedElsewhere("the chain was closed before it took the block another engine sealed the transaction in; look for it once it runs again")
         lock?.release()
         subscribers.finishAll()
     }

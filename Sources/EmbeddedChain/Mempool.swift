@@ -28,6 +28,8 @@ struct Mempool {
     private var bySender: [String: Int] = [:]
 
     var count: Int { queue.count }
+    /// When the oldest waiting transaction arrived (or was put back).
+    private(set) var oldestSince: ContinuousClock.Instant?
     var isEmpty: Bool { queue.isEmpty }
 
     /// Refuses a transaction from `sender` when the pool or the sender's share of it is full.
@@ -39,6 +41,7 @@ struct Mempool {
     }
 
     mutating func append(_ p: Pending) {
+        if queue.isEmpty { oldestSince = .now }
         queue.append(p)
         bySender[p.tx.sender, default: 0] += 1
     }
@@ -46,6 +49,7 @@ struct Mempool {
     /// Puts a sealed batch whose block lost its place in the order back in front, in its order, to be
     /// sealed again on top of the block that took the place.
     mutating func putBack(_ batch: [Pending]) {
+        if queue.isEmpty, !batch.isEmpty { oldestSince = .now }
         queue.insert(contentsOf: batch, at: 0)
         for p in batch { bySender[p.tx.sender, default: 0] += 1 }
     }
@@ -55,6 +59,7 @@ struct Mempool {
         guard queue.count > limit else { return drain() }
         let taken = Array(queue.prefix(limit))
         queue.removeFirst(limit)
+        oldestSince = .now
         for p in taken { bySender[p.tx.sender]! -= 1 }
         return taken
     }
@@ -63,6 +68,7 @@ struct Mempool {
     mutating func drain() -> [Pending] {
         let all = Array(queue)
         queue = []
+        oldestSince = nil
         bySender = [:]
         return all
     }

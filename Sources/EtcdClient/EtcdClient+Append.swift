@@ -6,14 +6,15 @@ extension EtcdClient {
     ///
     /// Safe to repeat: a try that timed out may have committed, and repeating it then answers `.taken`
     /// with the stored value, which the caller compares with its own.
-    public func append(_ key: [UInt8], value: [UInt8], after predecessor: [UInt8]?) async throws(EtcdError) -> AppendOutcome {
+    /// With `lease`, the key goes when the lease does.
+    public func append(_ key: [UInt8], value: [UInt8], after predecessor: [UInt8]?, lease: Int64? = nil) async throws(EtcdError) -> AppendOutcome {
         var compare = [Compare(key: Data(key), result: "EQUAL", createRevision: EtcdNumber(0))]
         if let predecessor {
             compare.append(Compare(key: Data(predecessor), result: "GREATER", createRevision: EtcdNumber(0)))
         }
         let request = TxnRequest(
             compare: compare,
-            success: [RequestOp(requestPut: PutRequest(key: Data(key), value: Data(value)))],
+            success: [RequestOp(requestPut: PutRequest(key: Data(key), value: Data(value), lease: lease.map(EtcdNumber.init)))],
             failure: [RequestOp(requestRange: RangeRequest(key: Data(key)))]
         )
         let response = try await call("/v3/kv/txn", request, payloadBytes: key.count + value.count, as: TxnResponse.self)

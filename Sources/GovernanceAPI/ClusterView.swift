@@ -21,9 +21,17 @@ public struct ClusterView: Codable, Sendable, Equatable {
     /// Why this engine accepts no writes now, if it does not: etcd unreachable, a block in doubt, or a
     /// state that differs from the other engines'.
     public let problem: String?
+    /// The node whose engine seals the consortium's blocks, the others forwarding their transactions to
+    /// it; nil while none holds the seat (each engine then seals its own).
+    public let sealer: String?
+    /// Why this engine seals its own transactions though another holds the seat: the last forward failed.
+    public let forwardingProblem: String?
 
     public init(node: String, position: UInt64, engines: [EngineView], etcd: [EtcdMemberView], leader: String?,
-                checkpointsAgree: Bool, refusedEntries: Int, lastRefused: String?, problem: String?) {
+                checkpointsAgree: Bool, refusedEntries: Int, lastRefused: String?, problem: String?, sealer: String? = nil,
+                forwardingProblem: String? = nil) {
+        self.sealer = sealer
+        self.forwardingProblem = forwardingProblem
         self.node = node
         self.position = position
         self.engines = engines

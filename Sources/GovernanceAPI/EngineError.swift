@@ -16,6 +16,8 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     case joinedAnotherConsortium(directory: String)
     /// A joined directory opened to write without `--node`: it holds one node's key and orders through etcd.
     case joinedNeedsCluster(directory: String, node: String)
+    /// The peer link could not listen where it was told to.
+    case peerListen(address: String, reason: String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,8 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
             "\(dir) was joined as \(joined), not \(asked); run it with --node \(joined), or join again as \(asked) into another directory"
         case let .joinedNeedsCluster(dir, node):
             "\(dir) belongs to \(node) of a cluster: run 'govconsole serve --data \(dir) --node \(node) --etcd URL[,URL…]' and attach to it"
+        case let .peerListen(address, reason):
+            "cannot take forwarded transactions on \(address) (\(reason)); pass --peer HOST:PORT with a free port on an address of this machine"
         case let .joinedAnotherConsortium(dir):
             "\(dir)/cluster.json names another consortium's genesis than its ledger's; join the consortium again into a new directory"
         case let .invalidTraffic(reason):

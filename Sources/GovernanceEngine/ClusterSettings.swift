@@ -9,11 +9,18 @@ public struct ClusterSettings: Sendable {
     /// The largest block placed in one etcd entry: lower it for an etcd run with a smaller
     /// `--max-request-bytes` than its default 1.5 MiB.
     public let maxEntryBytes: Int
+    /// Where this engine takes the transactions other engines forward while it seals, and where they
+    /// reach it: an address the other engines' machines can reach. Port 0 takes any free port, which
+    /// suits engines on one machine.
+    public let peerHost: String
+    public let peerPort: Int
     /// Where refused entries and divergence are reported: `serve` passes its own log.
     public let logger: Logger
 
     public init(node: String, etcd: [String], maxEntryBytes: Int = ClusterNode.defaultMaxEntryBytes,
-                logger: Logger = Logger(label: "govconsole.cluster")) {
+                peerHost: String = "127.0.0.1", peerPort: Int = 0, logger: Logger = Logger(label: "govconsole.cluster")) {
+        self.peerHost = peerHost
+        self.peerPort = peerPort
         self.node = node
         self.etcd = etcd
         self.maxEntryBytes = maxEntryBytes

@@ -132,7 +132,18 @@ public actor GovernanceEngine {
                 throw error
             }
         }
-        let engine = GovernanceEngine(dataDirectory: dir, platform: await ServicePlatform.started(on: chain), cluster: node)
+        let platform = await ServicePlatform.started(on: chain)
+        if let node, let cluster {
+            do {
+                try await node.sealForwarded(on: cluster.peerHost, port: cluster.peerPort, admit: { await platform.enqueue(forwarded: $0) },
+                                             logger: cluster.logger)
+            } catch {
+                await node.close()
+                await platform.close()
+                throw EngineError.peerListen(address: "\(cluster.peerHost):\(cluster.peerPort)", reason: "\(error)")
+            }
+        }
+        let engine = GovernanceEngine(dataDirectory: dir, platform: platform, cluster: node)
         return await engine.started()
     }
 

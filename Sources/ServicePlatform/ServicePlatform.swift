@@ -101,7 +101,9 @@ public actor ServicePlatform {
         let ticket = takeTicket()
         var checks = [SignatureCheck?](repeating: nil, count: txs.count)
         if verified {
-            let members = await chain.members
+            // The members as of the last block, read without waiting for the chain's thread, which may be
+            // sealing: a key changed since is checked again by the chain (`SignatureCheck` carries the key).
+            let members = chain.committed.management.members
             checks = await Task.detached { SignatureCheck.verify(txs, members: members) }.value
         }
         return Queued(txs: txs, checks: checks, refusingFailedCalls: refusingFailedCalls,
@@ -189,5 +191,37 @@ public actor ServicePlatform {
         follower?.cancel()
         follower = nil
         stopFollowing()
+    }
+}
+
+extension ServicePlatform {
+    /// Queues transactions another engine of the consortium forwarded (this engine holds the sealer's
+    /// seat) as it queues its own clients': routed, checked and ordered the same way, behind every batch
+    /// queued before. Returns at once; the function returned waits for one result each: the height of
+    /// its block, or why it was refused.
+    public func enqueue(forwarded batch: [ForwardedTransaction]) async -> @Sendable () async -> [ForwardResult] {
+        // Hand-made calls and generated traffic ask different things of a failed call: each run of one
+        // kind goes in as one batch, in order.
+        var queued: [Queued] = []
+        var start = 0
+        while start < batch.count {
+            let kind = batch[start].refusesFailedCall
+            let end = batch[start...].firstIndex { $0.refusesFailedCall != kind } ?? batch.count
+            queued.append(await enqueue(batch[start..<end].map(\.tx), verified: true, refusingFailedCalls: kind))
+            start = end
+        }
+        return { [queued] in
+            var results: [ForwardResult] = []
+            for q in queued {
+                for result in await self.results(of: q) {
+                    switch result {
+                    case let .success(sealed): results.append(.sealed(height: sealed.height))
+                    case let .failure(TransactionRejection.orderUnavailable(reason)): results.append(.orderUnavailable(reason))
+                    case let .failure(error): results.append(.refused("\(error)"))
+                    }
+                }
+            }
+            return results
+        }
     }
 }

@@ -81,6 +81,12 @@ struct Report: Encodable {
         clusterRatio = sloVotesPerS > 0 ? clusterVotesPerS! / sloVotesPerS : 0
     }
 
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
     mutating func settleRatios() {
         verifyCeilingPerS = max(verifyCeilingBeforePerS, verifyCeilingAfterPerS)
         sloRatio = verifyCeilingPerS > 0 ? sloVotesPerS / verifyCeilingPerS : 0

@@ -171,11 +171,16 @@ final class VoteBench: @unchecked Sendable {
         }
     }
 
+    /// Closes the engine, leaving its ledger to copy.
+    func close() async {
+        subscriber?.cancel()
+        await engine.close()
+    }
+
     /// Closes the engine and times opening the ledger again until the engine is ready.
     func coldStart() async throws -> Double {
-        subscriber?.cancel()
         let count = await engine.chainState().transactionCount
-        await engine.close()
+        await close()
         progress.say("reopening a ledger of \(count) transactions")
         let started = ContinuousClock.now
         engine = try await GovernanceEngine.open(at: dir)

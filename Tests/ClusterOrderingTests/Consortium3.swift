@@ -75,6 +75,17 @@ struct Consortium3 {
         return reached
     }
 
+    /// Waits until every engine names the same sealer, and returns it.
+    func agreedSealer() async throws -> String {
+        var sealer: String?
+        try await waitUntil("every engine names the same sealer") {
+            let named = await engines.asyncMap { await $0.status().cluster?.sealer }
+            sealer = named[0]
+            return named[0] != nil && named.allSatisfy { $0 == named[0] }
+        }
+        return sealer!
+    }
+
     func close() async {
         for e in engines { await e.close() }
         if ownsEtcd { await etcd.stop() } else { await SharedLocalEtcd.shared.release() }

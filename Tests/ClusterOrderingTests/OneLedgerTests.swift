@@ -16,8 +16,9 @@ import Testing
     @Test func votesThroughDifferentEnginesAreCountedOnceAndEveryLedgerIsTheSame() async throws {
         try await Consortium3.with() { c in
             _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
-            _ = try await c.converged(atLeast: await c.engines[0].platform.state().height)
-            // Sent together through three engines: their blocks race for the same places in the order.
+            let start = try await c.converged(atLeast: await c.engines[0].platform.state().height)
+            let sealer = try await c.agreedSealer()
+            // Sent together through three engines: the two that do not hold the seat forward theirs to the one that does.
             async let a = c.client(1).vote(1, "approve", as: "alice")
             async let b = c.client(2).vote(1, "reject", as: "bob")
             async let d = c.client(0).vote(1, "approve", as: "carol")
@@ -31,9 +32,33 @@ import Testing
             #expect(try c.ledgersIdentical(), "the same blocks, byte for byte")
             let roots = await c.engines.asyncMap { await $0.platform.state().root }
             #expect(Set(roots).count == 1)
-            // Blocks came from more than one node: each engine sealed its own.
-            let proposers = Set(try await c.engines[0].platform.readBlocks(from: 1, limit: Int(head)).map(\.header.proposer))
-            #expect(proposers.count >= 2, "proposers: \(proposers)")
+            // Every block since the seat was taken is the sealer's: no engine raced it for a place.
+            let proposers = Set(try await c.engines[0].platform.readBlocks(from: start + 1, limit: Int(head - start)).map(\.header.proposer))
+            #expect(proposers == [sealer], "proposers: \(proposers)")
+        }
+    }
+
+    @Test func withTheSealerOutOfReachEachEngineSealsItsOwnAndTheLedgersStayOne() async throws {
+        try await Consortium3.with() { c in
+            _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
+            let start = try await c.converged(atLeast: await c.engines[0].platform.state().height)
+            let sealer = try await c.agreedSealer()
+            let seat = try #require(Consortium3.nodes.firstIndex(of: sealer))
+            // The sealer keeps its seat in etcd but takes nothing forwarded: the others find it closed.
+            await c.engines[seat].cluster!.closePeerLink()
+            let others = c.engines.indices.filter { $0 != seat }
+            var heights: [UInt64] = []
+            for (i, (voter, choice)) in zip(others, [("alice", "approve"), ("bob", "reject")]) {
+                heights.append(try await c.client(i).vote(1, choice, as: voter).height)
+            }
+            let head = try await c.converged(atLeast: heights.max()!)
+            #expect(await c.engines[0].platform.state().management.proposal(1)?.tally == TallyCounts(approve: 1, reject: 1, abstain: 0))
+            #expect(try c.ledgersIdentical())
+            let proposers = Set(try await c.engines[0].platform.readBlocks(from: start + 1, limit: Int(head - start)).map(\.header.proposer))
+            #expect(!proposers.contains(sealer) && proposers.count == 2, "each of the others sealed its own: \(proposers)")
+            for i in others {
+                #expect(await c.engines[i].status().cluster?.forwardingProblem?.contains("\(sealer) could not be reached") == true)
+            }
         }
     }
 
