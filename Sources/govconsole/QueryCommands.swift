@@ -164,6 +164,9 @@ struct StatusCommand: EngineSubcommand {
     /// The cluster lines: each engine, each etcd member, and anything wrong, loudly.
     static func text(_ c: ClusterView) -> String {
         var lines = ["order         position \(c.position), checkpoints \(c.checkpointsAgree ? "agree" : "DISAGREE: the engines' ledgers have forked")"]
+        // The seat is read out of etcd too.
+        lines.append("sealer        " + (c.sealer.map { "\(TerminalText.escaped($0)) seals the blocks; the other engines forward to it" } ?? "none holds the seat; each engine seals its own"))
+        if let f = c.forwardingProblem { lines.append("forwarding    \(TerminalText.escaped(f))") }
         for e in c.engines {
             // Everything in an engine's row came out of etcd, where anyone with access can write.
             lines.append("engine        \(TerminalText.escaped(e.node))  height \(e.height)  head \(TerminalText.escaped(String(e.head.prefix(12))))  seen \(Output.time(e.lastSeen))" + (e.problem.map { "  PROBLEM: \(TerminalText.escaped($0))" } ?? ""))

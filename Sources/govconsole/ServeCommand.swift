@@ -31,12 +31,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("etcd's client endpoints, comma-separated (with --node).", valueName: "URL[,URL…]"))
     var etcd: String?
 
+    @Option(help: ArgumentHelp("Where this engine takes the transactions the other engines forward while it holds the sealer's seat, and the address they reach it at (with --node; default 127.0.0.1 on any free port, which only engines on this machine reach).", valueName: "HOST:PORT"))
+    var peer: String?
+
     @OptionGroup var global: GlobalOptions
 
-    /// The cluster settings from --node and --etcd, which come together or not at all.
+    /// The cluster settings from --node, --etcd and --peer; --node and --etcd come together or not at all.
     func clusterSettings(logging logger: Logger) throws -> ClusterSettings? {
         switch (node, etcd) {
-        case (nil, nil): return nil
+        case (nil, nil):
+            if peer != nil { throw ValidationError("--peer needs --node NAME and --etcd URL[,URL…]: only an engine of a cluster takes forwarded transactions") }
+            return nil
         case (nil, _?): throw ValidationError("--etcd needs --node NAME: the node this engine runs")
         case (_?, nil): throw ValidationError("--node needs --etcd URL[,URL…]: the etcd cluster the engines order through")
         case let (node?, etcd?):
@@ -45,8 +50,22 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("etcd endpoint '\(e)' is not a URL; write it as http://HOST:PORT")
             }
             guard !endpoints.isEmpty else { throw ValidationError("--etcd names no endpoint; write it as http://HOST:PORT[,…]") }
-            return ClusterSettings(node: node, etcd: endpoints, logger: logger)
+            let (host, port) = try peer.map(Self.peerAddress) ?? ("127.0.0.1", 0)
+            return ClusterSettings(node: node, etcd: endpoints, peerHost: host, peerPort: port, logger: logger)
         }
+    }
+
+    /// HOST:PORT the other engines can reach: a wildcard host would be announced as itself, which they cannot.
+    static func peerAddress(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else {
+            throw ValidationError("--peer '\(text)' is not HOST:PORT; write it as 10.0.0.5:7443")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, !["0.0.0.0", "::", "*"].contains(host) else {
+            throw ValidationError("--peer needs an address the other engines reach this machine at, not '\(host)'; write it as 10.0.0.5:7443")
+        }
+        return (host, port)
     }
 
     struct Started: Encodable {

@@ -30,7 +30,7 @@ enum ClusterFixture {
         ]
         return ClusterView(node: "node-2", position: 56, engines: engines, etcd: etcd, leader: etcd[0].endpoint,
                            checkpointsAgree: ClusterView.agree(engines), refusedEntries: 2,
-                           lastRefused: "entry 31 is not signed by a node of this chain", problem: nil)
+                           lastRefused: "entry 31 is not signed by a node of this chain", problem: nil, sealer: "node-1")
     }
 
     /// node-3 carries another state root at checkpoint 50: the ledgers have forked, and node-2 halted.
@@ -42,7 +42,7 @@ enum ClusterFixture {
         ]
         return ClusterView(node: "node-2", position: 56, engines: engines, etcd: etcd, leader: etcd[0].endpoint,
                            checkpointsAgree: ClusterView.agree(engines), refusedEntries: 0, lastRefused: nil,
-                           problem: "block 51 from node-3 does not re-execute to its state root: writes are halted")
+                           problem: "block 51 from node-3 does not re-execute to its state root: writes are halted", sealer: "node-1")
     }
 
     /// The status with `cluster` in it, everything else as it was.

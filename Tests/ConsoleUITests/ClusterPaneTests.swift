@@ -38,6 +38,7 @@ import Testing
         #expect(screen.contains("checkpoints agree at 50"))
         #expect(screen.contains("unreachable: connection refused"))
         #expect(screen.contains("refused entries 2 · last: entry 31 is not signed"))
+        #expect(screen.contains("node-1 seals the blocks; this engine forwards to it"))
         try expectGolden("cluster-pane-160x48", screen)
     }
 

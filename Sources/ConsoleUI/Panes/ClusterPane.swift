@@ -23,6 +23,7 @@ enum ClusterPane {
         } else {
             top.append(("no checkpoint passed yet", Style(.muted)))
         }
+        top.append(ClusterWords.sealing(c, cross: cross))
         // An engine's problem cut short in its column is said whole below the table, unless it is this
         // engine's own, already said first.
         let column = problemWidth(c, tableWidth: inner.width)

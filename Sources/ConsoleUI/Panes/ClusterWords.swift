@@ -27,6 +27,14 @@ enum ClusterWords {
         return c.problem.map { "cluster: \($0.terminalSafe)" }
     }
 
+    /// Who seals the blocks, and, when this engine could not forward to it, why it seals its own.
+    static func sealing(_ c: ClusterView, cross: String) -> (String, Style) {
+        if let f = c.forwardingProblem { return ("\(cross) forwarding: \(f.terminalSafe)", Style(.warn)) }
+        guard let sealer = c.sealer else { return ("no engine holds the sealer's seat: each seals its own", Style(.muted)) }
+        if sealer == c.node { return ("\(sealer.terminalSafe) (this engine) seals the blocks; the others forward to it", Style(.text)) }
+        return ("\(sealer.terminalSafe) seals the blocks; this engine forwards to it", Style(.text))
+    }
+
     /// The highest checkpoint every engine that passed it agrees on, or nil when none has passed one.
     static func agreedCheckpoint(_ c: ClusterView) -> UInt64? {
         c.engines.map(\.checkpoint).filter { $0 > 0 }.max()
