@@ -68,7 +68,7 @@ extension Chain {
     }
 
     private static func inDoubt(_ sealer: String, _ reason: String) -> String {
-        "\(sealer), the engine sealing the consortium's blocks, did not say whether it sealed this transaction (\(reason)); look for it with 'govconsole tx' before sending it again"
+        "\(sealer), the engine sealing the consortium's blocks, did not say whether it sealed this transaction (\(reason)); check with 'govconsole show' or 'govconsole events' whether it landed before sending it again"
     }
 
     /// Answers the transactions the sealer put in `block`, now that this engine has taken it.
