@@ -14,6 +14,9 @@ public final class ClusterNode: Sendable {
     /// etcd refuses a request over 1.5 MiB (`--max-request-bytes`); a block and its request's framing
     /// stay under it.
     public static let defaultMaxEntryBytes = 1_400_000
+    /// Entries of the order the sealer keeps in etcd behind its own position (and behind every engine
+    /// present): older ones are deleted, and an engine that needs them takes their blocks from a peer.
+    public static let defaultRetainEntries = 10_000
 
     public let node: String
     public let endpoints: [String]
@@ -30,17 +33,20 @@ public final class ClusterNode: Sendable {
     private let peer = Mutex<(listener: PeerListener, seat: SealerSeat, follower: SealerFollower)?>(nil)
     /// The node holding the sealer's seat, as last read.
     private let sealer = Mutex<String?>(nil)
+    /// The position below which this engine last trimmed the order.
+    private let trimmedTo = Mutex<UInt64>(1)
 
     /// Joins the order: from now on `chain` seals as `node` and takes the order's entries. etcd need not
     /// be reachable yet; until it is, writes are refused and reads are served.
     public static func start(chain: Chain, as node: String, endpoints: [String], ledger: String, maxEntryBytes: Int = defaultMaxEntryBytes,
-                             logger: Logger = Logger(label: "govconsole.cluster")) async throws -> ClusterNode {
+                             retainEntries: Int = defaultRetainEntries, logger: Logger = Logger(label: "govconsole.cluster")) async throws -> ClusterNode {
         let client = try EtcdClient(endpoints: endpoints)
         let keys = OrderKeys(genesis: chain.genesisHash)
         try await chain.orderBlocks(through: EtcdBlockOrder(client: client, keys: keys, maxEntryBytes: maxEntryBytes), as: node, from: OrderPosition.read(ledger: ledger))
-        let cluster = ClusterNode(node: node, endpoints: endpoints, client: client, keys: keys, chain: chain, ledger: ledger)
+        let cluster = ClusterNode(node: node, endpoints: endpoints, client: client, keys: keys, chain: chain, ledger: ledger,
+                                  retainEntries: max(1, retainEntries))
         await cluster.trackCheckpoints()
-        let follower = OrderFollower(client: client, keys: keys, chain: chain, logger: logger)
+        let follower = OrderFollower(client: client, keys: keys, chain: chain, node: node, logger: logger)
         cluster.tasks.withLock {
             $0.append(Task {
                 await cluster.markGenesis(logger: logger)
@@ -51,7 +57,10 @@ public final class ClusterNode: Sendable {
         return cluster
     }
 
-    private init(node: String, endpoints: [String], client: EtcdClient, keys: OrderKeys, chain: Chain, ledger: String) {
+    let retainEntries: Int
+
+    private init(node: String, endpoints: [String], client: EtcdClient, keys: OrderKeys, chain: Chain, ledger: String, retainEntries: Int) {
+        self.retainEntries = retainEntries
         self.node = node
         self.endpoints = endpoints
         self.client = client
@@ -128,6 +137,7 @@ public final class ClusterNode: Sendable {
                     let (seat, since) = try await SealerSeat.claim(me, client: client, keys: keys, lease: id)
                     sealer.withLock { $0 = seat?.node }
                     await follower.follow(seat, since: since)
+                    if seat == me { await trim(below: presence.position, logger: logger) }
                 }
             } catch {
                 lease.withLock { $0 = nil }
@@ -143,8 +153,31 @@ public final class ClusterNode: Sendable {
         let halted = await chain.haltReason
         let doubt = await chain.orderInDoubt
         let problem = halted ?? doubt.map { "no answer from etcd about a block: \($0)" }
+        let link = peer.withLock { $0?.seat }
         return EnginePresence(node: node, height: state.height, head: state.head.hex, position: await chain.orderPosition,
-                              checkpoint: cp.height, checkpointRoot: cp.root.hex, seen: WallClock.now(), problem: problem)
+                              checkpoint: cp.height, checkpointRoot: cp.root.hex, seen: WallClock.now(), problem: problem,
+                              peer: link.map { "\($0.host):\($0.port)" })
+    }
+
+    /// Deletes the order's entries that every engine present has taken and that are more than
+    /// `retainEntries` behind `position`, then compacts etcd's history up to now so their space is
+    /// freed. Entry 0 (the genesis hash) and the last entry (which the next append requires) stay.
+    /// Run by the sealer only; a second engine doing it too would only repeat deletes.
+    private func trim(below position: UInt64, logger: Logger) async {
+        guard position > UInt64(retainEntries) else { return }
+        do {
+            let engines = try await EnginePresence.all(client, keys: keys)
+            let cut = min(engines.map(\.position).min() ?? position, position - UInt64(retainEntries))
+            guard cut > trimmedTo.withLock({ $0 }) else { return }
+            let deleted = try await client.deleteRange(from: keys.entry(1), to: keys.entry(cut))
+            trimmedTo.withLock { $0 = cut }
+            guard deleted > 0 else { return }
+            let revision = try await client.range(from: keys.entry(cut), to: nil, limit: 1).revision
+            try? await client.compact(revision: revision)
+            logger.info("deleted \(deleted) entries of the order below position \(cut) from etcd; engines that need them take their blocks from a peer")
+        } catch {
+            logger.debug("trimming the order failed: \(error)")
+        }
     }
 
     /// What this engine knows of the others and of etcd now.

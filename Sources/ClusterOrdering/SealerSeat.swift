@@ -55,7 +55,7 @@ final class SealerFollower: @unchecked Sendable {
         let gaveUp = failed ? await chain.sealer == me.node : false
         if let installed, installed.since == since, !(gaveUp && ContinuousClock.now - installed.at > Self.retryAfter) { return }
         installed = (since, .now)
-        let forwarder = PeerForwarder(sealer: seat.node, host: seat.host, port: seat.port, genesis: chain.genesisHash, node: me.node,
+        let forwarder = PeerClient(sealer: seat.node, host: seat.host, port: seat.port, genesis: chain.genesisHash, node: me.node,
                                       sign: sign)
         await chain.forward(through: forwarder)
     }

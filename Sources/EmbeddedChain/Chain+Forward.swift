@@ -1,5 +1,6 @@
 import ChainModel
 import ChainPrimitives
+import DurableStorage
 
 /// Forwarding to the engine that seals for the shared order (see `TransactionForwarder`). What this
 /// engine would have sealed goes to the sealer instead, as soon as it arrives, in order; a transaction
@@ -112,3 +113,10 @@ extension Chain {
     }
 }
 
+
+extension Chain {
+    /// Up to `limit` blocks from `height` on, as they are on disk: what a peer catching up asks for.
+    public func encodedBlocks(from height: UInt64, limit: Int) throws(LedgerError) -> [[UInt8]] {
+        try blocks(from: height, limit: limit).map(\.encoded)
+    }
+}

@@ -60,6 +60,29 @@ extension Chain {
         return outcome
     }
 
+    /// Takes a block a peer engine handed over, outside the order: an engine catching up past the entries
+    /// etcd no longer keeps. Checked exactly as an entry of the order is: whatever a peer says is
+    /// untrusted until it proves to be the next block, signed by a node, re-executing to what it says.
+    public func acceptFromPeer(_ bytes: [UInt8]) -> EntryOutcome {
+        take(bytes, answering: [])
+    }
+
+    /// The order's entries up to `position` are behind this chain: etcd no longer keeps them, and the
+    /// blocks they held came from a peer (`acceptFromPeer`).
+    public func skipOrder(to position: UInt64) {
+        guard position > orderPosition else { return }
+        orderPosition = position
+        if let doubt = inDoubt, doubt.position <= position {
+            // The entry that would have said whether the block took its place is gone from etcd.
+            inDoubt = nil
+            for p in doubt.waiting {
+                p.resume(throwing: TransactionRejection.orderUnavailable("whether block \(doubt.position) took its place can no longer be read from etcd; check with 'govconsole show' or 'govconsole events' whether the transaction landed"))
+            }
+        }
+        awaitingOrder = inDoubt != nil
+        scheduleSeal()
+    }
+
     private func take(_ bytes: [UInt8], answering waiting: [Mempool.Pending]) -> EntryOutcome {
         let block: Block
         do { block = try Block.decode(bytes) } catch { return .refused("not a block (\(error))") }

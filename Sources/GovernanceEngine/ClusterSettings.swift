@@ -14,11 +14,17 @@ public struct ClusterSettings: Sendable {
     /// suits engines on one machine.
     public let peerHost: String
     public let peerPort: Int
+    /// How many entries of the order the sealer keeps in etcd behind its position; older ones are
+    /// deleted once every engine present has taken them, and an engine that needs them later takes
+    /// their blocks from a peer.
+    public let retainEntries: Int
     /// Where refused entries and divergence are reported: `serve` passes its own log.
     public let logger: Logger
 
     public init(node: String, etcd: [String], maxEntryBytes: Int = ClusterNode.defaultMaxEntryBytes,
-                peerHost: String = "127.0.0.1", peerPort: Int = 0, logger: Logger = Logger(label: "govconsole.cluster")) {
+                peerHost: String = "127.0.0.1", peerPort: Int = 0, retainEntries: Int = ClusterNode.defaultRetainEntries,
+                logger: Logger = Logger(label: "govconsole.cluster")) {
+        self.retainEntries = retainEntries
         self.peerHost = peerHost
         self.peerPort = peerPort
         self.node = node

@@ -126,7 +126,7 @@ public actor GovernanceEngine {
         if let cluster, !readOnly {
             do {
                 node = try await ClusterNode.start(chain: chain, as: cluster.node, endpoints: cluster.etcd, ledger: dir.ledger,
-                                                  maxEntryBytes: cluster.maxEntryBytes, logger: cluster.logger)
+                                                  maxEntryBytes: cluster.maxEntryBytes, retainEntries: cluster.retainEntries, logger: cluster.logger)
             } catch {
                 await chain.close()
                 throw error

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterOrdering
 import Dispatch
 import EmbeddedChain
 import Foundation
@@ -34,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where this engine takes the transactions the other engines forward while it holds the sealer's seat, and the address they reach it at (with --node; default 127.0.0.1 on any free port, which only engines on this machine reach).", valueName: "HOST:PORT"))
     var peer: String?
 
+    @Option(help: ArgumentHelp("Entries of the order kept in etcd behind the sealer's position (with --node; default 10000): older ones are deleted once every engine present has taken them, and an engine that needs them later takes their blocks from a peer.", valueName: "N"))
+    var retainEntries: Int?
+
     @OptionGroup var global: GlobalOptions
 
     /// The cluster settings from --node, --etcd and --peer; --node and --etcd come together or not at all.
@@ -41,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         switch (node, etcd) {
         case (nil, nil):
             if peer != nil { throw ValidationError("--peer needs --node NAME and --etcd URL[,URL…]: only an engine of a cluster takes forwarded transactions") }
+            if retainEntries != nil { throw ValidationError("--retain-entries needs --node NAME and --etcd URL[,URL…]: only a cluster keeps its order in etcd") }
             return nil
         case (nil, _?): throw ValidationError("--etcd needs --node NAME: the node this engine runs")
         case (_?, nil): throw ValidationError("--node needs --etcd URL[,URL…]: the etcd cluster the engines order through")
@@ -51,7 +56,11 @@ struct ServeCommand: AsyncParsableCommand {
             }
             guard !endpoints.isEmpty else { throw ValidationError("--etcd names no endpoint; write it as http://HOST:PORT[,…]") }
             let (host, port) = try peer.map(Self.peerAddress) ?? ("127.0.0.1", 0)
-            return ClusterSettings(node: node, etcd: endpoints, peerHost: host, peerPort: port, logger: logger)
+            if let retainEntries, retainEntries < 1 {
+                throw ValidationError("--retain-entries \(retainEntries) keeps nothing; give at least 1 (the default is \(ClusterNode.defaultRetainEntries))")
+            }
+            return ClusterSettings(node: node, etcd: endpoints, peerHost: host, peerPort: port,
+                                   retainEntries: retainEntries ?? ClusterNode.defaultRetainEntries, logger: logger)
         }
     }
 

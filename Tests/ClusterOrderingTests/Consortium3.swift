@@ -24,7 +24,8 @@ struct Consortium3 {
 
     /// `ownEtcd` starts an etcd for this consortium alone, for tests that break it; otherwise consortia
     /// share one (each keeps to the keys under its own genesis hash).
-    static func start(maxEntryBytes: Int = ClusterNode.defaultMaxEntryBytes, ownEtcd: Bool = false) async throws -> Consortium3 {
+    static func start(maxEntryBytes: Int = ClusterNode.defaultMaxEntryBytes, retainEntries: Int = ClusterNode.defaultRetainEntries,
+                      ownEtcd: Bool = false) async throws -> Consortium3 {
         let root = NSTemporaryDirectory() + "gc-cluster-\(UUID().uuidString.prefix(8))"
         let source = DataDirectory(path: root + "/source")
         let created = try await GovernanceEngine.create(at: source, consortium: try .demo())
@@ -32,19 +33,23 @@ struct Consortium3 {
         let genesis = try GenesisCopy.read(ledger: source.ledger)
         let members = Keystore(directory: source.keys)
         var joined: [DataDirectory] = []
-        for node in nodes {
-            let dir = DataDirectory(path: root + "/" + node)
-            try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            try genesis.write(ledger: dir.ledger)
-            try Keystore(directory: dir.keys).store(try members.load(node), for: node)
-            joined.append(dir)
-        }
+        for node in nodes { joined.append(try join(node, root: root, genesis: genesis, members: members)) }
         let etcd = ownEtcd ? try await LocalEtcdCluster.start() : try await SharedLocalEtcd.shared.acquire()
         var engines: [GovernanceEngine] = []
         for (node, dir) in zip(nodes, joined) {
-            engines.append(try await GovernanceEngine.open(at: dir, cluster: ClusterSettings(node: node, etcd: etcd.endpoints, maxEntryBytes: maxEntryBytes)))
+            engines.append(try await GovernanceEngine.open(at: dir, cluster: ClusterSettings(node: node, etcd: etcd.endpoints, maxEntryBytes: maxEntryBytes,
+                                                                                              retainEntries: retainEntries)))
         }
         return Consortium3(etcd: etcd, ownsEtcd: ownEtcd, source: source, joined: joined, engines: engines, members: members)
+    }
+
+    /// An organisation's directory as `govconsole join` makes it: the genesis block and the node's key.
+    static func join(_ node: String, root: String, genesis: GenesisCopy, members: Keystore) throws -> DataDirectory {
+        let dir = DataDirectory(path: root + "/" + node)
+        try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try genesis.write(ledger: dir.ledger)
+        try Keystore(directory: dir.keys).store(try members.load(node), for: node)
+        return dir
     }
 
     /// Runs `body` on a consortium started for it, and stops everything after, whether `body` throws or not.

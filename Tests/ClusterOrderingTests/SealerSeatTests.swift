@@ -39,7 +39,7 @@ import Testing
             let admin = try c.members.load("ops")
             // The admin's key claiming to be node-2, then the admin as itself: neither is a node's signature.
             for claimed in ["node-2", "ops"] {
-                let forwarder = PeerForwarder(sealer: seat.node, host: seat.host, port: seat.port, genesis: vote.chain, node: claimed,
+                let forwarder = PeerClient(sealer: seat.node, host: seat.host, port: seat.port, genesis: vote.chain, node: claimed,
                                               sign: { admin.sign($0) })
                 let outcome = await forwarder.send([ForwardedTransaction(tx: vote, refusesFailedCall: false)]).answer()
                 guard case let .notSent(reason) = outcome else { Issue.record("forwarded as \(claimed): \(outcome)"); continue }
@@ -47,7 +47,7 @@ import Testing
             }
             // A node's own key is taken: the same vote goes through.
             let nodeKey = try c.members.load("node-2")
-            let forwarder = PeerForwarder(sealer: seat.node, host: seat.host, port: seat.port, genesis: vote.chain, node: "node-2",
+            let forwarder = PeerClient(sealer: seat.node, host: seat.host, port: seat.port, genesis: vote.chain, node: "node-2",
                                           sign: { nodeKey.sign($0) })
             let outcome = await forwarder.send([ForwardedTransaction(tx: vote, refusesFailedCall: false)]).answer()
             guard case let .answered(results) = outcome, case let .sealed(at) = results.first else {

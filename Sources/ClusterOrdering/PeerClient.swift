@@ -6,10 +6,11 @@ import NIOPosix
 import ServiceClient
 import Synchronization
 
-/// The forwarding end of the peer link: one connection to the sealer's `PeerListener`, opened by the
-/// first batch and kept. Batches go out in the order they were sent, several at a time; each answer
-/// names its request.
-final class PeerForwarder: TransactionForwarder {
+/// The asking end of the peer link: one connection to another engine's `PeerListener`, opened by the
+/// first request and kept. Requests go out in the order they were made, several at a time; each answer
+/// names its request. It forwards transactions to the sealer, and fetches blocks from a peer.
+final class PeerClient: TransactionForwarder {
+    /// The node whose engine this client asks: for forwarding, the sealer.
     let sealer: String
     let host: String
     let port: Int
@@ -23,11 +24,17 @@ final class PeerForwarder: TransactionForwarder {
     private let writer: Task<Void, Never>
     private let nextID = Atomic<UInt64>(1)
 
-    /// A batch on its way out, and whoever waits for its answer.
+    /// A request on its way out, and whoever waits for its answer.
     fileprivate struct Outgoing: Sendable {
         let id: UInt64
         let bytes: [UInt8]
         let answer: Waiter
+    }
+
+    /// Why a request got no answer: it never went out (`sent` false), or it went and none came back.
+    struct Failure: Error, CustomStringConvertible {
+        let sent: Bool
+        let description: String
     }
 
     init(sealer: String, host: String, port: Int, genesis: Hash256, node: String, patience: Duration = .seconds(5),
@@ -50,14 +57,38 @@ final class PeerForwarder: TransactionForwarder {
     }
 
     func send(_ batch: [ForwardedTransaction]) -> ForwardTicket {
+        let waiter = ask(.forward(batch))
+        let sealer = self.sealer
+        return ForwardTicket {
+            switch await waiter.wait() {
+            case let .success(.results(results)): return .answered(results)
+            // Refused whole, before anything was sealed: the forwarding engine seals it itself.
+            case let .success(.refused(reason)): return .notSent("\(sealer) refused the batch: \(reason)")
+            case .success(.blocks): return .lost("\(sealer) answered with blocks")
+            case let .failure(failure): return failure.sent ? .lost(failure.description) : .notSent(failure.description)
+            }
+        }
+    }
+
+    /// Up to `limit` blocks of the peer's ledger from `height` on, as encoded: unchecked, as everything
+    /// another engine says.
+    func blocks(from height: UInt64, limit: Int) async -> Result<[[UInt8]], Failure> {
+        switch await ask(.blocks(from: height, limit: limit)).wait() {
+        case let .success(.blocks(blocks)): return .success(blocks)
+        case let .success(.refused(reason)): return .failure(Failure(sent: true, description: "\(sealer) refused: \(reason)"))
+        case .success(.results): return .failure(Failure(sent: true, description: "\(sealer) answered with forward results"))
+        case let .failure(failure): return .failure(failure)
+        }
+    }
+
+    private func ask(_ what: PeerRequest.What) -> Waiter {
         let id = nextID.add(1, ordering: .relaxed).oldValue
-        let body = ForwardRequest.body(id: id, genesis: genesis, node: node, batch: batch)
-        let request = ForwardRequest(id: id, genesis: genesis, node: node, batch: batch, signature: sign(body))
+        let request = PeerRequest.signed(id: id, genesis: genesis, node: node, what: what, sign: sign)
         let waiter = Waiter()
         if case .terminated = outgoing.yield(Outgoing(id: id, bytes: request.encoded, answer: waiter)) {
-            waiter.give(.notSent("the link to \(sealer) was closed"))
+            waiter.give(.failure(Failure(sent: false, description: "the link to \(sealer) was closed")))
         }
-        return ForwardTicket { await waiter.wait() }
+        return waiter
     }
 
     /// Takes batches in order and writes them to the open connection, opening one when there is none;
@@ -71,7 +102,7 @@ final class PeerForwarder: TransactionForwarder {
                 do {
                     link = try await Link.open(host: host, port: port, patience: patience)
                 } catch {
-                    out.answer.give(.notSent("\(host):\(port): \(error)"))
+                    out.answer.give(.failure(Failure(sent: false, description: "\(host):\(port): \(error)")))
                     continue
                 }
             }
@@ -83,10 +114,11 @@ final class PeerForwarder: TransactionForwarder {
 
 /// One caller waiting for one answer, given exactly once.
 fileprivate final class Waiter: Sendable {
-    private let state = Mutex<(answer: Forwarding?, waiting: CheckedContinuation<Forwarding, Never>?)>((nil, nil))
+    typealias Answer = Result<PeerReply.Answer, PeerClient.Failure>
+    private let state = Mutex<(answer: Answer?, waiting: CheckedContinuation<Answer, Never>?)>((nil, nil))
 
-    func give(_ answer: Forwarding) {
-        let waiting = state.withLock { s -> CheckedContinuation<Forwarding, Never>? in
+    func give(_ answer: Answer) {
+        let waiting = state.withLock { s -> CheckedContinuation<Answer, Never>? in
             guard s.answer == nil else { return nil }
             s.answer = answer
             defer { s.waiting = nil }
@@ -95,9 +127,9 @@ fileprivate final class Waiter: Sendable {
         waiting?.resume(returning: answer)
     }
 
-    func wait() async -> Forwarding {
+    func wait() async -> Answer {
         await withCheckedContinuation { c in
-            let ready = state.withLock { s -> Forwarding? in
+            let ready = state.withLock { s -> Answer? in
                 if let answer = s.answer { return answer }
                 s.waiting = c
                 return nil
@@ -109,7 +141,7 @@ fileprivate final class Waiter: Sendable {
 
 /// One open connection: requests written in order, answers read as they come, each to its waiter.
 private final class Link: Sendable {
-    private let requests: AsyncStream<PeerForwarder.Outgoing>.Continuation
+    private let requests: AsyncStream<PeerClient.Outgoing>.Continuation
     private let task: Task<Void, Never>
     private let state: State
 
@@ -121,13 +153,13 @@ private final class Link: Sendable {
         func fail(_ reason: String) {
             broken.withLock { if $0 == nil { $0 = reason } }
             let all = waiting.withLock { w in defer { w = [:] }; return w }
-            for entry in all.values { entry.waiter.give(.lost(reason)) }
+            for entry in all.values { entry.waiter.give(.failure(PeerClient.Failure(sent: true, description: reason))) }
         }
     }
 
     var isBroken: Bool { state.broken.withLock { $0 != nil } }
 
-    private init(requests: AsyncStream<PeerForwarder.Outgoing>.Continuation, task: Task<Void, Never>, state: State) {
+    private init(requests: AsyncStream<PeerClient.Outgoing>.Continuation, task: Task<Void, Never>, state: State) {
         self.requests = requests
         self.task = task
         self.state = state
@@ -138,7 +170,7 @@ private final class Link: Sendable {
             .connectTimeout(.seconds(2))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: host, port: port) { $0.framed() }
-        let (stream, requests) = AsyncStream<PeerForwarder.Outgoing>.makeStream()
+        let (stream, requests) = AsyncStream<PeerClient.Outgoing>.makeStream()
         let state = State()
         let task = Task {
             do {
@@ -152,18 +184,13 @@ private final class Link: Sendable {
                         }
                         group.addTask {
                             for try await frame in inbound {
-                                let reply = try ForwardReply.decode(Array(buffer: frame))
-                                guard let entry = state.waiting.withLock({ $0.removeValue(forKey: reply.id) }) else { continue }
-                                switch reply.answer {
-                                case let .results(results): entry.waiter.give(.answered(results))
-                                // Refused whole, before anything was sealed: the forwarding engine seals it.
-                                case let .refused(reason): entry.waiter.give(.notSent("the sealer refused the batch: \(reason)"))
-                                }
+                                let reply = try PeerReply.decode(Array(buffer: frame))
+                                state.waiting.withLock({ $0.removeValue(forKey: reply.id) })?.waiter.give(.success(reply.answer))
                             }
-                            throw LinkError("the sealer closed the connection")
+                            throw LinkError("the peer closed the connection")
                         }
                         group.addTask {
-                            // A batch unanswered for longer than `patience` breaks the link: the sealer is stopped or cut off.
+                            // A request unanswered for longer than `patience` breaks the link: the peer is stopped or cut off.
                             while true {
                                 try await Task.sleep(for: .milliseconds(250))
                                 let now = ContinuousClock.now
@@ -182,13 +209,13 @@ private final class Link: Sendable {
             state.fail("the link closed")
             // Batches handed to this link after it broke never went out.
             requests.finish()
-            for await out in stream { out.answer.give(.notSent("the link to the sealer broke")) }
+            for await out in stream { out.answer.give(.failure(PeerClient.Failure(sent: false, description: "the link broke"))) }
         }
         return Link(requests: requests, task: task, state: state)
     }
 
-    func send(_ out: PeerForwarder.Outgoing) {
-        if case .terminated = requests.yield(out) { out.answer.give(.notSent("the link to the sealer broke")) }
+    func send(_ out: PeerClient.Outgoing) {
+        if case .terminated = requests.yield(out) { out.answer.give(.failure(PeerClient.Failure(sent: false, description: "the link broke"))) }
     }
 
     func close() {
