@@ -21,9 +21,14 @@ struct OrderFollower: Sendable {
         // Said once when etcd goes away and once when it is back, not on every retry.
         var lost: String?
         var stuck: String?
+        var startChecked = false
         while !Task.isCancelled {
             let revision: Int64
             do {
+                if !startChecked {
+                    try await checkStart(&next)
+                    startChecked = true
+                }
                 revision = try await catchUp(from: &next)
             } catch let error as CatchUpError {
                 if stuck != error.description { logger.warning("\(error.description); trying again") }
@@ -51,6 +56,20 @@ struct OrderFollower: Sendable {
                 try? await Task.sleep(for: .milliseconds(50))
             }
         }
+    }
+
+    /// The position saved beside the ledger can be ahead of it: a ledger restored from a backup older
+    /// than the position file. Read on its own, the order would go on from there with blocks this chain
+    /// cannot take next. If the last entry taken holds a block above this chain's head, the order is
+    /// read again from its start: the blocks already taken are passed over, and those whose entries
+    /// etcd no longer keeps come from a peer.
+    private func checkStart(_ next: inout UInt64) async throws {
+        let last = next - 1
+        guard last > 0, let kv = try await client.get(keys.entry(last)), let block = try? Block.decode(kv.value) else { return }
+        let height = chain.committed.height
+        guard block.height > height, await chain.rereadOrder() else { return }
+        logger.warning("the order position saved beside the ledger (\(last), block \(block.height)) is ahead of the ledger (block \(height)), restored from an older copy?; reading the order again from its start")
+        next = 1
     }
 
     /// Takes every entry from `next` on that etcd holds now, up to the first gap; returns the revision

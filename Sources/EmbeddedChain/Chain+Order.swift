@@ -83,6 +83,14 @@ extension Chain {
         scheduleSeal()
     }
 
+    /// Reads the order again from its start, for a ledger behind the position saved for it. Only while no
+    /// block waits in doubt on a later position; returns whether it did.
+    public func rereadOrder() -> Bool {
+        guard inDoubt == nil else { return false }
+        orderPosition = 0
+        return true
+    }
+
     private func take(_ bytes: [UInt8], answering waiting: [Mempool.Pending]) -> EntryOutcome {
         let block: Block
         do { block = try Block.decode(bytes) } catch { return .refused("not a block (\(error))") }
