@@ -183,7 +183,8 @@ public final class ClusterNode: Sendable {
     /// What this engine knows of the others and of etcd now.
     public func status() async -> ClusterView {
         let me = await presence()
-        var engines = ((try? await EnginePresence.all(client, keys: keys)) ?? []).filter { $0.node != node }
+        // A member's own copy: status answers at once while etcd has no quorum, when it matters most.
+        var engines = ((try? await EnginePresence.all(client, keys: keys, local: true)) ?? []).filter { $0.node != node }
         engines.append(me)
         engines.sort { $0.node < $1.node }
         let members = await client.status()

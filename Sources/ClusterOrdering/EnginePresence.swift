@@ -36,9 +36,10 @@ struct EnginePresence: Codable, Sendable {
         _ = try await client.put(keys.engine(node), Array(try JSONEncoder().encode(self)), lease: lease)
     }
 
-    /// Every engine announced now; entries that do not decode (written by hand) are passed over.
-    static func all(_ client: EtcdClient, keys: OrderKeys) async throws -> [EnginePresence] {
-        let page = try await client.range(from: keys.engines, to: EtcdClient.prefixEnd(keys.engines), limit: 1000)
+    /// Every engine announced now; entries that do not decode (written by hand) are passed over. `local`
+    /// reads one member's own copy (see `EtcdClient.range`): what status shows, even without a quorum.
+    static func all(_ client: EtcdClient, keys: OrderKeys, local: Bool = false) async throws -> [EnginePresence] {
+        let page = try await client.range(from: keys.engines, to: EtcdClient.prefixEnd(keys.engines), limit: 1000, local: local)
         return page.kvs.compactMap { try? JSONDecoder().decode(EnginePresence.self, from: Data($0.value)) }
     }
 }

@@ -15,11 +15,14 @@ extension EtcdClient {
     }
 
     /// The keys in [`from`, `to`) in key order (`to` nil: just `from`; use `prefixEnd` for a prefix),
-    /// at most `limit` of them (nil or 0: all), last key first when `descending`.
-    public func range(from key: [UInt8], to rangeEnd: [UInt8]?, limit: Int64? = nil, descending: Bool = false) async throws(EtcdError) -> RangeResult {
+    /// at most `limit` of them (nil or 0: all), last key first when `descending`. With `local`, the member
+    /// asked answers from its own copy without asking the leader (etcd's serializable read): at once even
+    /// without a quorum, and possibly a little behind; for what status shows, not for what decides.
+    public func range(from key: [UInt8], to rangeEnd: [UInt8]?, limit: Int64? = nil, descending: Bool = false,
+                      local: Bool = false) async throws(EtcdError) -> RangeResult {
         let request = RangeRequest(
             key: Data(key), rangeEnd: rangeEnd.map { Data($0) }, limit: limit.map(EtcdNumber.init),
-            sortOrder: descending ? "DESCEND" : nil, sortTarget: descending ? "KEY" : nil
+            sortOrder: descending ? "DESCEND" : nil, sortTarget: descending ? "KEY" : nil, serializable: local ? true : nil
         )
         return RangeResult(try await call("/v3/kv/range", request, as: RangeResponse.self))
     }

@@ -15,9 +15,10 @@ struct RangeRequest: Encodable {
     var limit: EtcdNumber<Int64>?
     var sortOrder: String?
     var sortTarget: String?
+    var serializable: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case key, limit
+        case key, limit, serializable
         case rangeEnd = "range_end"
         case sortOrder = "sort_order"
         case sortTarget = "sort_target"

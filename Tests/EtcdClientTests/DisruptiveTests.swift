@@ -44,7 +44,8 @@ import Testing
     @Test func withoutQuorumAWriteIsUnavailable() async throws {
         let cluster = try cluster()
         try await withClient { client in
-            try await client.put(freshPrefix("quorum") + bytes("before"), bytes("1"))
+            let before = freshPrefix("quorum") + bytes("before")
+            try await client.put(before, bytes("1"))
             await cluster.kill(member: 1)
             await cluster.kill(member: 2)
             // The survivor answers 503 once its own request timeout (7 s) passes; our deadline is far beyond it.
@@ -54,6 +55,13 @@ import Testing
             }
             try await waitUntil("the survivor knows it has no leader") {
                 await client.status().compactMap(\.answered).allSatisfy { $0.leaderID == nil && !$0.errors.isEmpty }
+            }
+            // The survivor still answers from its own copy (a serializable read), what was written before.
+            try await withClient(requestTimeout: .seconds(300)) { patient in
+                let local = try await patient.range(from: before, to: nil, local: true)
+                #expect(local.kvs.map(\.value) == [bytes("1")])
+                let error = await etcdError { _ = try await patient.range(from: before, to: nil) }
+                guard case .unavailable = error else { throw Failure("a linearizable read without quorum answered \(String(describing: error))") }
             }
             try cluster.restart(member: 1)
             try cluster.restart(member: 2)
