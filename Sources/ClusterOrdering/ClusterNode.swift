@@ -121,9 +121,8 @@ public final class ClusterNode: Sendable {
     /// position beside the ledger.
     private func announce(logger: Logger) async {
         while !Task.isCancelled {
-            let presence = await presence()
-            OrderPosition.write(presence.position, ledger: ledger)
             do {
+                // The lease first: what the presence says waits on the chain, which may be busy sealing.
                 let id: Int64
                 if let held = lease.withLock({ $0 }) {
                     id = held
@@ -132,6 +131,8 @@ public final class ClusterNode: Sendable {
                     id = try await client.grantLease(ttlSeconds: EnginePresence.leaseSeconds)
                     lease.withLock { $0 = id }
                 }
+                let presence = await presence()
+                OrderPosition.write(presence.position, ledger: ledger)
                 try await presence.put(client, keys: keys, lease: id)
                 if let (_, me, follower) = peer.withLock({ $0 }) {
                     let (seat, since) = try await SealerSeat.claim(me, client: client, keys: keys, lease: id)
@@ -160,9 +161,11 @@ public final class ClusterNode: Sendable {
     }
 
     /// Deletes the order's entries that every engine present has taken and that are more than
-    /// `retainEntries` behind `position`, then compacts etcd's history up to now so their space is
-    /// freed. Entry 0 (the genesis hash) and the last entry (which the next append requires) stay.
-    /// Run by the sealer only; a second engine doing it too would only repeat deletes.
+    /// `retainEntries` behind `position`. Entry 0 (the genesis hash) and the last entry (which the next
+    /// append requires) stay. etcd frees their space once its history is compacted, which is the
+    /// operator's to set (`--auto-compaction-retention`): compacting from here would cut short the
+    /// watches of everyone else sharing that etcd. Run by the sealer only; a second engine doing it too
+    /// would only repeat deletes.
     private func trim(below position: UInt64, logger: Logger) async {
         guard position > UInt64(retainEntries) else { return }
         do {
@@ -171,10 +174,9 @@ public final class ClusterNode: Sendable {
             guard cut > trimmedTo.withLock({ $0 }) else { return }
             let deleted = try await client.deleteRange(from: keys.entry(1), to: keys.entry(cut))
             trimmedTo.withLock { $0 = cut }
-            guard deleted > 0 else { return }
-            let revision = try await client.range(from: keys.entry(cut), to: nil, limit: 1).revision
-            try? await client.compact(revision: revision)
-            logger.info("deleted \(deleted) entries of the order below position \(cut) from etcd; engines that need them take their blocks from a peer")
+            if deleted > 0 {
+                logger.info("deleted \(deleted) entries of the order below position \(cut) from etcd; engines that need them take their blocks from a peer")
+            }
         } catch {
             logger.debug("trimming the order failed: \(error)")
         }

@@ -17,8 +17,10 @@ final class PeerClient: TransactionForwarder {
     private let genesis: Hash256
     private let node: String
     private let sign: @Sendable ([UInt8]) -> [UInt8]
-    /// How long a sent batch may go unanswered before it is in doubt. A sealer that is sealing answers
-    /// within a block's time; one that does not is stopped, or cut off.
+    /// How long a sent request may go unanswered before it is in doubt. A sealer answers within a
+    /// block's time, or once etcd has kept it waiting its own patience (10 s) for a placement; one that
+    /// has not answered in three times that is stopped, or cut off. Batches sent after a new sealer took
+    /// the seat go to it on a link of their own, without waiting for this.
     private let patience: Duration
     private let outgoing: AsyncStream<Outgoing>.Continuation
     private let writer: Task<Void, Never>
@@ -37,7 +39,7 @@ final class PeerClient: TransactionForwarder {
         let description: String
     }
 
-    init(sealer: String, host: String, port: Int, genesis: Hash256, node: String, patience: Duration = .seconds(5),
+    init(sealer: String, host: String, port: Int, genesis: Hash256, node: String, patience: Duration = .seconds(30),
          sign: @escaping @Sendable ([UInt8]) -> [UInt8]) {
         self.sealer = sealer
         self.host = host

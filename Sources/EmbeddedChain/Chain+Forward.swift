@@ -10,7 +10,6 @@ extension Chain {
     /// From now on transactions go to `forwarder`'s engine to be sealed; nil seals them here.
     public func forward(through forwarder: (any TransactionForwarder)?) {
         self.forwarder = forwarder
-        if forwarder != nil { forwardingFailed = nil }
         scheduleSeal()
     }
 
@@ -41,6 +40,8 @@ extension Chain {
         }
         switch outcome {
         case let .answered(results) where results.count == batch.count:
+            // Said until a forward gets through again, not only until the forwarder is set again.
+            forwardingFailed = nil
             for (p, result) in zip(batch, results) {
                 switch result {
                 case let .refused(reason):

@@ -78,7 +78,7 @@ public actor Chain {
     static let maxForwardsInFlight = 4
     /// Forwarded transactions the sealer sealed, by the height of their block, until this chain takes it.
     var sealedElsewhere: [UInt64: [Mempool.Pending]] = [:]
-    /// Why the last forward failed, for status; cleared when a forwarder is set again.
+    /// Why the last forward failed, for status; cleared when one gets through.
     public internal(set) var forwardingFailed: String?
     /// Entries of the order that were not blocks of this chain, and the last reason, for status.
     public internal(set) var refusedEntries: (count: Int, last: String?) = (0, nil)
