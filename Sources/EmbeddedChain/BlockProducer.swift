@@ -61,6 +61,11 @@ extension Chain {
         _ = try? seal(batch)
     }
 
+    /// Bytes a transaction with its receipt takes in a block, a little above a vote's: under an order a
+    /// block starts no bigger than the entry limit holds of these, so an overloaded sealer does not seal
+    /// ten thousand votes only to halve them, and again each time the limit doubles back.
+    static let typicalTransactionBytes = 400
+
     /// Transactions enough for one block under an order without waiting, and how long the oldest waits for more.
     static let orderBatch = 256
     static let orderBatchWindow: Duration = .milliseconds(4)
@@ -131,7 +136,7 @@ extension Chain {
             switch order.place(encoded, at: orderPosition + 1) {
             case .placed:
                 orderPosition += 1
-                blockLimit = min(Limits.maxBlockTransactions, blockLimit * 2)
+                blockLimit = min(order.maxBlockBytes / Self.typicalTransactionBytes, blockLimit * 2)
             case .taken:
                 rollBack(keeping: included.map(\.0))
                 return nil

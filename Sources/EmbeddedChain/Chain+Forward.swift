@@ -19,10 +19,14 @@ extension Chain {
     /// The node whose engine seals this engine's transactions: its own when it seals them itself.
     public var sealer: String? { forwarder?.sealer ?? orderNode }
 
-    /// Sends every waiting transaction to the sealer, behind those sent before; `forwarded` takes the
+    /// The most transactions one forwarded batch carries: the sealer's blocks take a few thousand at
+    /// most, and a smaller batch is answered sooner.
+    static let maxForwardBatch = 1_000
+
+    /// Sends the waiting transactions to the sealer, behind those sent before; `forwarded` takes the
     /// answer. A few batches may be on their way at once; more wait, and go out together.
     func forwardPending(to forwarder: any TransactionForwarder) {
-        let batch = mempool.take(upTo: Limits.maxBlockTransactions)
+        let batch = mempool.take(upTo: Self.maxForwardBatch)
         forwardsInFlight += 1
         let ticket = forwarder.send(batch.map { ForwardedTransaction(tx: $0.tx, refusesFailedCall: $0.refusesFailedCall) })
         Task {

@@ -24,6 +24,7 @@ extension Chain {
         self.order = order
         orderNode = node
         orderPosition = position
+        blockLimit = min(blockLimit, max(1, order.maxBlockBytes / Self.typicalTransactionBytes))
     }
 
     /// Why the chain accepts no transactions, if it does not: closed, a failed write, or a divergence.
