@@ -94,6 +94,11 @@ extension Chain {
         let blockEvents = StateTransition.beginBlock(&state, ctx)
         var included: [(Mempool.Pending, Receipt)] = []
         for p in batch {
+            // Forwarded, its answer lost, then sealed here: it may be in a block the sealer sealed first.
+            if p.resent, let height = recentlySealed.height(of: p.tx.id) {
+                answerFromLedger(p, height: height, sealer: "the sealer")
+                continue
+            }
             do {
                 let started = ContinuousClock.now
                 let receipt = try StateTransition.apply(p.tx, encodedSize: p.size, node: p.node, &state, ctx, runtime: runtime,
@@ -184,6 +189,7 @@ extension Chain {
         if sealFormat >= BlockHeader.laggedRootFormat, let checkpoint = BlockHeader.checkpoint(fedBy: block.height) {
             pendingRoot = PendingRoot(checkpoint: checkpoint, hashing: state)
         }
+        if order != nil { recentlySealed.record(block.transactions.map(\.id), at: block.height) }
         for (p, receipt) in included { p.resume(returning: receipt, height: block.height) }
         settleForwarded(block)
         subscribers.publish(block)

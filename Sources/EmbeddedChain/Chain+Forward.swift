@@ -66,6 +66,11 @@ extension Chain {
             forwarder = nil
             mempool.putBack(batch)
             forwardingFailed = "\(sealer) could not be reached (\(reason)); sealing here"
+        case let .lost(reason) where !batch.contains(where: \.resent):
+            // Sent once more, on a new connection (or sealed here, if the sealer is out of reach): the
+            // sealer answers what it sealed the first time from `recentlySealed`, not as a replay.
+            forwardingFailed = "\(sealer) did not answer (\(reason))"
+            mempool.putBack(batch.map { var p = $0; p.resent = true; return p })
         case let .lost(reason):
             forwarder = nil
             forwardingFailed = "\(sealer) did not answer (\(reason)); sealing here"
@@ -83,7 +88,7 @@ extension Chain {
         answer(waiting, from: block, sealer: block.header.proposer)
     }
 
-    private func answerFromLedger(_ p: Mempool.Pending, height: UInt64, sealer: String) {
+    func answerFromLedger(_ p: Mempool.Pending, height: UInt64, sealer: String) {
         do {
             answer([p], from: try block(at: height), sealer: sealer)
         } catch {

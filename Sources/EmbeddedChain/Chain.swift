@@ -78,6 +78,8 @@ public actor Chain {
     static let maxForwardsInFlight = 4
     /// Forwarded transactions the sealer sealed, by the height of their block, until this chain takes it.
     var sealedElsewhere: [UInt64: [Mempool.Pending]] = [:]
+    /// The transactions of the last blocks taken, under an order (see `RecentlySealed`).
+    public nonisolated let recentlySealed = RecentlySealed()
     /// Why the last forward failed, for status; cleared when one gets through.
     public internal(set) var forwardingFailed: String?
     /// Entries of the order that were not blocks of this chain, and the last reason, for status.

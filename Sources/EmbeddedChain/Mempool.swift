@@ -19,6 +19,8 @@ struct Mempool {
         /// The batch waiting for this transaction (one suspension for thousands of votes) and its place in it.
         let batch: BatchWaiter
         let index: Int
+        /// Whether it was forwarded once already and the answer lost: it is sent once more, no further.
+        var resent = false
 
         func resume(returning receipt: Receipt, height: UInt64) { batch.settle(index, .success(Chain.Sealed(receipt: receipt, height: height))) }
         func resume(throwing error: any Error) { batch.settle(index, .failure(error)) }

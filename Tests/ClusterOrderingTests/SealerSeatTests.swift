@@ -67,6 +67,12 @@ import Testing
                 return
             }
             #expect(at > height)
+            // Sent again, as after an answer lost on the way back: the sealer answers with the block it is
+            // in, not with a refusal of its own nonce as a replay.
+            let holder = try await Self.seat(c)
+            let again = PeerClient(sealer: holder.node, host: holder.host, port: holder.port, genesis: vote.chain, node: "node-2",
+                                   sign: { nodeKey.sign($0) })
+            #expect(await again.send([ForwardedTransaction(tx: vote, refusesFailedCall: false)]).answer() == .answered([.sealed(height: at)]))
             _ = try await c.converged(atLeast: at)
             #expect(await c.engines[1].platform.state().management.proposal(1)?.tally.approve == 1, "counted once, after the refusals")
         }
