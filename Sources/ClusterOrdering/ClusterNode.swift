@@ -111,12 +111,6 @@ public final class ClusterNode: Sendable {
         return listener.port
     }
 
-    /// Stops taking forwarded transactions while keeping the seat: what an engine whose peer port is cut
-    /// off looks like to the others.
-    func closePeerLink() async {
-        await peer.withLock { $0?.listener }?.close()
-    }
-
     /// Every second: the engine's presence, on a lease kept alive by the announcing itself, and its
     /// position beside the ledger.
     private func announce(logger: Logger) async {

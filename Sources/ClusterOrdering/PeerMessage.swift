@@ -102,6 +102,7 @@ struct PeerReply: Sendable, Equatable {
                 case let .sealed(height): w.u8(0); w.u64(height)
                 case let .refused(reason): w.u8(1); w.string(reason)
                 case let .orderUnavailable(reason): w.u8(2); w.string(reason)
+                case let .tooLarge(bytes, limit): w.u8(3); w.u64(UInt64(bytes)); w.u64(UInt64(limit))
                 }
             }
         case let .refused(reason):
@@ -123,6 +124,7 @@ struct PeerReply: Sendable, Equatable {
                 case 0: return .sealed(height: try r.u64())
                 case 1: return .refused(try r.string())
                 case 2: return .orderUnavailable(try r.string())
+                case 3: return .tooLarge(bytes: Int(clamping: try r.u64()), limit: Int(clamping: try r.u64()))
                 default: throw DecodingFailure("an unknown forward result")
                 }
             })

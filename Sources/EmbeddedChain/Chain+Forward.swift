@@ -52,6 +52,8 @@ extension Chain {
                     p.resume(throwing: TransactionRejection.refusedBySealer(node: sealer, reason: reason))
                 case let .orderUnavailable(reason):
                     p.resume(throwing: TransactionRejection.orderUnavailable(reason))
+                case let .tooLarge(bytes, limit):
+                    p.resume(throwing: TransactionRejection.blockTooLarge(bytes: bytes, limit: limit))
                 case let .sealed(height) where height > state.height:
                     sealedElsewhere[height, default: []].append(p)
                 case let .sealed(height):

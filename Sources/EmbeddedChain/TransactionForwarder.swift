@@ -50,6 +50,8 @@ public enum ForwardResult: Sendable, Codable, Equatable {
     case sealed(height: UInt64)
     /// Refused by the sealer, for the reason it gave.
     case refused(String)
+    /// Alone in a block it is more than the order takes in one entry (`TransactionRejection.blockTooLarge`).
+    case tooLarge(bytes: Int, limit: Int)
     /// Not sealed because the sealer could not reach the order: nothing was written, and the same
     /// transaction may be sent again (`TransactionRejection.orderUnavailable` here too).
     case orderUnavailable(String)

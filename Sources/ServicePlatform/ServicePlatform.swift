@@ -221,6 +221,7 @@ extension ServicePlatform {
                     switch result {
                     case let .success(sealed): fresh.append(.sealed(height: sealed.height))
                     case let .failure(TransactionRejection.orderUnavailable(reason)): fresh.append(.orderUnavailable(reason))
+                    case let .failure(TransactionRejection.blockTooLarge(bytes, limit)): fresh.append(.tooLarge(bytes: bytes, limit: limit))
                     case let .failure(error): fresh.append(.refused("\(error)"))
                     }
                 }
