@@ -94,8 +94,9 @@ extension Chain {
         let blockEvents = StateTransition.beginBlock(&state, ctx)
         var included: [(Mempool.Pending, Receipt)] = []
         for p in batch {
-            // Forwarded, its answer lost, then sealed here: it may be in a block the sealer sealed first.
-            if p.resent, let height = recentlySealed.height(of: p.tx.id) {
+            // Under an order the same transaction can reach two sealers (a forward whose answer was lost sent
+            // again, or the seat changing hands): one already in a block taken here is answered from it.
+            if order != nil, let height = recentlySealed.height(of: p.tx.id) {
                 answerFromLedger(p, height: height, sealer: "the sealer")
                 continue
             }
