@@ -31,11 +31,18 @@ extension Chain {
         let ticket = forwarder.send(batch.map { ForwardedTransaction(tx: $0.tx, refusesFailedCall: $0.refusesFailedCall) })
         Task {
             let outcome = await ticket.answer()
-            self.forwarded(batch, outcome, by: forwarder.sealer)
+            self.forwarded(batch, outcome, by: forwarder)
         }
     }
 
-    private func forwarded(_ batch: [Mempool.Pending], _ outcome: Forwarding, by sealer: String) {
+    /// Seals here from now on, unless the forwarder that failed was replaced meanwhile (the seat moved):
+    /// the new one has not failed.
+    private func drop(_ failed: any TransactionForwarder) {
+        if let current = forwarder, (current as AnyObject) === (failed as AnyObject) { forwarder = nil }
+    }
+
+    private func forwarded(_ batch: [Mempool.Pending], _ outcome: Forwarding, by link: any TransactionForwarder) {
+        let sealer = link.sealer
         forwardsInFlight -= 1
         defer { scheduleSeal() }
         if let halted {
@@ -61,11 +68,11 @@ extension Chain {
                 }
             }
         case .answered:
-            forwarder = nil
+            drop(link)
             for p in batch { p.resume(throwing: TransactionRejection.orderUnavailable(Self.inDoubt(sealer, "it answered for a different number of transactions"))) }
         case let .notSent(reason):
             // Nothing reached the sealer: this engine seals the batch itself, in its place at the front.
-            forwarder = nil
+            drop(link)
             mempool.putBack(batch)
             forwardingFailed = "\(sealer) could not be reached (\(reason)); sealing here"
         case let .lost(reason) where !batch.contains(where: \.resent):
@@ -74,7 +81,7 @@ extension Chain {
             forwardingFailed = "\(sealer) did not answer (\(reason))"
             mempool.putBack(batch.map { var p = $0; p.resent = true; return p })
         case let .lost(reason):
-            forwarder = nil
+            drop(link)
             forwardingFailed = "\(sealer) did not answer (\(reason)); sealing here"
             for p in batch { p.resume(throwing: TransactionRejection.orderUnavailable(Self.inDoubt(sealer, reason))) }
         }
