@@ -56,7 +56,7 @@ final class SealerFollower: @unchecked Sendable {
         if let installed, installed.since == since, !(gaveUp && ContinuousClock.now - installed.at > Self.retryAfter) { return }
         installed = (since, .now)
         let forwarder = PeerClient(sealer: seat.node, host: seat.host, port: seat.port, genesis: chain.genesisHash, node: me.node,
-                                      sign: sign)
+                                   sign: sign)
         await chain.forward(through: forwarder)
     }
 }
