@@ -151,7 +151,7 @@ public final class ClusterNode: Sendable {
         let link = peer.withLock { $0?.seat }
         return EnginePresence(node: node, height: state.height, head: state.head.hex, position: await chain.orderPosition,
                               checkpoint: cp.height, checkpointRoot: cp.root.hex, seen: WallClock.now(), problem: problem,
-                              peer: link.map { "\($0.host):\($0.port)" })
+                              peerHost: link?.host, peerPort: link?.port)
     }
 
     /// Deletes the order's entries that every engine present has taken and that are more than

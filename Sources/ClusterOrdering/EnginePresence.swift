@@ -15,14 +15,9 @@ struct EnginePresence: Codable, Sendable {
     /// Milliseconds since 1970, on the announcing engine's clock.
     let seen: UInt64
     let problem: String?
-    /// Where its peer link listens (`host:port`), for forwarding and for fetching blocks; nil before it does.
-    var peer: String?
-
-    /// The host and port of `peer`.
-    var peerAddress: (host: String, port: Int)? {
-        guard let peer, let colon = peer.lastIndex(of: ":"), let port = Int(peer[peer.index(after: colon)...]) else { return nil }
-        return (String(peer[..<colon]), port)
-    }
+    /// Where its peer link listens, for forwarding and for fetching blocks; nil before it does.
+    var peerHost: String?
+    var peerPort: Int?
 
     var view: ClusterView.EngineView {
         ClusterView.EngineView(node: node, height: height, head: head, position: position, checkpoint: checkpoint,

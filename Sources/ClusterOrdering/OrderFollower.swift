@@ -112,12 +112,12 @@ struct OrderFollower: Sendable {
     /// Takes blocks from peer engines until the chain's height reaches `target` (or, when the first kept
     /// entry is not a block to go by, the highest height a peer announces).
     private func fetchFromPeers(upTo target: UInt64?, missing: Range<UInt64>) async throws {
-        let peers = try await EnginePresence.all(client, keys: keys).filter { $0.node != node && $0.peerAddress != nil }
+        let peers = try await EnginePresence.all(client, keys: keys).filter { $0.node != node && $0.peerHost != nil && $0.peerPort != nil }
             .sorted { $0.height > $1.height }
         let goal = target ?? peers.first?.height ?? 0
         var tried: [String] = []
         for peer in peers where chain.committed.height < goal {
-            guard let (host, port) = peer.peerAddress else { continue }
+            guard let host = peer.peerHost, let port = peer.peerPort else { continue }
             let link = PeerClient(sealer: peer.node, host: host, port: port, genesis: chain.genesisHash, node: node,
                                   sign: { [chain, node] in chain.sign($0, as: node) ?? [] })
             var took = 0

@@ -30,17 +30,14 @@ extension Chain {
     /// the pool reach the chain before it and join the same block. (Queued straight onto this thread,
     /// the seal would run ahead of a busy pool's submitters and seal them one block each.)
     func scheduleSeal() {
-        guard !sealScheduled, !sealingPaused, !awaitingOrder, !mempool.isEmpty else { return }
-        guard forwarder == nil ? forwardsInFlight == 0 : forwardsInFlight < Self.maxForwardsInFlight else { return }
+        guard !sealScheduled, !sealingPaused, !awaitingOrder, !mempool.isEmpty, mayHandOver else { return }
         sealScheduled = true
         Task.detached { await self.sealPending() }
     }
 
     private func sealPending() {
         sealScheduled = false
-        guard !sealingPaused, !awaitingOrder, !mempool.isEmpty else { return }
-        // Sealing here waits for every forwarded batch to be answered, so nonces stay in order.
-        guard forwarder == nil ? forwardsInFlight == 0 : forwardsInFlight < Self.maxForwardsInFlight else { return }
+        guard !sealingPaused, !awaitingOrder, !mempool.isEmpty, mayHandOver else { return }
         if let forwarder { return forwardPending(to: forwarder) }
         // Under an order every block costs a round trip to etcd, one after another: a block sealed the
         // moment one transaction waits leaves the next hundred a block each. A few milliseconds' wait for

@@ -13,6 +13,12 @@ extension Chain {
         scheduleSeal()
     }
 
+    /// Whether a batch may be handed on now: to the sealer while fewer than a few are on their way, or
+    /// sealed here only once every forwarded one is answered, so a sender's nonces stay in order.
+    var mayHandOver: Bool {
+        forwarder == nil ? forwardsInFlight == 0 : forwardsInFlight < Self.maxForwardsInFlight
+    }
+
     /// Whether this engine sends its transactions to another to be sealed.
     public nonisolated var forwards: Bool { forwardingNow.load(ordering: .relaxed) }
 
@@ -134,8 +140,14 @@ extension Chain {
 
 
 extension Chain {
-    /// Up to `limit` blocks from `height` on, as they are on disk: what a peer catching up asks for.
+    /// Up to `limit` blocks from `height` on, as they are on disk (checksummed, not decoded): what a peer
+    /// catching up asks for, and checks itself.
     public func encodedBlocks(from height: UInt64, limit: Int) throws(LedgerError) -> [[UInt8]] {
-        try blocks(from: height, limit: limit).map(\.encoded)
+        guard height < UInt64(frames.count) else { return [] }
+        ledgerThread.noteIO()
+        let end = min(frames.count, Int(height) + max(0, limit))
+        var out: [[UInt8]] = []
+        for h in Int(height)..<end { out.append(try file.read(frames[h], height: h)) }
+        return out
     }
 }

@@ -79,7 +79,7 @@ public actor Chain {
     /// Forwarded transactions the sealer sealed, by the height of their block, until this chain takes it.
     var sealedElsewhere: [UInt64: [Mempool.Pending]] = [:]
     /// The transactions of the last blocks taken, under an order (see `RecentlySealed`).
-    public nonisolated let recentlySealed = RecentlySealed()
+    var recentlySealed = RecentlySealed()
     /// Why the last forward failed, for status; cleared when one gets through.
     public internal(set) var forwardingFailed: String?
     /// Entries of the order that were not blocks of this chain, and the last reason, for status.

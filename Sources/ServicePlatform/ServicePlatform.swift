@@ -199,11 +199,9 @@ extension ServicePlatform {
     /// seat) as it queues its own clients': routed, checked and ordered the same way, behind every batch
     /// queued before. Returns at once; the function returned waits for one result each: the height of
     /// its block, or why it was refused.
-    public func enqueue(forwarded all: [ForwardedTransaction]) async -> @Sendable () async -> [ForwardResult] {
-        // Sent again after its answer was lost, a transaction sealed the first time is answered with its
-        // block, not refused as a replay of its own nonce.
-        let known = all.map { chain.recentlySealed.height(of: $0.tx.id) }
-        let batch = zip(all, known).filter { $1 == nil }.map(\.0)
+    /// One sent again after its answer was lost is answered with the block it went into the first time:
+    /// the producer looks every transaction up among those recently sealed (`RecentlySealed`).
+    public func enqueue(forwarded batch: [ForwardedTransaction]) async -> @Sendable () async -> [ForwardResult] {
         // Hand-made calls and generated traffic ask different things of a failed call: each run of one
         // kind goes in as one batch, in order.
         var queued: [Queued] = []
@@ -215,19 +213,18 @@ extension ServicePlatform {
             start = end
         }
         return { [queued] in
-            var fresh: [ForwardResult] = []
+            var results: [ForwardResult] = []
             for q in queued {
                 for result in await self.results(of: q) {
                     switch result {
-                    case let .success(sealed): fresh.append(.sealed(height: sealed.height))
-                    case let .failure(TransactionRejection.orderUnavailable(reason)): fresh.append(.orderUnavailable(reason))
-                    case let .failure(TransactionRejection.blockTooLarge(bytes, limit)): fresh.append(.tooLarge(bytes: bytes, limit: limit))
-                    case let .failure(error): fresh.append(.refused("\(error)"))
+                    case let .success(sealed): results.append(.sealed(height: sealed.height))
+                    case let .failure(TransactionRejection.orderUnavailable(reason)): results.append(.orderUnavailable(reason))
+                    case let .failure(TransactionRejection.blockTooLarge(bytes, limit)): results.append(.tooLarge(bytes: bytes, limit: limit))
+                    case let .failure(error): results.append(.refused("\(error)"))
                     }
                 }
             }
-            var next = fresh.makeIterator()
-            return known.map { height in height.map { .sealed(height: $0) } ?? next.next()! }
+            return results
         }
     }
 }
