@@ -11,9 +11,13 @@ struct Outbox {
     var results = SharedResults()
     var handing = false
 
-    /// Takes what is queued, leaving an empty batch for the requests that come next.
+    /// Takes what is queued, leaving an empty batch for the requests that come next; with nothing queued,
+    /// the hand-off ends, and the next request queued starts another.
     mutating func take() -> (txs: [Transaction], checks: [SignatureCheck?], results: SharedResults)? {
-        guard !txs.isEmpty else { return nil }
+        guard !txs.isEmpty else {
+            handing = false
+            return nil
+        }
         defer { self = Outbox(handing: handing) }
         return (txs, checks, results)
     }
@@ -52,27 +56,27 @@ final class SharedResults: Sendable {
 }
 
 extension GovernanceEngine {
-    /// Queues a checked request for the next hand-off, starting one if none is running; returns where its
-    /// result will be.
-    func queueForBlock(_ tx: Transaction, _ check: SignatureCheck?) -> (results: SharedResults, index: Int) {
-        outbox.txs.append(tx)
-        outbox.checks.append(check)
-        let slot = (outbox.results, outbox.txs.count - 1)
-        if !outbox.handing {
-            outbox.handing = true
-            Task { await handOver() }
-        }
-        return slot
-    }
-
-    /// Hands batches to the platform one after another until none is left; a sender's nonces, checked in
-    /// order in the turn, reach the producer in that order.
-    private func handOver() async {
-        while let batch = outbox.take() {
+    /// Hands batches to the platform one after another until none is left; a sender's nonces, queued in
+    /// order, reach the producer in that order. Started by whoever queued into an idle outbox.
+    nonisolated func handOver() async {
+        while let batch = book.withLock({ $0.outbox.take() }) {
             let queued = await platform.enqueue(batch.txs, checks: batch.checks, refusingFailedCalls: true)
             let platform = self.platform
-            Task { batch.results.fulfil(await platform.results(of: queued)) }
+            Task {
+                let results = await platform.results(of: queued)
+                batch.results.fulfil(results)
+                self.landed(batch.txs, results, in: batch.results)
+            }
         }
-        outbox.handing = false
+    }
+
+    /// A batch's sealed requests are no longer in flight: one lock per batch, not one per request.
+    /// Refusals are left to their callers, who give the nonce back before they answer.
+    private nonisolated func landed(_ txs: [Transaction], _ results: SharedResults.Results, in batch: SharedResults) {
+        book.withLock { book in
+            for (tx, result) in zip(txs, results) where book.flights[tx.id]?.results === batch {
+                if case .success = result { book.flights[tx.id] = nil }
+            }
+        }
     }
 }

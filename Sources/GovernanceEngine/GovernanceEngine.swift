@@ -8,6 +8,7 @@ import EmbeddedChain
 import Foundation
 import GovernanceAPI
 import ServicePlatform
+import Synchronization
 
 /// The management system. It boots the chain and the service platform, checks and submits requests its
 /// clients signed (`GovernanceClient`, in this process or through `govconsole serve`), keeps the
@@ -20,18 +21,9 @@ public actor GovernanceEngine {
     var registry = PermissionRegistry()
     private var registryWaiters: [(height: UInt64, resume: CheckedContinuation<Void, Never>)] = []
     private var listener: Task<Void, Never>?
-    private var turnTaken = false
     private var waitingForTurn = Deque<CheckedContinuation<Void, Never>>()
-    /// Requests queued for a block and not yet settled, by transaction id: a resent one joins its wait.
-    var flights: [Hash256: Flight] = [:]
-    /// Requests that failed their check while others were queued, parked (outside the turn) until those
-    /// land and they are checked again, by transaction id: a resent one joins the wait.
-    var parked: [Hash256: Flight] = [:]
-    /// Requests checked and waiting to be handed to the platform as one batch.
-    var outbox = Outbox()
-    /// The last nonce handed out per sender, so requests and generated traffic in flight together never
-    /// reuse one.
-    var issuedNonces: [String: UInt64] = [:]
+    /// The requests on their way to a block, under a lock so a vote is queued on its caller's task.
+    nonisolated let book = Mutex(RequestBook())
     /// Each proposal's events, kept as blocks arrive, so a proposal's history never needs a ledger scan.
     var proposalEvents: [UInt64: [RecordedEvent]] = [:]
     static let eventsPerProposal = 500
@@ -196,18 +188,24 @@ public actor GovernanceEngine {
     /// were queued, a sender's nonces reach the producer in order, and a transaction sent again finds
     /// the first one queued or committed. The turn ends once a request is queued, not committed, so
     /// requests arriving while a block is written share the next block and its fsync.
+    /// How many requests wait for the turn: lets a test see a vote waiting behind a request.
+    var turnWaiters: Int { waitingForTurn.count }
+
+    /// The turn is marked in the request book, where a vote queued outside the engine sees it; it passes
+    /// from one holder to the next without being released in between.
     func serialized<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        if turnTaken {
+        let taken = book.withLock { book in
+            defer { book.turnTaken = true }
+            return book.turnTaken
+        }
+        if taken {
             await withCheckedContinuation { waitingForTurn.append($0) }
         }
-        turnTaken = true
         defer {
-            if let next = waitingForTurn.popFirst() { next.resume() } else { turnTaken = false }
+            if let next = waitingForTurn.popFirst() { next.resume() } else { book.withLock { $0.turnTaken = false } }
         }
         return try await body()
     }
-
-    func landed(_ id: Hash256) { flights[id] = nil }
 
     public func now() async -> UInt64 { await platform.now() }
 }

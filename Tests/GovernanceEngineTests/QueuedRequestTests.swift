@@ -56,11 +56,11 @@ import Testing
         let transfer = Task { try await client.call("asset-ledger", "transfer", args: ["carol", "5"], lane: .production, as: "bob") }
         // Fails however long it waits.
         let stray = Task { try await client.vote(99, "approve", as: "erin") }
-        try await waitUntil("both wait for the request ahead of them") { await engine.parked.count == 2 }
+        try await waitUntil("both wait for the request ahead of them") { engine.book.withLock { $0.parked.count } == 2 }
         let behind = Task { try await client.call("asset-ledger", "issue", args: ["1"], lane: .production, as: "carol") }
         try await waitUntil("the request behind them is queued while they wait") { await chain.pendingCount == 2 }
         // A refusal of another of bob's requests now must not hand out the nonce his parked transfer holds.
-        await engine.forgetNonces(of: "bob")
+        engine.forgetNonces(of: "bob")
         let next = try await engine.signingContext(for: "bob")
         #expect(next.nonce == 3, "bob's issue holds nonce 1 and his parked transfer nonce 2")
         await engine.release(next)
@@ -70,7 +70,7 @@ import Testing
         #expect(try await behind.value.ok)
         #expect(try await transfer.value.ok)
         await #expect(throws: GovernanceError.unknownProposal(99)) { try await stray.value }
-        #expect(await engine.parked.isEmpty)
+        #expect(engine.book.withLock { $0.parked.isEmpty })
         await client.close()
     }
 }
