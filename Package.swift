@@ -127,7 +127,7 @@ let package = Package(
             ]
         ),
         // The engine's request path under open-loop load, for engineers profiling it; not a product.
-        .executableTarget(name: "enginedriver", dependencies: ["GovernanceEngine", "GovernanceAPI", "EmbeddedChain"]),
+        .executableTarget(name: "enginedriver", dependencies: ["GovernanceEngine", "GovernanceAPI", "EmbeddedChain", "GovernanceService", "ServiceClient"]),
         // The writer the crash harness kills; built for the tests, not shipped as a product.
         .executableTarget(name: "crashwriter", dependencies: [
             "GovernanceEngine", "ServicePlatform", "EmbeddedChain",

@@ -6,13 +6,17 @@ import Foundation
 import Governance
 import GovernanceAPI
 import GovernanceEngine
+import GovernanceService
+import ServiceClient
 import Synchronization
 
 // The engine's request path under open-loop load: `swift run -c release enginedriver RATE [SECONDS] [SENDERS]`.
 // A consortium of 10,000 voters and 100 open proposals; votes pre-signed, then submitted through
 // `GovernanceEngine.submit` by SENDERS tasks, 1–16 at a time, on a fixed schedule; latency runs from the
 // scheduled time (a late sender counts) to the vote's `TallyUpdated` reaching a block subscriber.
-// A measuring tool for engineers, independent of govbench; no test depends on it.
+// A measuring tool for engineers, independent of govbench; no test depends on it. It prints each second's
+// p99/worst and any pause over 40 ms between blocks. ENGINEDRIVER_SERVICE=N sends through `serve`'s
+// server on a Unix socket over N connections; ENGINEDRIVER_NULL=1 measures the driver's own cost.
 
 let args = CommandLine.arguments.dropFirst().compactMap(Double.init)
 let rate = args.first ?? 5_000
@@ -93,12 +97,36 @@ let ceilingBefore = ceiling()
 let arrivals = Mutex<[Hash256: ContinuousClock.Instant]>(Dictionary(minimumCapacity: total))
 let blocks = await engine.platform.blocks(from: state.height + 1)
 let subscriber = Task {
+    var last = ContinuousClock.now
     for await block in blocks {
         let now = ContinuousClock.now
+        // A pause between blocks that long under steady load is a stall worth finding.
+        if now - last > .milliseconds(40) { say("\(now - last) without a block before block \(block.height) of \(block.transactions.count) tx") }
+        last = now
         arrivals.withLock { a in
             for r in block.receipts { for case .governance(.tallyUpdated) in r.events { a[r.tx] = now } }
         }
     }
+}
+
+// ENGINEDRIVER_SERVICE=N: votes go through `serve`'s server on a Unix socket, over N client connections,
+// as govbench's service search sends them, instead of straight to the engine.
+let connections = Int(ProcessInfo.processInfo.environment["ENGINEDRIVER_SERVICE"] ?? "") ?? 0
+var backends: [RemoteBackend] = []
+var server: GovernanceServer?
+if connections > 0 {
+    let bound = try await GovernanceServer.bind(engine: engine, address: .unix(path: root + "/driver.sock"), token: nil,
+                                                handshake: HandshakeLimits(timeout: .seconds(3600), capacity: 1024))
+    server = bound
+    Task { await bound.run() }
+    for i in 0..<connections {
+        backends.append(try await RemoteBackend.connect(to: bound.address, token: nil, client: "driver-\(i)", patience: .seconds(60)))
+    }
+    say("through the service: \(connections) connections")
+}
+let remote = backends
+func send(_ i: Int) async throws {
+    if remote.isEmpty { _ = try await engine.submit(votes[i], since: 0) } else { _ = try await remote[i % voterCount % remote.count].submit(votes[i], since: 0) }
 }
 
 let failures = Atomic<Int>(0)
@@ -122,14 +150,16 @@ say("submitting \(total) votes at \(Int(rate))/s from \(senders) senders")
 await withTaskGroup(of: Void.self) { group in
     for s in 0..<senders {
         group.addTask {
-            await withTaskGroup(of: Void.self) { inner in
+            // Discarding: a group that kept its finished children freed them all at the end, a 0.1–0.4 s
+            // stall of the whole process that read as the engine's latency.
+            await withDiscardingTaskGroup { inner in
                 for g in stride(from: s, to: groups.count, by: senders) {
                     let due = start + interval * Double(groups[g][0])
                     try? await Task.sleep(until: due, clock: .continuous)
                     for i in groups[g] {
                         inner.addTask {
                             if nullRun { _ = SignatureCheck.verify(votes[i], members: state.management.members); return }
-                            do { _ = try await engine.submit(votes[i], since: 0) } catch {
+                            do { try await send(i) } catch {
                                 if failures.add(1, ordering: .relaxed).newValue <= 5 { say("refused: \(error)") }
                             }
                         }
@@ -171,4 +201,6 @@ func pct(_ q: Double) -> Double { lat.isEmpty ? .nan : lat[min(lat.count - 1, In
 print(String(format: "target %.0f/s achieved %.0f/s delivered %d/%d refused %d p50 %.1f ms p99 %.1f ms max %.1f ms ceiling %.0f/s (ratio %.2f)",
              rate, Double(delivered) / secs, delivered, total, failures.load(ordering: .relaxed), pct(0.5), pct(0.99),
              lat.last ?? .nan, max(ceilingBefore, ceilingAfter), Double(delivered) / secs / max(ceilingBefore, ceilingAfter)))
+for b in backends { await b.close() }
+await server?.stop()
 await engine.close()
