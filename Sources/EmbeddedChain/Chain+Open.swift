@@ -123,6 +123,9 @@ extension Chain {
             return try load(at: directory, lock: lock, keystore: keystore, clock: clock, thread: thread, signingAs: node)
         } catch {
             thread.stop()
+            // Let go now, not when the last reference to the lock goes: the thread or a half-built chain may
+            // hold one a while, and an open that retries at once (a test under load did) found it locked.
+            lock?.release()
             throw error
         }
     }
@@ -141,6 +144,7 @@ extension Chain {
             }
         } catch {
             thread.stop()
+            lock?.release()
             throw error
         }
     }

@@ -6,9 +6,9 @@ import Foundation
 /// which is what set the floor of vote latency. The state handed over is a value: the chain goes on
 /// changing its own copy, which shares storage with this one until it changes a part.
 ///
-/// One write at a time, each on a `BackgroundThread` of its own (a snapshot is due every 128 blocks at most, so a
-/// thread per write costs nothing that matters). A snapshot offered while one is being written is
-/// declined; the chain offers again at its next block.
+/// One write at a time, each on a `BackgroundThread` of its own (a snapshot is due every 1,024 blocks
+/// or 20,000 transactions at most, so a thread per write costs nothing that matters). A snapshot offered
+/// while one is being written is declined; the chain offers again at its next block.
 final class SnapshotWriter: @unchecked Sendable {
     /// Guards `writing`; `drain` sleeps on it.
     private let condition = NSCondition()
