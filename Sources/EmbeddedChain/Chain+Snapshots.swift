@@ -20,7 +20,7 @@ extension Chain {
     /// A snapshot every this many blocks or transactions, whichever comes first, and on close: opening
     /// then replays at most this much. Replay costs by the transaction, and a block of few costs little,
     /// while every snapshot encodes and fsyncs the whole state: at 128 blocks, votes arriving a few dozen
-    /// to a block took a snapshot twice a second, 40–130 ms of a core each, beside a root hash every
+    /// to a block took a snapshot several times a second, 40–130 ms of a core each, beside a root hash every
     /// 128 blocks that cannot move, on a machine whose cores were verifying signatures.
     public static let snapshotEveryBlocks: UInt64 = 1_024
     public static let snapshotEveryTransactions: UInt64 = 20_000

@@ -66,9 +66,10 @@ struct CrashHarnessTests {
             + "\(totals.tornTails) torn tails cut back, \(totals.beforeFirstAck) kills before the first ack, longest ledger \(totals.blocks) blocks")
         // A harness whose kills never land while the writer writes would prove nothing.
         #expect(totals.acks > kills, "the writer acknowledged only \(totals.acks) transactions over \(kills) kills")
-        // Kills must also land on ledgers past a state-root checkpoint, or those go untested.
-        #expect(kills < Self.killsPerLedger || totals.blocks > Int(BlockHeader.stateRootInterval),
-                "no ledger passed height \(BlockHeader.stateRootInterval) (longest \(totals.blocks) blocks)")
+        // Kills must also land on ledgers past a state-root checkpoint and a periodic snapshot, or those
+        // go untested.
+        #expect(kills < Self.killsPerLedger || totals.blocks > Int(Chain.snapshotEveryBlocks),
+                "no ledger passed height \(Chain.snapshotEveryBlocks) (longest \(totals.blocks) blocks)")
     }
 
     @Test("the writer refuses a usage error before touching its directory")
@@ -112,12 +113,12 @@ struct CrashHarnessTests {
         let moment: Moment
 
         /// One kill in ten lands in start-up, the rest after 1 to 100 acknowledgements. The last kill of a
-        /// ledger waits until the ledger has passed a state-root checkpoint and a snapshot (both every 128
-        /// blocks), so every full ledger exercises them, however fast the machine writes.
+        /// ledger waits until the ledger has passed a periodic snapshot (every 1,024 blocks) and a state-root
+        /// checkpoint (every 128), so every full ledger exercises them, however fast the machine writes.
         static func draw(_ rng: inout SplitMix64, last: Bool) -> KillPlan {
             let writerSeed = rng.next() % 1_000_000
             if last {
-                let past = BlockHeader.stateRootInterval + 1 + rng.next() % BlockHeader.stateRootInterval
+                let past = Chain.snapshotEveryBlocks + 1 + rng.next() % BlockHeader.stateRootInterval
                 return KillPlan(writerSeed: writerSeed, moment: .height(past))
             }
             if rng.next() % 10 == 0 { return KillPlan(writerSeed: writerSeed, moment: .startup(milliseconds: Int(rng.next() % 300))) }
