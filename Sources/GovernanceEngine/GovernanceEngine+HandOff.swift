@@ -2,9 +2,10 @@ import ChainModel
 import ServicePlatform
 import Synchronization
 
-/// Requests checked in the engine's turn and not yet handed to the platform. Whoever finds no hand-off
-/// running starts one; it takes everything queued meanwhile, so requests that arrive while the chain's
-/// thread seals a block reach it as one batch, in one hop, in the order they were checked.
+/// Requests checked (votes on their callers' tasks, anything else in the engine's turn) and not yet
+/// handed to the platform. Whoever finds no hand-off running starts one; it takes everything queued
+/// meanwhile, so requests that arrive while the chain's thread seals a block reach it as one batch, in
+/// one hop, in the order they were queued.
 struct Outbox {
     var txs: [Transaction] = []
     var checks: [SignatureCheck?] = []

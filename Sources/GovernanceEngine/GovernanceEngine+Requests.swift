@@ -43,21 +43,24 @@ extension GovernanceEngine: GovernanceBackend {
 
     /// Claims 1 and 2 on the engine's side: a proposal, vote, execution or cancellation, or any other
     /// signed request. An execution is checked against the permission registry first; the management
-    /// contract checks the permission again on chain before it applies the operation. The request holds
-    /// the turn until it is queued for the next hand-off to the platform, then waits for its block to be
-    /// durable outside it.
+    /// contract checks the permission again on chain before it applies the operation. A request that
+    /// needs the turn holds it until it is queued for the next hand-off to the platform, then waits for
+    /// its block to be durable outside it.
     ///
     /// A vote, the bulk of all requests, is queued on its caller's own task, in one step under the request
     /// book's lock, and waits once for its block: no hop into the engine, no task of its own, and its reply
     /// is built outside the engine. At 20,000 votes a second the hops this saves were a third of the work
     /// besides verifying. Everything else, and a vote that arrives while a request holds the turn, goes
     /// the longer way, through the turn, in arrival order.
+    ///
+    /// Each request's outcome is decided once, by the request itself (`Outcome`); a copy sent again, or a
+    /// request parked behind it, only waits for it.
     public nonisolated func submit(_ tx: Transaction, since: UInt64) async throws -> Submitted {
         // Verified here, on the caller's task, before the turn: requests arriving together verify on every
         // core, once, and neither the turn nor the chain's thread spends time on it.
         let signature = SignatureCheck.verify(tx, members: platform.committed.management.members)
-        if let signature, let slot = admitVote(tx, signature: signature) {
-            return try await reply(to: tx, in: slot.results, await slot.result())
+        if let signature, let queued = admitVote(tx, signature: signature) {
+            return try await decide(tx, queued)
         }
         return try await submit(tx, since: since, signature: signature, checkedOnce: false)
     }
@@ -66,72 +69,104 @@ extension GovernanceEngine: GovernanceBackend {
     /// would be overtaken), it is not a transaction sent again, and it passes the read-only check. Nil
     /// sends it the longer way, which checks it again and says why it is refused or waits for what it
     /// needs. The check reads the committed state only; the queueing is one step under the book's lock.
-    private nonisolated func admitVote(_ tx: Transaction, signature: SignatureCheck) -> Slot? {
+    private nonisolated func admitVote(_ tx: Transaction, signature: SignatureCheck) -> Queued? {
         guard (try? platform.precheckVote(tx, signature: signature)) == true else { return nil }
         return queue(tx, signature) { $0.turnTaken || $0.flights[tx.id] != nil || $0.parked[tx.id] != nil }
     }
 
     private func submit(_ tx: Transaction, since: UInt64, signature: SignatureCheck?, checkedOnce: Bool) async throws -> Submitted {
         switch try await serialized({ try await admit(tx, since: since, signature: signature, checkedOnce: checkedOnce) }) {
-        case let .queued(settled):
-            return try await settled()
-        case let .after(ahead):
+        case let .joined(outcome):
+            return try await outcome.value()
+        case let .committed(earlier):
+            return earlier
+        case let .queued(queued):
+            return try await decide(tx, queued)
+        case let .after(ahead, outcome):
             // Checked against the committed state, a request may fail for what a request queued ahead of it
             // is about to change (a transfer of funds an issue queued ahead creates). It waits for those,
             // parked outside the turn so everyone else's requests keep sharing blocks, and is checked once more.
-            let retry = Task {
-                for flight in ahead { _ = try? await flight() }
+            let result = await Self.result {
+                for flight in ahead { _ = try? await flight.value() }
                 return try await self.submit(tx, since: since, signature: signature, checkedOnce: true)
             }
-            book.withLock { $0.parked[tx.id] = Flight(sender: tx.sender, nonce: tx.nonce, results: nil, settled: { try await retry.value }) }
-            defer { book.withLock { $0.parked[tx.id] = nil } }
-            return try await retry.value
+            book.withLock { book in
+                if book.parked[tx.id]?.outcome === outcome { book.parked[tx.id] = nil }
+            }
+            outcome.settle(result)
+            return try result.get()
         }
     }
 
-    /// What a request's turn ended with: queued for a block, or to be checked again once the requests
-    /// queued ahead of it have landed.
+    /// What a request's turn ended with: joined to a copy already on its way, found committed, queued for
+    /// a block, or parked until the requests queued ahead of it have landed.
     private enum Admission {
-        case queued(Flight.Settled)
-        case after([Flight.Settled])
+        case joined(Outcome)
+        case committed(Submitted)
+        case queued(Queued)
+        case after([Outcome], Outcome)
     }
 
     /// Within the turn: a transaction sent again joins the first one's wait, or finds it committed;
     /// anything else is checked and queued.
     private func admit(_ tx: Transaction, since: UInt64, signature: SignatureCheck?, checkedOnce: Bool) async throws -> Admission {
-        if let flight = book.withLock({ $0.flights[tx.id] ?? (checkedOnce ? nil : $0.parked[tx.id]) }) { return .queued(flight.settled) }
+        if let flight = book.withLock({ $0.flights[tx.id] ?? (checkedOnce ? nil : $0.parked[tx.id]) }) { return .joined(flight.outcome) }
         if tx.nonce < platform.committed.nextNonce(of: tx.sender), let earlier = try await committed(tx, since: since) {
-            return .queued({ earlier })
+            return .committed(earlier)
         }
         do {
             try await check(tx, signature: signature)
         } catch {
-            if !checkedOnce, !Self.noRequestAheadCures(error) {
-                let ahead = book.withLock { $0.flights.values.map(\.settled) }
-                if !ahead.isEmpty { return .after(ahead) }
+            let parked = book.withLock { book -> Admission? in
+                // Parked in the same step as it looks at what is ahead, so its nonce is never free meanwhile.
+                // Not behind its own sender's later nonces: those wait for it (`predecessorLanded`).
+                let ahead = book.flights.values.filter { $0.sender != tx.sender || $0.nonce < tx.nonce }.map(\.outcome)
+                guard !checkedOnce, !Self.noRequestAheadCures(error), !ahead.isEmpty else {
+                    book.parked[tx.id] = nil
+                    book.forgetNonces(of: tx.sender)
+                    return nil
+                }
+                let outcome = Outcome()
+                book.parked[tx.id] = Flight(sender: tx.sender, nonce: tx.nonce, results: nil, outcome: outcome)
+                return .after(ahead, outcome)
             }
-            book.withLock { book in
-                book.parked[tx.id] = nil
-                book.forgetNonces(of: tx.sender)
-            }
+            if let parked { return parked }
             throw error
         }
         // The dry run saw the committed state; what is queued ahead may still make a call fail when it is
         // sealed. It is then refused, as the dry run would have, rather than recorded.
-        let slot = queue(tx, signature) { _ in false }!
-        return .queued({ try await self.reply(to: tx, in: slot.results, await slot.result()) })
+        return .queued(queue(tx, signature) { _ in false }!)
+    }
+
+    /// A request queued for a block: where its result will be, and the outcome it decides.
+    struct Queued {
+        let slot: Slot
+        let outcome: Outcome
     }
 
     /// Queues a checked request for the next hand-off, unless `declines` says otherwise under the same
     /// lock, and starts a hand-off if none is running.
-    private nonisolated func queue(_ tx: Transaction, _ signature: SignatureCheck?, unless declines: (RequestBook) -> Bool) -> Slot? {
+    private nonisolated func queue(_ tx: Transaction, _ signature: SignatureCheck?, unless declines: (RequestBook) -> Bool) -> Queued? {
+        let outcome = Outcome()
         let queued = book.withLock { book -> (slot: Slot, startsHandOff: Bool)? in
             guard !declines(book) else { return nil }
-            return book.queue(tx, signature) { slot in { try await self.reply(to: tx, in: slot.results, await slot.result()) } }
+            return book.queue(tx, signature, outcome: outcome)
         }
         guard let queued else { return nil }
         if queued.startsHandOff { Task { await self.handOver() } }
-        return queued.slot
+        return Queued(slot: queued.slot, outcome: outcome)
+    }
+
+    /// Waits for a queued request's block and decides its outcome, once, for every copy waiting with it.
+    private nonisolated func decide(_ tx: Transaction, _ queued: Queued) async throws -> Submitted {
+        let result = await Self.result { try await self.reply(to: tx, queued.outcome, await queued.slot.result()) }
+        queued.outcome.settle(result)
+        return try result.get()
+    }
+
+    /// What `body` answered or threw, kept to settle an outcome with.
+    private static func result(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Submitted) async -> Result<Submitted, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
     }
 
     /// A forged signature stays forged whatever lands ahead of it: refused at once rather than parked
@@ -162,18 +197,21 @@ extension GovernanceEngine: GovernanceBackend {
     }
 
     /// A queued request's reply, built on its caller's task from what the producer said; the producer has
-    /// the last word. A refusal gives the sender's nonce back before the caller hears of it, so the
-    /// sender's next request does not skip it.
-    private nonisolated func reply(to tx: Transaction, in batch: SharedResults, _ result: Result<ServicePlatform.Sealed, any Error>) async throws -> Submitted {
+    /// the last word. A request sealed ahead of its predecessor (which arrived later, or was routed again)
+    /// is sent again, once, after its predecessor landed. A refusal gives the sender's nonce back before
+    /// the caller hears of it, so the sender's next request does not skip it.
+    private nonisolated func reply(to tx: Transaction, _ outcome: Outcome, _ result: Result<ServicePlatform.Sealed, any Error>) async throws -> Submitted {
+        var result = result
+        if case let .failure(error) = result, let refusal = error as? TransactionRejection, case .nonceGap = refusal,
+           await predecessorLanded(tx) {
+            result = await platform.results(of: await platform.enqueue([tx], verified: false, refusingFailedCalls: true))[0]
+            if case .success = result { book.withLock { if $0.flights[tx.id]?.outcome === outcome { $0.flights[tx.id] = nil } } }
+        }
         switch result {
         case let .success(sealed):
             return submitted(sealed.receipt, of: tx, at: sealed.height)
         case let .failure(error):
-            if let refusal = error as? TransactionRejection, case .nonceGap = refusal {
-                // Sealed ahead of its predecessor, which arrived later or was routed again.
-                return try await retryAfterGap(tx, refusal: refusal)()
-            }
-            book.withLock { $0.refused(tx, in: batch) }
+            book.withLock { $0.refused(tx, outcome) }
             throw Self.callerError(error)
         }
     }
@@ -188,42 +226,14 @@ extension GovernanceEngine: GovernanceBackend {
         }
     }
 
-    /// Sends a request refused for a nonce gap again, once, after its predecessor landed. One retry per
-    /// transaction, however many callers wait for it (a copy sent again joins the first): it takes the
-    /// request's place in flight until it is done.
-    private nonisolated func retryAfterGap(_ tx: Transaction, refusal: TransactionRejection) -> Flight.Settled {
-        book.withLock { book in
-            if let flight = book.flights[tx.id], flight.results == nil { return flight.settled }
-            let retry = retryTask(tx, refusal: refusal)
-            book.flights[tx.id] = Flight(sender: tx.sender, nonce: tx.nonce, results: nil, settled: { try await retry.value })
-            return { try await retry.value }
-        }
-    }
-
-    private nonisolated func retryTask(_ tx: Transaction, refusal: TransactionRejection) -> Task<Submitted, any Error> {
-        Task {
-            var result: Result<ServicePlatform.Sealed, any Error> = .failure(refusal)
-            if await self.predecessorLanded(tx) {
-                result = await self.platform.results(of: await self.platform.enqueue([tx], verified: false, refusingFailedCalls: true))[0]
-            }
-            switch result {
-            case let .success(sealed):
-                self.book.withLock { _ = $0.flights.removeValue(forKey: tx.id) }
-                return self.submitted(sealed.receipt, of: tx, at: sealed.height)
-            case let .failure(error):
-                self.book.withLock { $0.refused(tx, in: nil) }
-                throw Self.callerError(error)
-            }
-        }
-    }
-
     /// Whether the sender's previous nonce is now committed, after waiting for it if it is still on its
-    /// way. Taking the turn first lets a predecessor being queued right now finish becoming a flight.
+    /// way. Taking the turn first lets a predecessor being checked in the turn right now finish becoming a
+    /// flight (a vote queued outside the turn is one as soon as it is queued).
     private func predecessorLanded(_ tx: Transaction) async -> Bool {
         _ = try? await serialized {}
         let isPrevious = { (f: Flight) in f.sender == tx.sender && f.nonce + 1 == tx.nonce }
         if let previous = book.withLock({ $0.flights.values.first(where: isPrevious) ?? $0.parked.values.first(where: isPrevious) }) {
-            _ = try? await previous.settled()
+            _ = try? await previous.outcome.value()
         }
         return await platform.state().nextNonce(of: tx.sender) == tx.nonce
     }

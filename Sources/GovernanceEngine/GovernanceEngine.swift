@@ -184,13 +184,14 @@ public actor GovernanceEngine {
         await withCheckedContinuation { registryWaiters.append((height, $0)) }
     }
 
+    /// How many requests wait for the turn: lets a test see a vote waiting behind a request.
+    var turnWaiters: Int { waitingForTurn.count }
+
     /// Runs request checks one at a time, in arrival order, so each is checked after its predecessors
     /// were queued, a sender's nonces reach the producer in order, and a transaction sent again finds
     /// the first one queued or committed. The turn ends once a request is queued, not committed, so
     /// requests arriving while a block is written share the next block and its fsync.
-    /// How many requests wait for the turn: lets a test see a vote waiting behind a request.
-    var turnWaiters: Int { waitingForTurn.count }
-
+    ///
     /// The turn is marked in the request book, where a vote queued outside the engine sees it; it passes
     /// from one holder to the next without being released in between.
     func serialized<T: Sendable>(_ body: () async throws -> T) async throws -> T {

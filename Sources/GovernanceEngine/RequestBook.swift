@@ -2,6 +2,7 @@ import ChainModel
 import ChainPrimitives
 import GovernanceAPI
 import ServicePlatform
+import Synchronization
 
 /// What the engine knows of the requests on their way to a block: who holds the turn, what is queued
 /// for the next hand-off, what is in flight or parked, and the nonces handed out. Kept under a lock
@@ -9,8 +10,8 @@ import ServicePlatform
 /// task, with no hop into the engine and back; requests that need the engine's turn take the same lock
 /// for each step, so both kinds see one order.
 struct RequestBook {
-    /// Set while a request checked in the engine's turn is between its start and its queueing; a vote
-    /// that finds it set waits in line behind it instead of overtaking it.
+    /// Set while a request holds the engine's turn (checked there, a due-deadline block, a retry taking
+    /// its place in line); a vote that finds it set waits in line behind it instead of overtaking it.
     var turnTaken = false
     /// Requests queued for a block and not yet settled, by transaction id: a resent one joins its wait.
     var flights: [Hash256: Flight] = [:]
@@ -37,29 +38,29 @@ struct RequestBook {
     }
 
     /// Forgets handed-out nonces after a refusal, so the sender's next transaction starts from the chain's,
-    /// or from the last one it still has on its way: queued, being queued, or parked.
+    /// or from the last one it still has on its way: queued or parked. (One still being checked in the
+    /// turn is in neither; its sender is refused a nonce gap at worst, which the retry mends.)
     mutating func forgetNonces(of name: String) {
         let live = flights.values.lazy.map { ($0.sender, $0.nonce) } + parked.values.lazy.map { ($0.sender, $0.nonce) }
         issuedNonces[name] = live.filter { $0.0 == name }.map(\.1).max()
     }
 
-    /// Queues a checked request for the next hand-off and records it in flight, waited on with `settled`:
-    /// a copy sent again joins that wait, and its nonce counts as taken until it has landed. True in
-    /// `startsHandOff` when no hand-off is running: the caller starts one.
-    mutating func queue(_ tx: Transaction, _ check: SignatureCheck?,
-                        settled: (Slot) -> Flight.Settled) -> (slot: Slot, startsHandOff: Bool) {
+    /// Queues a checked request for the next hand-off and records it in flight: a copy sent again waits
+    /// for its `outcome`, and its nonce counts as taken until it has landed. True in `startsHandOff` when
+    /// no hand-off is running: the caller starts one.
+    mutating func queue(_ tx: Transaction, _ check: SignatureCheck?, outcome: Outcome) -> (slot: Slot, startsHandOff: Bool) {
         outbox.txs.append(tx)
         outbox.checks.append(check)
         let slot = Slot(results: outbox.results, index: outbox.txs.count - 1)
-        flights[tx.id] = Flight(sender: tx.sender, nonce: tx.nonce, results: slot.results, settled: settled(slot))
+        flights[tx.id] = Flight(sender: tx.sender, nonce: tx.nonce, results: slot.results, outcome: outcome)
         defer { outbox.handing = true }
         return (slot, !outbox.handing)
     }
 
-    /// A request refused at sealing is no longer in flight, and its nonce is free again. `batch` names the
-    /// flight (nil: the retry after a nonce gap), so a copy queued since under the same id stays.
-    mutating func refused(_ tx: Transaction, in batch: SharedResults?) {
-        if flights[tx.id]?.results === batch { flights[tx.id] = nil }
+    /// A request refused at sealing is no longer in flight, and its nonce is free again. `outcome` names
+    /// the flight, so a copy queued since under the same id stays.
+    mutating func refused(_ tx: Transaction, _ outcome: Outcome) {
+        if flights[tx.id]?.outcome === outcome { flights[tx.id] = nil }
         forgetNonces(of: tx.sender)
     }
 }
@@ -72,12 +73,40 @@ struct Slot: Sendable {
     func result() async -> Result<ServicePlatform.Sealed, any Error> { await results.result(at: index) }
 }
 
-/// A request queued for a block, or parked: whose nonce it uses, and the wait for its outcome.
+/// A request queued for a block, or parked: whose nonce it uses, and the outcome to wait for.
 struct Flight: Sendable {
-    typealias Settled = @Sendable () async throws -> Submitted
     let sender: String
     let nonce: UInt64
-    /// The batch it was handed over in; nil while it is parked or sent again after a nonce gap.
+    /// The batch it was handed over in; nil while it is parked.
     let results: SharedResults?
-    let settled: Settled
+    let outcome: Outcome
+}
+
+/// A request's reply or refusal, decided once by the request itself and waited for by anyone else: a
+/// copy sent again, a request parked behind it, its sender's next nonce. Waiting has no side effects, so
+/// a refusal gives its nonce back once and a nonce gap is retried once, whoever waits.
+final class Outcome: Sendable {
+    private let state = Mutex<(result: Result<Submitted, any Error>?, waiting: [CheckedContinuation<Result<Submitted, any Error>, Never>])>((nil, []))
+
+    func settle(_ result: Result<Submitted, any Error>) {
+        let waiting = state.withLock { s in
+            s.result = result
+            defer { s.waiting = [] }
+            return s.waiting
+        }
+        for w in waiting { w.resume(returning: result) }
+    }
+
+    /// How many wait for it: lets a test see a copy join.
+    var waiting: Int { state.withLock { $0.waiting.count } }
+
+    func value() async throws -> Submitted {
+        try await withCheckedContinuation { (c: CheckedContinuation<Result<Submitted, any Error>, Never>) in
+            let ready = state.withLock { s in
+                if s.result == nil { s.waiting.append(c) }
+                return s.result
+            }
+            if let ready { c.resume(returning: ready) }
+        }.get()
+    }
 }

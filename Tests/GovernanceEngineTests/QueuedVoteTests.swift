@@ -79,7 +79,7 @@ import Testing
         try await waitUntil("the vote is queued") { await chain.pendingCount == 1 }
         let again = Task { try await engine.submit(tx, since: before) }
         try await waitUntil("the copy waits with the first") {
-            engine.book.withLock { $0.flights[tx.id]?.results?.waiting } == 2
+            engine.book.withLock { $0.flights[tx.id]?.outcome }?.waiting == 1
         }
         await chain.setSealingPaused(false)
 
@@ -87,6 +87,42 @@ import Testing
         #expect(heights == [before + 1, before + 1])
         let sealed = try await engine.platform.readBlocks(from: before + 1).flatMap(\.transactions)
         #expect(sealed.map(\.id) == [tx.id])
+        await client.close()
+    }
+
+    /// A vote queued ahead of its sender's earlier nonce, whose request is parked behind others: the vote
+    /// is refused a nonce gap and waits for that earlier request, which must not wait for the vote in turn.
+    @Test func aVoteAheadOfItsSendersParkedRequestDoesNotWaitForeverWithIt() async throws {
+        let client = try await GovernanceClient.create(at: dir, consortium: try .demo())
+        let engine = client.local!
+        let chain = engine.platform.chain
+        _ = try await client.propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
+        let before = try await client.status().height
+        let key = try Keystore(directory: dir.keys).load("bob")
+        let first = try await engine.signingContext(for: "bob")
+        let second = try await engine.signingContext(for: "bob", proposal: 1)
+        // bob holds nothing: his transfer fails its check for as long as carol's issue is ahead of it.
+        let transfer = Transaction.signed(chain: first.chain, sender: "bob", nonce: first.nonce, lane: .production,
+                                          payload: .call(ContractCall(contract: "asset-ledger", function: "transfer", args: ["carol", "5"])), key: key)
+        let vote = Transaction.signed(chain: second.chain, sender: "bob", nonce: second.nonce, lane: .production,
+                                      payload: .governance(.vote(proposal: 1, request: second.voteRequest!, choice: .approve)), key: key)
+        await chain.setSealingPaused(true)
+
+        let issue = Task { try await client.call("asset-ledger", "issue", args: ["1"], lane: .production, as: "carol") }
+        try await waitUntil("carol's issue is queued") { await chain.pendingCount == 1 }
+        let voted = Task { try await engine.submit(vote, since: before) }
+        try await waitUntil("bob's vote is queued ahead of his earlier nonce") { await chain.pendingCount == 2 }
+        let transferred = Task { try await engine.submit(transfer, since: before) }
+        try await waitUntil("bob's transfer is parked") { engine.book.withLock { $0.parked.count } == 1 }
+        await chain.setSealingPaused(false)
+
+        // Waited for by progress with a limit, so a deadlock fails the test instead of hanging it.
+        try await waitUntil("bob's transfer and vote are both answered") {
+            engine.book.withLock { $0.flights.isEmpty && $0.parked.isEmpty }
+        }
+        #expect(try await issue.value.ok)
+        await #expect(throws: EngineError.self) { try await transferred.value }
+        await #expect(throws: TransactionRejection.self) { try await voted.value }
         await client.close()
     }
 }
