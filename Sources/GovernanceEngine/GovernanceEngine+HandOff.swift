@@ -27,33 +27,43 @@ struct Outbox {
     init() {}
 }
 
-/// The results of one batch handed to the platform, for each of its requests to take its own: one wait
-/// at the chain per batch, not one per request.
-final class SharedResults: Sendable {
-    typealias Results = [Result<ServicePlatform.Sealed, any Error>]
-    private let state = Mutex<(results: Results?, waiting: [CheckedContinuation<Results, Never>])>((nil, []))
+/// A value decided once and waited for by any number of tasks, before or after it is decided.
+final class Settlement<Value: Sendable>: Sendable {
+    private let state = Mutex<(value: Value?, waiting: [CheckedContinuation<Value, Never>])>((nil, []))
 
-    func fulfil(_ results: Results) {
+    func settle(_ value: Value) {
         let waiting = state.withLock { s in
-            s.results = results
+            s.value = value
             defer { s.waiting = [] }
             return s.waiting
         }
-        for w in waiting { w.resume(returning: results) }
+        for w in waiting { w.resume(returning: value) }
     }
 
-    /// How many requests wait for the batch: lets a test settle it once one does.
+    /// How many wait for it: lets a test act once one does.
     var waiting: Int { state.withLock { $0.waiting.count } }
 
-    func result(at i: Int) async -> Result<ServicePlatform.Sealed, any Error> {
-        await withCheckedContinuation { (c: CheckedContinuation<Results, Never>) in
+    func value() async -> Value {
+        await withCheckedContinuation { (c: CheckedContinuation<Value, Never>) in
             let ready = state.withLock { s in
-                if s.results == nil { s.waiting.append(c) }
-                return s.results
+                if s.value == nil { s.waiting.append(c) }
+                return s.value
             }
             if let ready { c.resume(returning: ready) }
-        }[i]
+        }
     }
+}
+
+/// The results of one batch handed to the platform, for each of its requests to take its own: one wait
+/// at the chain per batch, not one per request.
+typealias SharedResults = Settlement<[Result<ServicePlatform.Sealed, any Error>]>
+
+extension Settlement where Value == [Result<ServicePlatform.Sealed, any Error>] {
+    typealias Results = Value
+
+    func fulfil(_ results: Results) { settle(results) }
+
+    func result(at i: Int) async -> Result<ServicePlatform.Sealed, any Error> { await value()[i] }
 }
 
 extension GovernanceEngine {

@@ -77,7 +77,7 @@ extension GovernanceEngine: GovernanceBackend {
     private func submit(_ tx: Transaction, since: UInt64, signature: SignatureCheck?, checkedOnce: Bool) async throws -> Submitted {
         switch try await serialized({ try await admit(tx, since: since, signature: signature, checkedOnce: checkedOnce) }) {
         case let .joined(outcome):
-            return try await outcome.value()
+            return try await outcome.reply()
         case let .committed(earlier):
             return earlier
         case let .queued(queued):
@@ -87,7 +87,7 @@ extension GovernanceEngine: GovernanceBackend {
             // is about to change (a transfer of funds an issue queued ahead creates). It waits for those,
             // parked outside the turn so everyone else's requests keep sharing blocks, and is checked once more.
             let result = await Self.result {
-                for flight in ahead { _ = try? await flight.value() }
+                for flight in ahead { _ = await flight.value() }
                 return try await self.submit(tx, since: since, signature: signature, checkedOnce: true)
             }
             book.withLock { book in
@@ -233,7 +233,7 @@ extension GovernanceEngine: GovernanceBackend {
         _ = try? await serialized {}
         let isPrevious = { (f: Flight) in f.sender == tx.sender && f.nonce + 1 == tx.nonce }
         if let previous = book.withLock({ $0.flights.values.first(where: isPrevious) ?? $0.parked.values.first(where: isPrevious) }) {
-            _ = try? await previous.outcome.value()
+            _ = await previous.outcome.value()
         }
         return await platform.state().nextNonce(of: tx.sender) == tx.nonce
     }

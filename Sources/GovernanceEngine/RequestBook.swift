@@ -85,28 +85,9 @@ struct Flight: Sendable {
 /// A request's reply or refusal, decided once by the request itself and waited for by anyone else: a
 /// copy sent again, a request parked behind it, its sender's next nonce. Waiting has no side effects, so
 /// a refusal gives its nonce back once and a nonce gap is retried once, whoever waits.
-final class Outcome: Sendable {
-    private let state = Mutex<(result: Result<Submitted, any Error>?, waiting: [CheckedContinuation<Result<Submitted, any Error>, Never>])>((nil, []))
+typealias Outcome = Settlement<Result<Submitted, any Error>>
 
-    func settle(_ result: Result<Submitted, any Error>) {
-        let waiting = state.withLock { s in
-            s.result = result
-            defer { s.waiting = [] }
-            return s.waiting
-        }
-        for w in waiting { w.resume(returning: result) }
-    }
-
-    /// How many wait for it: lets a test see a copy join.
-    var waiting: Int { state.withLock { $0.waiting.count } }
-
-    func value() async throws -> Submitted {
-        try await withCheckedContinuation { (c: CheckedContinuation<Result<Submitted, any Error>, Never>) in
-            let ready = state.withLock { s in
-                if s.result == nil { s.waiting.append(c) }
-                return s.result
-            }
-            if let ready { c.resume(returning: ready) }
-        }.get()
-    }
+extension Settlement where Value == Result<Submitted, any Error> {
+    /// The reply, or the refusal thrown.
+    func reply() async throws -> Submitted { try await value().get() }
 }
