@@ -49,7 +49,9 @@ extension ManagementState: BinaryCodable {
             }
             return Electorate(seats)
         }
-        proposals = try r.array { r throws(DecodingFailure) in try Proposal(from: &r, electorates: electorates) }
+        var lastRef = -1
+        proposals = try r.array { r throws(DecodingFailure) in try Proposal(from: &r, electorates: electorates, previous: &lastRef) }
+        guard electorates.count == lastRef + 1 else { throw DecodingFailure("an electorate no proposal refers to") }
         let byBytes: (PublicKey, PublicKey) -> Bool = { $0.bytes.lexicographicallyPrecedes($1.bytes) }
         try r.ascending({ r throws(DecodingFailure) in try r.u64() }, by: <) { r, id throws(DecodingFailure) in
             let permission = try r.decode(Permission.self)
@@ -113,13 +115,20 @@ extension Proposal {
         w.optional(closedAt) { $0.u64($1) }
     }
 
-    init(from r: inout ByteReader, electorates: [Electorate]) throws(DecodingFailure) {
+    /// `previous` is the electorate the proposal before referred to (-1 before the first): references
+    /// come in order of first use, a new electorate only when it differs from the last, as `encode`
+    /// writes them, so that bytes that decode re-encode to themselves.
+    init(from r: inout ByteReader, electorates: [Electorate], previous: inout Int) throws(DecodingFailure) {
         id = try r.u64(); proposer = try r.string(limit: Limits.maxNameBytes); proposerKey = try r.publicKey()
         operation = try r.decode()
         submittedAt = try r.u64(); submittedHeight = try r.u64(); deadline = try r.u64()
         quorum = try r.ratio(); threshold = try r.ratio(); permissionTTL = try r.u64()
         let ref = Int(try r.u32())
         guard ref < electorates.count else { throw DecodingFailure("proposal \(id) refers to electorate \(ref) of \(electorates.count)") }
+        guard ref == previous || (ref == previous + 1 && (previous < 0 || electorates[ref] != electorates[previous])) else {
+            throw DecodingFailure("proposal \(id) refers to electorate \(ref) out of the order of first use")
+        }
+        previous = ref
         electorate = electorates[ref]
         firstRequest = try r.u64()
         ballots = try r.data(limit: Limits.maxMembers)
