@@ -130,8 +130,11 @@ public final class ClusterNode: Sendable {
                 try await presence.put(client, keys: keys, lease: id)
                 if let (_, me, follower) = peer.withLock({ $0 }) {
                     let (seat, since) = try await SealerSeat.claim(me, client: client, keys: keys, lease: id)
-                    sealer.withLock { $0 = seat?.node }
+                    // Named only once the forwarder is installed: `status` naming the sealer means this
+                    // engine's next batch goes to it (a vote sent in between was sealed here, which a
+                    // test that waits for the named sealer caught).
                     await follower.follow(seat, since: since)
+                    sealer.withLock { $0 = seat?.node }
                     if seat == me { await trim(below: presence.position, logger: logger) }
                 }
             } catch {
