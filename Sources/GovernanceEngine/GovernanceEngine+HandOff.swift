@@ -61,8 +61,6 @@ typealias SharedResults = Settlement<[Result<ServicePlatform.Sealed, any Error>]
 extension Settlement where Value == [Result<ServicePlatform.Sealed, any Error>] {
     typealias Results = Value
 
-    func fulfil(_ results: Results) { settle(results) }
-
     func result(at i: Int) async -> Result<ServicePlatform.Sealed, any Error> { await value()[i] }
 }
 
@@ -75,7 +73,7 @@ extension GovernanceEngine {
             let platform = self.platform
             Task {
                 let results = await platform.results(of: queued)
-                batch.results.fulfil(results)
+                batch.results.settle(results)
                 self.landed(batch.txs, results, in: batch.results)
             }
         }

@@ -205,7 +205,7 @@ extension GovernanceEngine: GovernanceBackend {
         if case let .failure(error) = result, let refusal = error as? TransactionRejection, case .nonceGap = refusal,
            await predecessorLanded(tx) {
             result = await platform.results(of: await platform.enqueue([tx], verified: false, refusingFailedCalls: true))[0]
-            if case .success = result { book.withLock { if $0.flights[tx.id]?.outcome === outcome { $0.flights[tx.id] = nil } } }
+            if case .success = result { book.withLock { $0.landed(tx, outcome) } }
         }
         switch result {
         case let .success(sealed):

@@ -57,10 +57,15 @@ struct RequestBook {
         return (slot, !outbox.handing)
     }
 
-    /// A request refused at sealing is no longer in flight, and its nonce is free again. `outcome` names
-    /// the flight, so a copy queued since under the same id stays.
-    mutating func refused(_ tx: Transaction, _ outcome: Outcome) {
+    /// A request sealed is no longer in flight. `outcome` names the flight, so a copy queued since under
+    /// the same id stays.
+    mutating func landed(_ tx: Transaction, _ outcome: Outcome) {
         if flights[tx.id]?.outcome === outcome { flights[tx.id] = nil }
+    }
+
+    /// A request refused at sealing is no longer in flight, and its nonce is free again.
+    mutating func refused(_ tx: Transaction, _ outcome: Outcome) {
+        landed(tx, outcome)
         forgetNonces(of: tx.sender)
     }
 }

@@ -48,7 +48,7 @@ import Testing
         }
         // Settled only once the early request waits: progress, not a delay, decides the order.
         while results.waiting == 0 { await Task.yield() }
-        results.fulfil([.success(receipt(7)), .success(receipt(8))])
+        results.settle([.success(receipt(7)), .success(receipt(8))])
         #expect((try? await early.value.get())?.height == 8)
         #expect((try? await results.result(at: 0).get())?.height == 7)
     }
