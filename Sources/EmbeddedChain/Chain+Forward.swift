@@ -75,6 +75,7 @@ extension Chain {
             }
         case .answered:
             drop(link)
+            forwardingFailed = "\(sealer) answered for a different number of transactions; sealing here"
             for p in batch { p.resume(throwing: TransactionRejection.orderUnavailable(Self.inDoubt(sealer, "it answered for a different number of transactions"))) }
         case let .notSent(reason):
             // Nothing reached the sealer: this engine seals the batch itself, in its place at the front.

@@ -81,7 +81,11 @@ public actor Chain {
     /// The transactions of the last blocks taken, under an order (see `RecentlySealed`).
     var recentlySealed = RecentlySealed()
     /// Why the last forward failed, for status; cleared when one gets through.
-    public internal(set) var forwardingFailed: String?
+    public internal(set) var forwardingFailed: String? {
+        didSet { if forwardingFailed != nil { forwardFailures += 1 } }
+    }
+    /// How many forwards have failed since the chain opened: a reason sealing fell back to this engine.
+    public private(set) var forwardFailures = 0
     /// Entries of the order that were not blocks of this chain, and the last reason, for status.
     public internal(set) var refusedEntries: (count: Int, last: String?) = (0, nil)
     /// Called on the chain's thread with a block's height just before the block is written: tests hold

@@ -7,6 +7,7 @@ import Foundation
 import Governance
 import GovernanceAPI
 @testable import GovernanceEngine
+@testable import ServicePlatform
 import Testing
 
 /// Three engines of three organisations keep one ledger through a real etcd: votes sent through any of
@@ -18,6 +19,7 @@ import Testing
             _ = try await c.client(0).propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
             let start = try await c.converged(atLeast: await c.engines[0].platform.state().height)
             let sealer = try await c.agreedSealer()
+            let before = try await Self.seatAndFallbacks(c)
             // Sent together through three engines: the two that do not hold the seat forward theirs to the one that does.
             // No three of the four decide the vote, whichever arrive first, so none is refused as closed.
             async let a = c.client(1).vote(1, "approve", as: "alice")
@@ -33,10 +35,29 @@ import Testing
             #expect(try c.ledgersIdentical(), "the same blocks, byte for byte")
             let roots = await c.engines.asyncMap { await $0.platform.state().root }
             #expect(Set(roots).count == 1)
-            // Every block since the seat was taken is the sealer's: no engine raced it for a place.
+            // Every block since the seat was taken is the sealer's: no engine raced it for a place. Unless,
+            // on a loaded machine, the sealer's lease lapsed and the seat moved, or a forward failed and an
+            // engine sealed its own as designed; those are counted, and the test says which happened.
             let proposers = Set(try await c.engines[0].platform.readBlocks(from: start + 1, limit: Int(head - start)).map(\.header.proposer))
-            #expect(proposers == [sealer], "proposers: \(proposers)")
+            let after = try await Self.seatAndFallbacks(c)
+            if after == before {
+                #expect(proposers == [sealer], "proposers: \(proposers)")
+            } else {
+                print("OneLedgerTests: the seat or forwarding changed under load (\(before) → \(after)); blocks by \(proposers.sorted())")
+                #expect(proposers.isSubset(of: Set(Consortium3.nodes)))
+            }
         }
+    }
+
+    /// The seat's revision (a lapsed lease and a new holder change it) and the forwards that failed over
+    /// to sealing locally, summed over the engines.
+    static func seatAndFallbacks(_ c: Consortium3) async throws -> (seat: Int64, failures: Int) {
+        let etcd = try EtcdClient(endpoints: c.etcd.endpoints)
+        let seat = try await etcd.get(OrderKeys(genesis: await c.engines[0].platform.state().genesisHash).sealer)?.createRevision ?? 0
+        await etcd.shutdown()
+        var failures = 0
+        for engine in c.engines { failures += await engine.platform.chain.forwardFailures }
+        return (seat, failures)
     }
 
     @Test func withTheSealerOutOfReachEachEngineSealsItsOwnAndTheLedgersStayOne() async throws {
