@@ -33,6 +33,8 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
     case notTheNodeToRecordUp(sender: String, node: String)
     /// Only nodes record whether a node is up.
     case notANode(String)
+    /// A node records another down only in a block it seals.
+    case notTheSealer(sender: String, node: String)
 
     public var description: String {
         switch self {
@@ -58,6 +60,7 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
         case let .backlog(nil, limit): "\(limit) transactions are already waiting for a block; try again in a moment"
         case let .refusedByNode(node, reason): "refused by \(node), the node routing sent it to: \(reason)"
         case let .nodeDown(node, reason): "node routing sends it to \(node), whose engine did not answer (\(reason)) and is not yet recorded down; nothing was written: send it again in a few seconds, once routing passes over \(node), or start \(node)'s engine"
+        case let .notTheSealer(sender, node): "\(sender) may record \(node) down only in a block \(sender) seals; the sealer does so for a node whose engine went quiet"
         case let .notANode(sender): "only a node of the consortium records whether a node is up, not \(sender); engines do so themselves"
         case let .notTheNodeToRecordUp(sender, node): "only \(node) itself may record itself up, not \(sender); its engine does so when it starts"
         }

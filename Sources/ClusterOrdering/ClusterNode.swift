@@ -29,6 +29,9 @@ public final class ClusterNode: Sendable {
     /// The last checkpoint block taken and its state root.
     private let checkpoint = Mutex<(height: UInt64, root: Hash256)>((0, .zero))
     private let lease = Mutex<Int64?>(nil)
+    /// When the announcing loop last put this engine's presence: the lease is kept alive only while it
+    /// goes on, so an engine stuck (its disk, its chain) lets its seat go to another.
+    private let announced = Mutex(ContinuousClock.now)
     /// Set once this engine serves forwarded transactions (`sealForwarded`): from then on it runs for the
     /// sealer's seat, and forwards to whoever holds it.
     private let peer = Mutex<(listener: PeerListener, seat: SealerSeat, follower: SealerFollower)?>(nil)
@@ -145,6 +148,7 @@ public final class ClusterNode: Sendable {
                 let presence = await presence()
                 OrderPosition.write(presence.position, ledger: ledger)
                 try await presence.put(client, keys: keys, lease: id)
+                announced.withLock { $0 = .now }
                 if let (_, me, follower) = peer.withLock({ $0 }) {
                     let (seat, since) = try await SealerSeat.claim(me, client: client, keys: keys, lease: id)
                     // Named only once the forwarder is installed: `status` naming the sealer means this
@@ -168,11 +172,13 @@ public final class ClusterNode: Sendable {
         }
     }
 
-    /// Every second, keeps the lease this engine's presence and seat live on; one etcd no longer knows
-    /// (it ran out while etcd was unreachable) is dropped, and the announcing loop takes a new one.
+    /// Every second, keeps the lease this engine's presence and seat live on, while the announcing loop
+    /// shows progress within two leases; one etcd no longer knows (it ran out while etcd was unreachable,
+    /// or was let go) is dropped, and the announcing loop takes a new one.
     private func keepLeaseAlive() async {
         while !Task.isCancelled {
-            if let id = lease.withLock({ $0 }) {
+            let progressing = ContinuousClock.now - announced.withLock { $0 } < .seconds(2 * EnginePresence.leaseSeconds)
+            if progressing, let id = lease.withLock({ $0 }) {
                 do {
                     _ = try await client.keepAlive(lease: id)
                 } catch {

@@ -34,10 +34,12 @@ final class PeerClient: TransactionForwarder {
         let answer: Waiter
     }
 
-    /// Why a request got no answer: it never went out (`sent` false), or it went and none came back.
+    /// Why a request got no answer: it never went out (`sent` false), or it went and none came back, or
+    /// (`refused`) the peer refused it whole.
     struct Failure: Error, CustomStringConvertible {
         let sent: Bool
         let description: String
+        var refused = false
     }
 
     init(sealer: String, host: String, port: Int, genesis: Hash256, node: String, patience: Duration = .seconds(30),
@@ -88,8 +90,8 @@ final class PeerClient: TransactionForwarder {
     func admit(_ txs: [Transaction], at node: String) async -> Result<[String?], Failure> {
         switch await ask(.admit(node: node, txs)).wait() {
         case let .success(.admissions(answers)) where answers.count == txs.count: return .success(answers)
-        case let .success(.refused(reason)): return .failure(Failure(sent: true, description: "\(sealer) refused: \(reason)"))
-        case .success: return .failure(Failure(sent: true, description: "\(sealer) answered something else"))
+        case let .success(.refused(reason)): return .failure(Failure(sent: true, description: "\(sealer)'s engine refused the request: \(reason)", refused: true))
+        case .success: return .failure(Failure(sent: true, description: "\(sealer)'s engine answered something else", refused: true))
         case let .failure(failure): return .failure(failure)
         }
     }

@@ -14,10 +14,12 @@ extension ServicePlatform {
         self.gateway = gateway
     }
 
-    /// How long a transaction routed to a node whose engine does not answer waits for that node to be
-    /// recorded down (routing then passes over it) before it is refused. The sealer records a node down
-    /// once its engine has not announced itself for a lease (6 s); a killed engine's last lease runs as
-    /// long again.
+    /// How long a transaction routed to a node whose engine is gone waits for that node to be recorded
+    /// down (routing then passes over it) before it is refused. The sealer records a node down a second
+    /// after its engine's presence lapsed, and a killed engine's presence lapses with its lease (6 s). An
+    /// engine that is announced but does not answer (a wrong `--peer` address, a firewall) is waited for
+    /// this long once; after that, what is routed to it is refused at once, so one such node does not
+    /// hold every batch behind it.
     static let nodeDownPatience: Duration = .seconds(15)
 
     /// Where each transaction was admitted: the node routing picked, or why it was refused there. Nil
@@ -28,8 +30,8 @@ extension ServicePlatform {
         var routes = [Route?](repeating: nil, count: txs.count)
         var pending = Array(txs.indices)
         let deadline = ContinuousClock.now + Self.nodeDownPatience
-        var lastReason = ""
-        while true {
+        var reasons: [String: String] = [:]
+        while !pending.isEmpty {
             var byNode: [String: [Int]] = [:]
             for i in pending { byNode[table.node(for: txs[i]), default: []].append(i) }
             pending = []
@@ -39,19 +41,39 @@ extension ServicePlatform {
                     for i in indices { routes[i] = .node(node) }
                     continue
                 }
-                guard let answers = await gateway.admit(indices.map { txs[$0] }, at: node), answers.count == indices.count else {
+                func refuse(_ error: TransactionRejection) { for i in indices { routes[i] = .refused(error) } }
+                switch await gateway.admit(indices.map { txs[$0] }, at: node) {
+                case let .answered(answers) where answers.count == indices.count:
+                    unanswering[node] = nil
+                    for (i, answer) in zip(indices, answers) {
+                        routes[i] = answer.map { .refused(TransactionRejection.refusedByNode(node: node, reason: $0)) } ?? .node(node)
+                    }
+                case .answered:
+                    refuse(.refusedByNode(node: node, reason: "its engine answered for a different number of transactions"))
+                case let .refused(reason):
+                    unanswering[node] = nil
+                    refuse(.refusedByNode(node: node, reason: reason))
+                case .noEngine:
+                    reasons[node] = "no engine of \(node) is announced"
                     pending += indices
-                    lastReason = "no engine of \(node) answered"
-                    continue
-                }
-                for (i, answer) in zip(indices, answers) {
-                    routes[i] = answer.map { .refused(TransactionRejection.refusedByNode(node: node, reason: $0)) } ?? .node(node)
+                case let .unreachable(reason):
+                    let since = unanswering[node] ?? .now
+                    unanswering[node] = since
+                    guard ContinuousClock.now - since < Self.nodeDownPatience else {
+                        refuse(.nodeDown(node: node, reason: reason))
+                        continue
+                    }
+                    reasons[node] = reason
+                    pending += indices
                 }
             }
             guard !pending.isEmpty else { break }
             // Routed again once the table changes (the node recorded down), or refused after a while.
-            guard ContinuousClock.now < deadline else {
-                for i in pending { routes[i] = .refused(TransactionRejection.nodeDown(node: table.node(for: txs[i]), reason: lastReason)) }
+            guard ContinuousClock.now < deadline, !Task.isCancelled else {
+                for i in pending {
+                    let node = table.node(for: txs[i])
+                    routes[i] = .refused(TransactionRejection.nodeDown(node: node, reason: Task.isCancelled ? "the request was cancelled" : reasons[node] ?? "no answer"))
+                }
                 break
             }
             try? await Task.sleep(for: .milliseconds(250))

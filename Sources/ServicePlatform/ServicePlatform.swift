@@ -24,6 +24,8 @@ public actor ServicePlatform {
     private var waitingTurn: [UInt64: CheckedContinuation<Void, Never>] = [:]
     /// Set in a cluster: where transactions routed to other organisations' nodes are admitted.
     var gateway: (any NodeGateway)?
+    /// Since when each node's announced engine has not answered a request for admission.
+    var unanswering: [String: ContinuousClock.Instant] = [:]
     /// Transactions this engine's node admitted for other engines (`admitForPeer`).
     nonisolated let peerAdmissions = Atomic<Int>(0)
 
@@ -93,6 +95,9 @@ public actor ServicePlatform {
         fileprivate let txs: [Transaction]
         fileprivate let checks: [SignatureCheck?]
         fileprivate let refusingFailedCalls: Bool
+        /// Whether those routed to other organisations' nodes were admitted there, and so are again
+        /// when routed anew.
+        fileprivate let admitting: Bool
         fileprivate let handed: Handed
     }
 
@@ -124,7 +129,7 @@ public actor ServicePlatform {
             checks = await Task.detached { SignatureCheck.verify(txs, members: members) }.value
         }
         let routes = admitting ? await admitAtRoutedNodes(txs) : nil
-        return Queued(txs: txs, checks: checks, refusingFailedCalls: refusingFailedCalls,
+        return Queued(txs: txs, checks: checks, refusingFailedCalls: refusingFailedCalls, admitting: admitting,
                       handed: await hand(txs, checks: checks, routes: routes, refusingFailedCalls: refusingFailedCalls, ticket: ticket))
     }
 
@@ -133,7 +138,7 @@ public actor ServicePlatform {
     public func enqueue(_ txs: [Transaction], checks: [SignatureCheck?], refusingFailedCalls: Bool = false) async -> Queued {
         let ticket = takeTicket()
         let routes = await admitAtRoutedNodes(txs)
-        return Queued(txs: txs, checks: checks, refusingFailedCalls: refusingFailedCalls,
+        return Queued(txs: txs, checks: checks, refusingFailedCalls: refusingFailedCalls, admitting: true,
                       handed: await hand(txs, checks: checks, routes: routes, refusingFailedCalls: refusingFailedCalls, ticket: ticket))
     }
 
@@ -163,7 +168,7 @@ public actor ServicePlatform {
         await tableCaughtUp()
         let ticket = takeTicket()
         let txs = again.map { queued.txs[$0] }
-        let retry = await hand(txs, checks: again.map { queued.checks[$0] }, routes: await admitAtRoutedNodes(txs),
+        let retry = await hand(txs, checks: again.map { queued.checks[$0] }, routes: queued.admitting ? await admitAtRoutedNodes(txs) : nil,
                                refusingFailedCalls: queued.refusingFailedCalls, ticket: ticket)
         let retried = await self.results(of: retry, count: txs.count)
         for (i, result) in zip(again, retried) { results[i] = result }

@@ -185,27 +185,37 @@ import Testing
             Transaction.signed(chain: genesis, sender: sender, nonce: await t.chain.state.nextNonce(of: sender), lane: .production,
                                payload: .setNodeAvailability(node: node, online: up), key: t.keys[sender]!)
         }
-        // Only a node records anything; another node may record it down, never up.
+        // Only a node records anything; another node may record it down, never up, and only in a block
+        // it seals (here the nodes take turns by height).
         await #expect(throws: TransactionRejection.notANode("ops")) {
             try await t.submit(await availability("ops", "node-2", up: false))
         }
-        let down = try await t.submit(await availability("node-1", "node-2", up: false))
-        #expect(down.events == [.governance(.nodeAvailabilityChanged(node: "node-2", online: false, by: "node-1"))])
-        await #expect(throws: TransactionRejection.malformed("node-2 is already recorded down")) {
-            try await t.submit(await availability("node-3", "node-2", up: false))
+        let sealer = await t.chain.state.proposer(forHeight: await t.chain.state.height + 1)
+        // A node on v1, as production traffic is.
+        let v1 = await t.chain.state.nodes.filter { $0.logic == "v1" }.map(\.name)
+        let target = v1.first { $0 != sealer }!
+        let bystander = await t.chain.state.nodes.map(\.name).first { $0 != sealer && $0 != target }!
+        await #expect(throws: TransactionRejection.notTheSealer(sender: bystander, node: target)) {
+            try await t.submit(await availability(bystander, target, up: false))
         }
-        await #expect(throws: TransactionRejection.notTheNodeToRecordUp(sender: "node-1", node: "node-2")) {
-            try await t.submit(await availability("node-1", "node-2", up: true))
+        let down = try await t.submit(await availability(sealer, target, up: false))
+        #expect(down.events == [.governance(.nodeAvailabilityChanged(node: target, online: false, by: sealer))])
+        let next = await t.chain.state.proposer(forHeight: await t.chain.state.height + 1)
+        await #expect(throws: TransactionRejection.malformed("\(target) is already recorded down")) {
+            try await t.submit(await availability(next, target, up: false))
         }
-        // Every production call the policy would give node-2 now goes to another node that runs v1.
+        await #expect(throws: TransactionRejection.notTheNodeToRecordUp(sender: bystander, node: target)) {
+            try await t.submit(await availability(bystander, target, up: true))
+        }
+        // Every production call the policy would give the node now goes to another node that runs v1.
         for amount in 1...60 {
             let receipt = try await t.call("alice", "issue", [String(amount)])
-            #expect(receipt.node != "node-2" && receipt.logic == "v1")
+            #expect(receipt.node != target && receipt.logic == "v1")
         }
-        _ = try await t.submit(await availability("node-2", "node-2", up: true))
-        var routedToNode2 = false
-        for amount in 61...200 where !routedToNode2 { routedToNode2 = try await t.call("alice", "issue", [String(amount)]).node == "node-2" }
-        #expect(routedToNode2)
+        _ = try await t.submit(await availability(target, target, up: true))
+        var routedToTarget = false
+        for amount in 61...200 where !routedToTarget { routedToTarget = try await t.call("alice", "issue", [String(amount)]).node == target }
+        #expect(routedToTarget)
         // The ledger replays to the same state.
         #expect(await t.chain.state.nodes.allSatisfy(\.online))
         let head = await t.chain.state.head
