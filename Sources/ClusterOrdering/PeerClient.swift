@@ -1,4 +1,3 @@
-import ChainModel
 import ChainPrimitives
 import EmbeddedChain
 import Foundation
@@ -34,12 +33,10 @@ final class PeerClient: TransactionForwarder {
         let answer: Waiter
     }
 
-    /// Why a request got no answer: it never went out (`sent` false), or it went and none came back, or
-    /// (`refused`) the peer refused it whole.
+    /// Why a request got no answer: it never went out (`sent` false), or it went and none came back.
     struct Failure: Error, CustomStringConvertible {
         let sent: Bool
         let description: String
-        var refused = false
     }
 
     init(sealer: String, host: String, port: Int, genesis: Hash256, node: String, patience: Duration = .seconds(30),
@@ -69,7 +66,7 @@ final class PeerClient: TransactionForwarder {
             case let .success(.results(results)): return .answered(results)
             // Refused whole, before anything was sealed: the forwarding engine seals it itself.
             case let .success(.refused(reason)): return .notSent("\(sealer) refused the batch: \(reason)")
-            case .success(.blocks), .success(.admissions): return .lost("\(sealer) answered something else")
+            case .success(.blocks): return .lost("\(sealer) answered with blocks")
             case let .failure(failure): return failure.sent ? .lost(failure.description) : .notSent(failure.description)
             }
         }
@@ -81,17 +78,7 @@ final class PeerClient: TransactionForwarder {
         switch await ask(.blocks(from: height, limit: limit)).wait() {
         case let .success(.blocks(blocks)): return .success(blocks)
         case let .success(.refused(reason)): return .failure(Failure(sent: true, description: "\(sealer) refused: \(reason)"))
-        case .success(.results), .success(.admissions): return .failure(Failure(sent: true, description: "\(sealer) answered something else"))
-        case let .failure(failure): return .failure(failure)
-        }
-    }
-
-    /// Asks the peer, which runs `node`, to admit `txs` with its node logic: nil each, or its reason.
-    func admit(_ txs: [Transaction], at node: String) async -> Result<[String?], Failure> {
-        switch await ask(.admit(node: node, txs)).wait() {
-        case let .success(.admissions(answers)) where answers.count == txs.count: return .success(answers)
-        case let .success(.refused(reason)): return .failure(Failure(sent: true, description: "\(sealer)'s engine refused the request: \(reason)", refused: true))
-        case .success: return .failure(Failure(sent: true, description: "\(sealer)'s engine answered something else", refused: true))
+        case .success(.results): return .failure(Failure(sent: true, description: "\(sealer) answered with forward results"))
         case let .failure(failure): return .failure(failure)
         }
     }

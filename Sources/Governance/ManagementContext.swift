@@ -21,12 +21,9 @@ public typealias CodeCheck = ([UInt8]) throws(GovernanceError) -> Void
 public struct BlockContext: Sendable {
     public let height: UInt64
     public let time: UInt64
-    /// The node that seals the block, where it is known (sealing and replay; not a dry run).
-    public let proposer: String?
 
-    package init(height: UInt64, time: UInt64, proposer: String? = nil) {
+    package init(height: UInt64, time: UInt64) {
         self.height = height
         self.time = time
-        self.proposer = proposer
     }
 }
