@@ -33,7 +33,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
@@ -147,7 +146,6 @@ let package = Package(
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "GovernanceAPI", "GovernanceEngine"], resources: [.copy("Golden")]),
         .testTarget(name: "govconsoleTests", dependencies: [
             "govconsole", "crashwriter", "govbench", "EmbeddedChain", "EtcdLauncher",
-            .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,10 +1,11 @@
 import Foundation
-import Subprocess
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
-import SystemPackage
 
-/// One run of the crash harness's writer, on swift-subprocess: its stdout is read as it arrives, so the
-/// kill lands at the acknowledgement the plan names.
+/// One run of the crash harness's writer: its stdout is read as it arrives, so the kill lands at the
+/// acknowledgement the plan names.
 extension CrashHarnessTests {
     /// The clock's part of a run, shared by the reader and the watchdog.
     final class Watch: Sendable {
@@ -30,45 +31,54 @@ extension CrashHarnessTests {
     }
 
     /// Starts the writer, reads its stdout as it comes, kills it with SIGKILL at the plan's moment, reads on
-    /// to the end of its output, and returns every whole `ack` line it printed.
+    /// to the end of its output, and returns every whole `ack` line it printed. The writer runs under
+    /// `Child` (posix_spawn) with its stdout in a file read as it grows: swift-subprocess's process
+    /// monitor raced under ThreadSanitizer, and the suite's process crashed while this harness ran.
     func killedRun(_ writer: URL, data: String, plan: KillPlan) async throws -> Run {
         var start = Deadlines(stalledAt: Date().addingTimeInterval(Self.stallLimit))
         if case let .startup(ms) = plan.moment { start.killAt = Date().addingTimeInterval(Double(ms) / 1000) }
         let watch = Watch(start)
-        let result = try await Subprocess.run(
-            .path(.init(writer.path)), arguments: ["--data", data, "--seed", String(plan.writerSeed)],
-            input: .none, output: .sequence, error: .string(limit: 1 << 20)
-        ) { execution in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    while (try? await Task.sleep(for: .milliseconds(20))) != nil {
-                        if watch.withLock({ $0.due(now: Date()) }) { try? execution.send(signal: .kill) }
-                    }
+        let files = NSTemporaryDirectory() + "gc-writer-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: files) }
+        let child = try Child(writer.path, ["--data", data, "--seed", String(plan.writerSeed)],
+                              stdout: files + "/stdout", stderr: files + "/stderr")
+        let fd = open(files + "/stdout", O_RDONLY)
+        defer { close(fd) }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var progress = (acks: 0, height: UInt64(0), scanned: 0)
+        var ended = false
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                output.append(contentsOf: chunk[0..<n])
+                guard !watch.withLock({ $0.killed }) else { continue }
+                // Count the whole ack lines that arrived; kill the moment the plan's progress is reached.
+                while let newline = output[progress.scanned...].firstIndex(of: UInt8(ascii: "\n")) {
+                    let fields = output[progress.scanned..<newline].split(separator: UInt8(ascii: " "))
+                    progress.scanned = newline + 1
+                    guard fields.count == 3, fields[0].elementsEqual("ack".utf8),
+                          let height = UInt64(String(decoding: fields[2], as: UTF8.self)) else { continue }
+                    progress.acks += 1
+                    progress.height = max(progress.height, height)
+                    watch.withLock { $0.stalledAt = Date().addingTimeInterval(Self.stallLimit) }
                 }
-                var output: [UInt8] = []
-                var progress = (acks: 0, height: UInt64(0), scanned: 0)
-                for try await chunk in execution.standardOutput {
-                    chunk.withUnsafeBytes { output.append(contentsOf: $0) }
-                    guard !watch.withLock({ $0.killed }) else { continue }
-                    // Count the whole ack lines that arrived; kill the moment the plan's progress is reached.
-                    while let newline = output[progress.scanned...].firstIndex(of: UInt8(ascii: "\n")) {
-                        let fields = output[progress.scanned..<newline].split(separator: UInt8(ascii: " "))
-                        progress.scanned = newline + 1
-                        guard fields.count == 3, fields[0].elementsEqual("ack".utf8),
-                              let height = UInt64(String(decoding: fields[2], as: UTF8.self)) else { continue }
-                        progress.acks += 1
-                        progress.height = max(progress.height, height)
-                        watch.withLock { $0.stalledAt = Date().addingTimeInterval(Self.stallLimit) }
-                    }
-                    if plan.reached(acks: progress.acks, height: progress.height),
-                       watch.withLock({ w in defer { w.killed = true }; return !w.killed }) {
-                        try execution.send(signal: .kill)
-                    }
+                if plan.reached(acks: progress.acks, height: progress.height),
+                   watch.withLock({ w in defer { w.killed = true }; return !w.killed }) {
+                    child.signal(SIGKILL)
                 }
-                group.cancelAll()
-                return output
+                continue
             }
+            // Nothing new: once the writer has ended and its last bytes are read, the run is over.
+            if ended { break }
+            if !child.isRunning { ended = true; continue }
+            if watch.withLock({ $0.due(now: Date()) }) { child.signal(SIGKILL) }
+            try? await Task.sleep(for: .milliseconds(1))
         }
+        child.wait()
+        let result = (closureResult: output,
+                      standardError: (try? String(contentsOfFile: files + "/stderr", encoding: .utf8)) ?? "")
 
         var run = Run()
         // Only whole lines count: a line cut by the kill was never fully acknowledged.

@@ -10,8 +10,8 @@ import Glibc
 ///
 /// Not swift-subprocess: its `run` is async only and ends the child when its closure returns, while
 /// these tests are synchronous, keep children running across statements (a service, a follower, fifty
-/// voters at once) and stop them in `defer`, which cannot await. The crash harness, which is async and
-/// reads its child's output as it comes, uses swift-subprocess (CrashHarnessTests.killedRun).
+/// voters at once) and stop them in `defer`, which cannot await; and its process monitor raced under
+/// ThreadSanitizer. The crash harness reads its child's stdout file as it grows (CrashHarnessTests.killedRun).
 final class Child: Sendable {
     let pid: pid_t
     /// The wait status once reaped.
