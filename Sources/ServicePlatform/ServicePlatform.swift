@@ -70,6 +70,11 @@ public actor ServicePlatform {
     /// The node the routing table sends `tx` to.
     public func node(for tx: Transaction) -> String { table.node(for: tx) }
 
+    /// A copy of the routing table, taken on the actor. (Tests read `table` through this: `await
+    /// platform.table.height` from outside compiled to a modify access off the actor, which raced
+    /// `follow` and crashed the test process.)
+    func routingTable() -> NodeRoutingTable { table }
+
     /// Forwards a transaction to its node and returns the receipt once its block is durable.
     public func submit(_ tx: Transaction) async throws -> Receipt {
         try await results(of: await enqueue([tx], verified: false))[0].get().receipt

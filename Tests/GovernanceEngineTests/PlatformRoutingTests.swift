@@ -24,8 +24,8 @@ import Testing
     /// Waits until the table has seen the chain's head, then compares it with the state's own fleet and policy.
     func expectTableFollowsTheState(_ platform: ServicePlatform, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let state = await platform.state()
-        try await waitUntil("the routing table reached height \(state.height)") { await platform.table.height >= state.height }
-        let table = await platform.table
+        try await waitUntil("the routing table reached height \(state.height)") { await platform.routingTable().height >= state.height }
+        let table = await platform.routingTable()
         #expect(table.policy == state.management.nodeRouting, sourceLocation: sourceLocation)
         #expect(table.fleet.map(\.name) == state.nodes.map(\.name) && table.fleet.map(\.logic) == state.nodes.map(\.logic),
                 sourceLocation: sourceLocation)
@@ -37,7 +37,7 @@ import Testing
         try await expectTableFollowsTheState(platform)
         _ = try await c.execute(try await passed(c, .upgradeNodes(to: "v2", stage: .prerelease, percent: 100)), as: "ops")
         try await expectTableFollowsTheState(platform)
-        #expect(await platform.table.policy.stage == .prerelease)
+        #expect(await platform.routingTable().policy.stage == .prerelease)
         _ = try await c.setNodeLogic("node-1", "v2")
         try await expectTableFollowsTheState(platform)
         _ = try await c.execute(try await passed(c, .rollbackNodes), as: "ops")
@@ -47,7 +47,7 @@ import Testing
         // Reopened, the table starts from the state as the ledger left it.
         let reopened = try await GovernanceClient.open(at: dir)
         try await expectTableFollowsTheState(reopened.local!.platform)
-        #expect(await reopened.local!.platform.table.fleet.first { $0.name == "node-1" }?.logic == "v2")
+        #expect(await reopened.local!.platform.routingTable().fleet.first { $0.name == "node-1" }?.logic == "v2")
         await reopened.close()
         try? FileManager.default.removeItem(atPath: dir.path)
     }
