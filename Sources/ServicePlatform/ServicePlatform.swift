@@ -13,7 +13,7 @@ public actor ServicePlatform {
     /// Reached only through the platform; tests reach it with `@testable import`.
     nonisolated let chain: Chain
     /// The fleet and the node routing policy as of `table.height`, kept from committed blocks.
-    private(set) var table: NodeRoutingTable
+    private var table: NodeRoutingTable
     private var tableWaiters: [(height: UInt64, resume: CheckedContinuation<Void, Never>)] = []
     private var follower: Task<Void, Never>?
     /// False once the chain's stream has ended: nothing more will arrive to wait for.
@@ -70,9 +70,9 @@ public actor ServicePlatform {
     /// The node the routing table sends `tx` to.
     public func node(for tx: Transaction) -> String { table.node(for: tx) }
 
-    /// A copy of the routing table, taken on the actor. (Tests read `table` through this: `await
-    /// platform.table.height` from outside compiled to a modify access off the actor, which raced
-    /// `follow` and crashed the test process.)
+    /// A copy of the routing table, taken on the actor. `table` itself is private: read from outside as
+    /// `await platform.table.height`, it compiled to a modify access off the actor, which raced
+    /// `follow` and crashed the test process.
     func routingTable() -> NodeRoutingTable { table }
 
     /// Forwards a transaction to its node and returns the receipt once its block is durable.

@@ -77,18 +77,16 @@ extension CrashHarnessTests {
             try? await Task.sleep(for: .milliseconds(1))
         }
         child.wait()
-        let result = (closureResult: output,
-                      standardError: (try? String(contentsOfFile: files + "/stderr", encoding: .utf8)) ?? "")
 
         var run = Run()
         // Only whole lines count: a line cut by the kill was never fully acknowledged.
-        let text = String(decoding: result.closureResult, as: UTF8.self)
+        let text = String(decoding: output, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         run.acks = lines.compactMap { line in
             let fields = line.split(separator: " ")
             return fields.count == 3 && fields[0] == "ack" ? String(fields[1]) : nil
         }
-        let errors = result.standardError
+        let errors = (try? String(contentsOfFile: files + "/stderr", encoding: .utf8)) ?? ""
         run.errors = errors.split(separator: "\n").filter { !$0.hasPrefix("warning ") }.joined(separator: "\n")
         if watch.withLock({ $0.stalled }) {
             run.errors += "\nthe writer acknowledged nothing for \(Int(Self.stallLimit)) s (plan \(plan.moment))"

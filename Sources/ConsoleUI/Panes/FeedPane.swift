@@ -12,7 +12,7 @@ enum FeedPane {
             let y = inner.y + i
             var x = inner.x
             x += b.put(String(e.height).padding(toLength: 6, withPad: " ", startingAt: 0), x: x, y: y, style: Style(.muted), limit: inner.maxX - x)
-            // A name longer than the column (NodeAvailabilityChanged) pushes its row's fields along rather than run into them.
+            // A name longer than the column pushes its row's fields along rather than run into them.
             x += b.put(e.type.padding(toLength: max(19, e.type.count + 1), withPad: " ", startingAt: 0), x: x, y: y,
                        style: Style(e.role, bold: true), limit: inner.maxX - x)
             let prefix = e.proposal.map { "#\($0) " } ?? ""
