@@ -70,9 +70,8 @@ public actor ServicePlatform {
     /// The node the routing table sends `tx` to.
     public func node(for tx: Transaction) -> String { table.node(for: tx) }
 
-    /// A copy of the routing table, taken on the actor. `table` itself is private: read from outside as
-    /// `await platform.table.height`, it compiled to a modify access off the actor, which raced
-    /// `follow` and crashed the test process.
+    /// A copy of the routing table, taken on the actor, for tests. (`table` stays private so the table
+    /// has one writer, `follow`, and one way out.)
     func routingTable() -> NodeRoutingTable { table }
 
     /// Forwards a transaction to its node and returns the receipt once its block is durable.
