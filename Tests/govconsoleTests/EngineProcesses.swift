@@ -38,6 +38,8 @@ final class EngineProcesses: Sendable {
         let c = EngineProcesses(sandbox: sandbox, etcd: try await LocalEtcdCluster.start())
         do {
             for i in nodes.indices { try c.start(i) }
+            // The demo's node-4 to node-6 have no engine: tests start once they are recorded down.
+            try c.routingSettled()
         } catch {
             await c.stop()
             throw error
@@ -84,6 +86,28 @@ final class EngineProcesses: Sendable {
             Thread.sleep(forTimeInterval: 0.2)
         }
         Issue.record("engines \(which) never agreed at height \(height) or beyond: \(seen)\n\(logText())")
+        throw Timeout()
+    }
+
+    /// Waits until every engine's chain records node-1 to node-3 up and no other node, at one head (the
+    /// sealer records down a node whose engine went quiet for a lease; the engine records itself up when
+    /// it runs again); that status.
+    @discardableResult
+    func routingSettled(timeout: Double = 180) throws -> StatusJSON {
+        struct Node: Decodable { let name: String; let online: Bool }
+        let deadline = Date().addingTimeInterval(timeout)
+        var seen: [[Node]?] = []
+        while Date() < deadline {
+            seen = Self.nodes.indices.map { i in
+                guard let r = try? sandbox.run(["nodes", "--json"], data: directories[i]), r.status == 0 else { return nil }
+                return try? r.decode([Node].self)
+            }
+            if seen.allSatisfy({ $0?.allSatisfy { $0.online == Self.nodes.contains($0.name) } == true }) {
+                return try converged(atLeast: 0)
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        Issue.record("the engines never all recorded exactly \(Self.nodes) up: \(seen)")
         throw Timeout()
     }
 
