@@ -33,7 +33,7 @@ extension ServicePlatform {
         var reasons: [String: String] = [:]
         while !pending.isEmpty {
             var byNode: [String: [Int]] = [:]
-            for i in pending { byNode[table.node(for: txs[i]), default: []].append(i) }
+            for i in pending { byNode[node(for: txs[i]), default: []].append(i) }
             pending = []
             for (node, indices) in byNode.sorted(by: { $0.key < $1.key }) {
                 // This engine's own node admits at the chain, as a single engine's nodes all do.
@@ -71,7 +71,7 @@ extension ServicePlatform {
             // Routed again once the table changes (the node recorded down), or refused after a while.
             guard ContinuousClock.now < deadline, !Task.isCancelled else {
                 for i in pending {
-                    let node = table.node(for: txs[i])
+                    let node = node(for: txs[i])
                     routes[i] = .refused(TransactionRejection.nodeDown(node: node, reason: Task.isCancelled ? "the request was cancelled" : reasons[node] ?? "no answer"))
                 }
                 break
@@ -103,7 +103,7 @@ extension ServicePlatform {
     /// The chain admits it at whichever node routing picks now, without asking that node's engine: the
     /// node recorded down may be the one picked.
     public func record(_ tx: Transaction) async -> Result<Sealed, any Error> {
-        let batch = await chain.enqueue(batch: [Chain.Submission(tx: tx, node: table.node(for: tx), check: nil, refusesFailedCall: false)])
+        let batch = await chain.enqueue(batch: [Chain.Submission(tx: tx, node: node(for: tx), check: nil, refusesFailedCall: false)])
         return await chain.results(of: batch)[0]
     }
 
