@@ -258,6 +258,8 @@ public final class ClusterNode: Sendable {
         for t in running { t.cancel() }
         for t in running { await t.value }
         if let listener = peer.withLock({ $0?.listener }) { await listener.close() }
+        // The platform holds this node as its gateway: letting go of it here breaks that cycle.
+        platform.withLock { $0 = nil }
         OrderPosition.write(await chain.orderPosition, ledger: ledger)
         // Revoked so the others see this engine leave now, not when its lease runs out; but a stop does not
         // wait on an etcd that does not answer.

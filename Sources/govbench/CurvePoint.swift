@@ -10,10 +10,13 @@ struct CurvePoint: Encodable, Sendable, Equatable {
     var refused: Int
     /// Votes never sent: their client fell so far behind that the step had failed already.
     var abandoned = 0
+    /// Votes the schedule made due after the warm-up. A slow step can have none: at a few votes a second
+    /// its short window may fall between two groups.
+    var dueVotes = 0
 
     enum CodingKeys: String, CodingKey {
         case offeredPerS = "offered_per_s", achievedPerS = "achieved_per_s", p50Ms = "p50_ms", p99Ms = "p99_ms"
-        case timedVotes = "timed_votes", refused, abandoned
+        case timedVotes = "timed_votes", refused, abandoned, dueVotes = "due_votes"
     }
 }
 

@@ -49,7 +49,9 @@ struct OpenLoop: Sendable {
         }
         await clients.value
         if let error = tally.firstError { progress?.say("    refused: \(error)") }
-        return tally.point(offered: schedule.rate, window: window)
+        var point = tally.point(offered: schedule.rate, window: window)
+        point.dueVotes = schedule.arrivals.lazy.filter { $0.offset >= warmup }.reduce(0) { $0 + $1.size }
+        return point
     }
 
     /// One client: each group at its due time, each vote once its voter's previous one has been answered.

@@ -77,8 +77,8 @@ final class Sandbox: Sendable {
     /// Runs `govconsole ARGS --data DIR` (the sandbox's directory unless `data` names another), with no
     /// GOVCONSOLE_* variables inherited.
     @discardableResult
-    func run(_ args: [String], data: String? = nil) throws -> CLIResult {
-        try Background(self, args, data: data).wait()
+    func run(_ args: [String], data: String? = nil) async throws -> CLIResult {
+        try await Background(self, args, data: data).wait()
     }
 
     /// A keystore directory holding copies of these members' keys only, as one member's own terminal would.
@@ -94,36 +94,36 @@ final class Sandbox: Sendable {
 
     /// Runs a command that must succeed (exit 0, nothing on stderr) and returns its result.
     @discardableResult
-    func ok(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
-        try okArgs(args, sourceLocation: sourceLocation)
+    func ok(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) async throws -> CLIResult {
+        try await okArgs(args, sourceLocation: sourceLocation)
     }
 
     @discardableResult
-    func okArgs(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
-        let r = try run(args)
+    func okArgs(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> CLIResult {
+        let r = try await run(args)
         try #require(r.status == 0, "govconsole \(args.joined(separator: " ")) failed: \(r.stderr)", sourceLocation: sourceLocation)
         #expect(r.stderr.isEmpty, "unexpected stderr: \(r.stderr)", sourceLocation: sourceLocation)
         return r
     }
 
-    func status() throws -> StatusJSON { try ok("status", "--json").decode() }
-    func show(_ id: Int) throws -> ProposalJSON { try ok("show", "\(id)", "--json").decode() }
-    func members() throws -> [MemberJSON] { try ok("members", "--json").decode() }
+    func status() async throws -> StatusJSON { try await ok("status", "--json").decode() }
+    func show(_ id: Int) async throws -> ProposalJSON { try await ok("show", "\(id)", "--json").decode() }
+    func members() async throws -> [MemberJSON] { try await ok("members", "--json").decode() }
 
     /// Proposal `id` gets `choice` from each voter in turn.
-    func vote(_ id: Int, _ choice: String, by voters: String..., sourceLocation: SourceLocation = #_sourceLocation) throws {
-        for v in voters { try ok("vote", "\(id)", choice, "--as", v, "--json", sourceLocation: sourceLocation) }
+    func vote(_ id: Int, _ choice: String, by voters: String..., sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        for v in voters { try await ok("vote", "\(id)", choice, "--as", v, "--json", sourceLocation: sourceLocation) }
     }
 
     /// Runs a command that must be refused: non-zero exit (exactly `code` if given), nothing on stdout, one line
     /// `error: …` on stderr (containing `mentioning`), and the ledger's height and head unchanged.
     @discardableResult
     func refused(_ args: [String], code: Int32? = nil, mentioning: String? = nil,
-                 sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
-        let before = try status()
-        let r = try run(args)
+                 sourceLocation: SourceLocation = #_sourceLocation) async throws -> CLIResult {
+        let before = try await status()
+        let r = try await run(args)
         Self.expectRefusal(r, code: code, mentioning: mentioning, sourceLocation: sourceLocation)
-        let after = try status()
+        let after = try await status()
         #expect(after.height == before.height, "height moved", sourceLocation: sourceLocation)
         #expect(after.head == before.head, "head moved", sourceLocation: sourceLocation)
         return r
@@ -190,17 +190,33 @@ final class Background {
     var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
 
-    func wait() -> CLIResult {
-        let status = child.wait()
+    func wait() async -> CLIResult {
+        let status = await child.wait()
         return CLIResult(status: status, stdout: stdout, stderr: stderr)
     }
 
+    /// `wait()`, blocking: only on a thread of the test's own, never on Swift's pool.
+    func waitBlocking() -> CLIResult {
+        let status = child.waitBlocking()
+        return CLIResult(status: status, stdout: stdout, stderr: stderr)
+    }
+
+    /// Whether `group` is done, waiting up to `seconds` without blocking a thread of Swift's pool.
+    static func finished(_ group: DispatchGroup, within seconds: Double) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while group.wait(timeout: .now()) == .timedOut {
+            guard Date() < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
+    }
+
     /// Waits until stdout has `count` lines containing `text`.
-    func waitForLines(containing text: String, count: Int, timeout: Double = 120) -> Bool {
+    func waitForLines(containing text: String, count: Int, timeout: Double = 120) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if stdout.split(separator: "\n").filter({ $0.contains(text) }).count >= count { return true }
-            Thread.sleep(forTimeInterval: 0.1)
+            try? await Task.sleep(for: .milliseconds(100))
         }
         return false
     }

@@ -42,7 +42,7 @@ import Glibc
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
-            last = try tmux.screen()
+            last = try await tmux.screen()
             if last.contains(text) { return last }
             try await Task.sleep(for: .milliseconds(250))
         }
@@ -55,19 +55,19 @@ import Glibc
         var engines: [Engine] = []
         let tmux = ConsoleTmuxTests.Tmux()
         do {
-            try sandbox.ok("init", "--demo")
+            try await sandbox.ok("init", "--demo")
             for n in 1...3 {
-                let joined = try sandbox.run(["join", sandbox.data, "--node", "node-\(n)"], data: sandbox.root.path + "/org-\(n)")
+                let joined = try await sandbox.run(["join", sandbox.data, "--node", "node-\(n)"], data: sandbox.root.path + "/org-\(n)")
                 try #require(joined.status == 0, "join failed: \(joined.stderr)")
                 engines.append(try await Engine(sandbox.root.path + "/org-\(n)", node: "node-\(n)", etcd: etcd.endpoints))
             }
             let exe = try Sandbox.executable().path
             // No traffic: after the first screen no block is made, so nothing but status reads moves it.
-            try tmux.start("\(exe) --data \(sandbox.root.path)/org-2 --keys \(sandbox.data)/keys --as carol --no-traffic",
+            try await tmux.start("\(exe) --data \(sandbox.root.path)/org-2 --keys \(sandbox.data)/keys --as carol --no-traffic",
                            width: 160, height: 48)
             let header = try await Self.waitFor("cluster node-2 · 3 engines", on: tmux)
             #expect(header.split(separator: "\n").first?.contains("│ cluster node-2 · 3 engines ") == true, "\(header)")
-            try tmux.keys("5")
+            try await tmux.keys("5")
             var pane = try await Self.waitFor("┌─ Cluster", on: tmux)
             pane = try await Self.waitFor("ETCD MEMBERS", on: tmux)
             for n in 1...3 { #expect(pane.contains("node-\(n) "), "\(pane)") }
@@ -77,12 +77,12 @@ import Glibc
             pane = try await Self.waitFor("cluster node-2 · 2 engines", on: tmux)
             #expect(!pane.contains("node-3 "), "node-3 left but the pane still lists it:\n\(pane)")
         } catch {
-            tmux.kill()
+            await tmux.kill()
             for e in engines { try? await e.stop() }
             await SharedLocalEtcd.shared.release()
             throw error
         }
-        tmux.kill()
+        await tmux.kill()
         for e in engines { try await e.stop() }
         await SharedLocalEtcd.shared.release()
     }

@@ -76,7 +76,7 @@ extension CrashHarnessTests {
             if watch.withLock({ $0.due(now: Date()) }) { child.signal(SIGKILL) }
             try? await Task.sleep(for: .milliseconds(1))
         }
-        child.wait()
+        await child.wait()
 
         var run = Run()
         // Only whole lines count: a line cut by the kill was never fully acknowledged.

@@ -73,12 +73,12 @@ struct CrashHarnessTests {
     }
 
     @Test("the writer refuses a usage error before touching its directory")
-    func writerRefusesBadArguments() throws {
+    func writerRefusesBadArguments() async throws {
         let sandbox = try Sandbox()
         let writer = try Sandbox.executable("crashwriter").path
         let err = sandbox.root.appendingPathComponent("writer.err").path
         for args in [["--seed", "7"], ["--data", sandbox.data, "--seed", "x"]] {
-            let status = try Child(writer, args, stdout: "/dev/null", stderr: err).wait()
+            let status = try await Child(writer, args, stdout: "/dev/null", stderr: err).wait()
             let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
             #expect(status == 64 && stderr.contains("Usage: crashwriter --data <data> [--seed <seed>]"), "\(args): \(status) \(stderr)")
         }

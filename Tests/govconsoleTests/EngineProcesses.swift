@@ -30,16 +30,16 @@ final class EngineProcesses: Sendable {
     /// `govconsole init INIT…` in a fresh sandbox, a join per node, etcd, then the three engines.
     static func start(init arguments: [String]) async throws -> EngineProcesses {
         let sandbox = try Sandbox()
-        try sandbox.okArgs(["init"] + arguments)
+        try await sandbox.okArgs(["init"] + arguments)
         for node in nodes {
-            let r = try sandbox.run(["join", sandbox.data, "--node", node], data: sandbox.root.appendingPathComponent(node).path)
+            let r = try await sandbox.run(["join", sandbox.data, "--node", node], data: sandbox.root.appendingPathComponent(node).path)
             try #require(r.status == 0, "join \(node) failed: \(r.stderr)")
         }
         let c = EngineProcesses(sandbox: sandbox, etcd: try await LocalEtcdCluster.start())
         do {
-            for i in nodes.indices { try c.start(i) }
+            for i in nodes.indices { try await c.start(i) }
             // The demo's node-4 to node-6 have no engine: tests start once they are recorded down.
-            try c.routingSettled()
+            try await c.routingSettled()
         } catch {
             await c.stop()
             throw error
@@ -49,9 +49,9 @@ final class EngineProcesses: Sendable {
 
     /// Starts engine `i` with the same command line every time; returns once it says it is serving.
     @discardableResult
-    func start(_ i: Int) throws -> ServiceProcess {
+    func start(_ i: Int) async throws -> ServiceProcess {
         let args = ["--node", Self.nodes[i], "--etcd", etcd.endpoints.joined(separator: ",")]
-        let engine = try ServiceProcess(sandbox, args, data: directories[i])
+        let engine = try await ServiceProcess(sandbox, args, data: directories[i])
         engines.withLock { $0[i] = engine }
         logs.withLock { $0.append((Self.nodes[i], engine.output)) }
         return engine
@@ -65,25 +65,26 @@ final class EngineProcesses: Sendable {
     func service(_ i: Int) -> String { "unix:\(directories[i])/govconsole.sock" }
 
     /// Engine `i`'s status, read through it.
-    func status(_ i: Int) throws -> StatusJSON {
-        try ok(["status", "--json"], on: i).decode()
+    func status(_ i: Int) async throws -> StatusJSON {
+        try await ok(["status", "--json"], on: i).decode()
     }
 
     /// Engine `i`'s status, or nil while it cannot answer (restarting), recording no failure.
-    func currentStatus(_ i: Int) -> StatusJSON? {
-        guard let r = try? sandbox.run(["status", "--json"], data: directories[i]), r.status == 0 else { return nil }
+    func currentStatus(_ i: Int) async -> StatusJSON? {
+        guard let r = try? await sandbox.run(["status", "--json"], data: directories[i]), r.status == 0 else { return nil }
         return try? r.decode()
     }
 
     /// Waits until engines `which` report the same head at `height` or beyond; that status.
     @discardableResult
-    func converged(atLeast height: UInt64, _ which: [Int] = Array(nodes.indices), timeout: Double = 180) throws -> StatusJSON {
+    func converged(atLeast height: UInt64, _ which: [Int] = Array(nodes.indices), timeout: Double = 180) async throws -> StatusJSON {
         let deadline = Date().addingTimeInterval(timeout)
         var seen: [StatusJSON?] = []
         while Date() < deadline {
-            seen = which.map { currentStatus($0) }
+            seen = []
+            for i in which { seen.append(await currentStatus(i)) }
             if let first = seen[0], first.height >= height, seen.allSatisfy({ $0 == first }) { return first }
-            Thread.sleep(forTimeInterval: 0.2)
+            try? await Task.sleep(for: .seconds(0.2))
         }
         Issue.record("engines \(which) never agreed at height \(height) or beyond: \(seen)\n\(logText())")
         throw Timeout()
@@ -93,19 +94,20 @@ final class EngineProcesses: Sendable {
     /// sealer records down a node whose engine went quiet for a lease; the engine records itself up when
     /// it runs again); that status.
     @discardableResult
-    func routingSettled(timeout: Double = 180) throws -> StatusJSON {
+    func routingSettled(timeout: Double = 180) async throws -> StatusJSON {
         struct Node: Decodable { let name: String; let online: Bool }
         let deadline = Date().addingTimeInterval(timeout)
         var seen: [[Node]?] = []
         while Date() < deadline {
-            seen = Self.nodes.indices.map { i in
-                guard let r = try? sandbox.run(["nodes", "--json"], data: directories[i]), r.status == 0 else { return nil }
-                return try? r.decode([Node].self)
+            seen = []
+            for i in Self.nodes.indices {
+                let r = try? await sandbox.run(["nodes", "--json"], data: directories[i])
+                seen.append(r?.status == 0 ? try? r?.decode([Node].self) : nil)
             }
             if seen.allSatisfy({ $0?.allSatisfy { $0.online == Self.nodes.contains($0.name) } == true }) {
-                return try converged(atLeast: 0)
+                return try await converged(atLeast: 0)
             }
-            Thread.sleep(forTimeInterval: 0.2)
+            try? await Task.sleep(for: .seconds(0.2))
         }
         Issue.record("the engines never all recorded exactly \(Self.nodes) up: \(seen)")
         throw Timeout()
@@ -113,26 +115,27 @@ final class EngineProcesses: Sendable {
 
     /// Runs a command on organisation `i`'s directory (through its engine while one serves it); it must succeed.
     @discardableResult
-    func ok(_ args: [String], on i: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
-        let r = try sandbox.run(args, data: directories[i])
+    func ok(_ args: [String], on i: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws -> CLIResult {
+        let r = try await sandbox.run(args, data: directories[i])
         try #require(r.status == 0, "govconsole \(args.joined(separator: " ")) on \(Self.nodes[i]) failed: \(r.stderr)", sourceLocation: sourceLocation)
         return r
     }
 
     /// The `cluster` part of engine `i`'s `status --json`.
-    func cluster(_ i: Int) throws -> ClusterJSON {
+    func cluster(_ i: Int) async throws -> ClusterJSON {
         struct Status: Decodable { let cluster: ClusterJSON }
-        return try ok(["status", "--json"], on: i).decode(Status.self).cluster
+        return try await ok(["status", "--json"], on: i).decode(Status.self).cluster
     }
 
     /// Waits until each engine's status lists all three engines with no problem, and returns those views.
-    func clusterViews(timeout: Double = 180) throws -> [ClusterJSON] {
+    func clusterViews(timeout: Double = 180) async throws -> [ClusterJSON] {
         let deadline = Date().addingTimeInterval(timeout)
         var views: [ClusterJSON] = []
         while Date() < deadline {
-            views = try Self.nodes.indices.map { try cluster($0) }
+            views = []
+            for i in Self.nodes.indices { views.append(try await cluster(i)) }
             if views.allSatisfy({ $0.problem == nil && Set($0.engines.map(\.node)) == Set(Self.nodes) }) { return views }
-            Thread.sleep(forTimeInterval: 0.2)
+            try? await Task.sleep(for: .seconds(0.2))
         }
         Issue.record("the engines never all saw each other with no problem: \(views)")
         throw Timeout()
@@ -151,24 +154,24 @@ final class EngineProcesses: Sendable {
 
     /// Ends every engine (a paused one is let run first, so it can take SIGTERM) and waits for each; one
     /// still running after a minute is a failure, and is killed so the test can end.
-    func stopEngines() {
+    func stopEngines() async {
         let running = engines.withLock { all in defer { all = all.map { _ in nil } }; return all.compactMap { $0 } }
         for e in running {
             e.child.signal(SIGCONT)
             e.child.signal(SIGTERM)
         }
         let deadline = Date().addingTimeInterval(60)
-        while running.contains(where: \.child.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while running.contains(where: \.child.isRunning) && Date() < deadline { try? await Task.sleep(for: .seconds(0.05)) }
         for e in running where e.child.isRunning {
             Issue.record("an engine ignored SIGTERM for a minute:\n\(e.text)")
             e.child.signal(SIGKILL)
-            e.child.wait()
+            await e.child.wait()
         }
     }
 
     /// Ends the engines, then etcd; the sandbox goes when the last reference does.
     func stop() async {
-        stopEngines()
+        await stopEngines()
         await etcd.stop()
     }
 

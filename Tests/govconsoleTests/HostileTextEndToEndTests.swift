@@ -32,14 +32,14 @@ private let hostile = "\u{1B}]0;PWNED\u{07}\u{1B}[2J\u{1B}[31mred\u{9B}31m \u{20
 private let forged = hostile + "\nforged line 中文👍"
 
 /// The demo consortium with `echo` v1 deployed (every lane serves v1).
-private func echoChain() throws -> Sandbox {
+private func echoChain() async throws -> Sandbox {
     let s = try Sandbox()
-    try s.ok("init", "--demo")
+    try await s.ok("init", "--demo")
     let path = s.root.appendingPathComponent("echo.wat").path
     try echoContract.write(toFile: path, atomically: true, encoding: .utf8)
-    try s.ok("propose", "deploy-contract", "echo", "--version", "v1", "--file", path, "--as", "ops", "--json")
-    try s.vote(1, "approve", by: "alice", "bob", "carol")
-    try s.ok("execute", "1", "--as", "ops", "--json")
+    try await s.ok("propose", "deploy-contract", "echo", "--version", "v1", "--file", path, "--as", "ops", "--json")
+    try await s.vote(1, "approve", by: "alice", "bob", "carol")
+    try await s.ok("execute", "1", "--as", "ops", "--json")
     return s
 }
 
@@ -64,42 +64,42 @@ private func contractData(_ json: String) throws -> [String] {
 }
 
 @Suite struct HostileTextEndToEndTests {
-    @Test func callEventsAndErrorsShowOnChainTextEscapedAndJSONExact() throws {
-        let s = try echoChain()
-        let said = try s.ok("call", "echo", "say", forged, "--as", "alice")
+    @Test func callEventsAndErrorsShowOnChainTextEscapedAndJSONExact() async throws {
+        let s = try await echoChain()
+        let said = try await s.ok("call", "echo", "say", forged, "--as", "alice")
         expectEscaped(said.stdout, "call")
         #expect(said.stdout.filter { $0 == "\n" }.count == 1, "call prints one line: \(said.stdout)")
 
-        let exact = try s.ok("call", "echo", "say", forged, "--as", "alice", "--json").object()
+        let exact = try await s.ok("call", "echo", "say", forged, "--as", "alice", "--json").object()
         #expect(exact["result"] as? String == forged, "call --json returns the exact text")
 
-        let events = try s.ok("events")
+        let events = try await s.ok("events")
         expectEscaped(events.stdout, "events")
-        #expect(try contractData(s.ok("events", "--json").stdout) == [forged, forged], "events --json holds the exact text")
+        #expect(try await contractData(s.ok("events", "--json").stdout) == [forged, forged], "events --json holds the exact text")
 
         // blocks shows each transaction's payload, the call's arguments included.
-        expectEscaped(try s.ok("blocks").stdout, "blocks")
+        expectEscaped(try await s.ok("blocks").stdout, "blocks")
 
         // A contract's refusal quotes its message: one line, escaped.
-        let refused = try s.refused(["call", "echo", "fail", forged, "--as", "alice"], code: 1)
+        let refused = try await s.refused(["call", "echo", "fail", forged, "--as", "alice"], code: 1)
         expectEscaped(refused.stderr, "the error", forgedLine: false)
     }
 
-    @Test func followingEventsShowsThemEscapedAndJSONExact() throws {
-        let s = try echoChain()
-        let service = try ServiceProcess(s)
-        defer { service.stop() }
+    @Test func followingEventsShowsThemEscapedAndJSONExact() async throws {
+        let s = try await echoChain()
+        let service = try await ServiceProcess(s)
+        defer { Task { await service.stop() } }
         // Both follow from the next height, named, so neither misses the call however slowly it starts.
-        let from = "\(try s.status().height + 1)"
+        let from = "\(try await s.status().height + 1)"
         let human = try Background(s, ["events", "--follow", "--from", from])
         let json = try Background(s, ["events", "--follow", "--json", "--from", from])
-        try s.ok("call", "echo", "say", forged, "--as", "alice")
-        #expect(json.waitForLines(containing: "ContractEvent", count: 1))
-        #expect(human.waitForLines(containing: "ContractEvent", count: 1))
+        try await s.ok("call", "echo", "say", forged, "--as", "alice")
+        #expect(await json.waitForLines(containing: "ContractEvent", count: 1))
+        #expect(await human.waitForLines(containing: "ContractEvent", count: 1))
         human.child.signal(SIGTERM)
         json.child.signal(SIGTERM)
-        _ = human.wait()
-        _ = json.wait()
+        _ = await human.wait()
+        _ = await json.wait()
         expectEscaped(human.stdout, "events --follow")
         #expect(try contractData(json.stdout).allSatisfy { $0 == forged } && !contractData(json.stdout).isEmpty,
                 "events --follow --json holds the exact text: \(json.stdout)")
@@ -111,36 +111,36 @@ private func contractData(_ json: String) throws -> [String] {
 
     /// The console in tmux: a `:call` result with escape sequences shows escaped on the screen (the
     /// terminal's title and screen untouched) and in govconsole.log; Chinese text draws whole.
-    @Test func theConsoleShowsAndLogsOnChainTextEscaped() throws {
-        let s = try echoChain()
+    @Test func theConsoleShowsAndLogsOnChainTextEscaped() async throws {
+        let s = try await echoChain()
         let tmux = ConsoleTmuxTests.Tmux()
-        defer { tmux.kill() }
+        defer { Task { await tmux.kill() } }
         let exe = try Sandbox.executable().path
-        try tmux.start("\(exe) --data \(s.data) --no-traffic", width: 160, height: 48)
-        _ = try tmux.waitFor("Proposals")
-        try tmux.keys(":")
-        try tmux.keys("call echo hostile", "Enter")
-        let screen = try tmux.waitFor("result \\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mred\\u009b31m \\u202etxet\\x7f")
+        try await tmux.start("\(exe) --data \(s.data) --no-traffic", width: 160, height: 48)
+        _ = try await tmux.waitFor("Proposals")
+        try await tmux.keys(":")
+        try await tmux.keys("call echo hostile", "Enter")
+        let screen = try await tmux.waitFor("result \\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mred\\u009b31m \\u202etxet\\x7f")
         #expect(screen.contains("Proposals"), "the screen was cleared:\n\(screen)")
-        let title = try tmux.run(["display-message", "-p", "-t", tmux.session, "#{pane_title}"])
+        let title = try await tmux.run(["display-message", "-p", "-t", tmux.session, "#{pane_title}"])
         #expect(!title.contains("PWNED"), "the terminal's title was set: \(title)")
 
-        try tmux.keys(":")
-        try tmux.keys("-l", "call echo say 中文👍")
-        try tmux.keys("Enter")
-        let wide = try tmux.waitFor("result 中文👍")
+        try await tmux.keys(":")
+        try await tmux.keys("-l", "call echo say 中文👍")
+        try await tmux.keys("Enter")
+        let wide = try await tmux.waitFor("result 中文👍")
         // The panes' bottom border still closes in the last column.
         let border = try #require(wide.split(separator: "\n").last { $0.contains("└") })
         #expect(border.hasSuffix("┘"), "\(wide)")
         // Wide text inside a border: the filter shows in the Proposals box's title, and the border goes
         // on right after it, each wide character drawn once in its two cells.
-        try tmux.keys("/")
-        try tmux.keys("-l", "中文")
-        try tmux.keys("Enter")
-        let titled = try tmux.waitFor("filter: 中文")
+        try await tmux.keys("/")
+        try await tmux.keys("-l", "中文")
+        try await tmux.keys("Enter")
+        let titled = try await tmux.waitFor("filter: 中文")
         let top = try #require(titled.split(separator: "\n").first { $0.contains("filter: 中文") })
         #expect(top.contains("┌─ Proposals  filter: 中文 ──"), "\(top)")
-        try tmux.keys("q")
+        try await tmux.keys("q")
 
         let log = try String(contentsOfFile: s.data + "/govconsole.log", encoding: .utf8)
         expectEscaped(log, "govconsole.log", forgedLine: false)

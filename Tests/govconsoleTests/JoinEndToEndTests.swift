@@ -14,12 +14,12 @@ import Glibc
 
     @Test func joinCopiesTheGenesisByteForByteAndOnlyTheNodesKey() async throws {
         let s = try Sandbox()
-        let genesis = try #require(try s.ok("init", "--demo", "--json").object()["genesis"] as? String)
+        let genesis = try #require(try await s.ok("init", "--demo", "--json").object()["genesis"] as? String)
         // More blocks after genesis, so a copy of the whole ledger would show.
-        try s.ok("propose", "add-member", "frank", "--as", "ops")
+        try await s.ok("propose", "add-member", "frank", "--as", "ops")
         let target = s.root.appendingPathComponent("org-3").path
 
-        let r = try s.run(["join", s.data, "--node", "node-3", "--json"], data: target)
+        let r = try await s.run(["join", s.data, "--node", "node-3", "--json"], data: target)
         try #require(r.status == 0, "join failed: \(r.stderr)")
         #expect(r.stderr.isEmpty, "\(r.stderr)")
         let joined: Joined = try r.decode()
@@ -45,24 +45,24 @@ import Glibc
         #expect(membership.node == "node-3" && membership.genesis.hex == genesis)
         #expect(Self.staging(in: s.root.path).isEmpty)
 
-        let report = try s.run(["verify", "--json"], data: target)
+        let report = try await s.run(["verify", "--json"], data: target)
         #expect(report.status == 0, "verify refused the joined directory: \(report.stderr)")
         #expect(try report.object()["ok"] as? Bool == true && report.object()["height"] as? Int == 0)
     }
 
     /// A joined directory runs only as its own node of a cluster: opened to write without `--node`, or
     /// served as another node, it says what to run instead, and its ledger stays as join wrote it.
-    @Test func aJoinedDirectoryRunsOnlyAsItsNodeOfACluster() throws {
+    @Test func aJoinedDirectoryRunsOnlyAsItsNodeOfACluster() async throws {
         let s = try Sandbox()
-        try s.ok("init", "--demo")
+        try await s.ok("init", "--demo")
         let target = s.root.appendingPathComponent("org-2").path
-        try #require(try s.run(["join", s.data, "--node", "node-2"], data: target).status == 0)
+        try #require(try await s.run(["join", s.data, "--node", "node-2"], data: target).status == 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: target + "/ledger/blocks.log"))
 
-        let alone = try s.run(["traffic", "--calls", "1"], data: target)
+        let alone = try await s.run(["traffic", "--calls", "1"], data: target)
         #expect(alone.status == 1)
         #expect(alone.stderr.contains("belongs to node-2 of a cluster: run 'govconsole serve --data \(target) --node node-2 --etcd"), "\(alone.stderr)")
-        let other = try s.run(["serve", "--node", "node-1", "--etcd", "http://127.0.0.1:9"], data: target)
+        let other = try await s.run(["serve", "--node", "node-1", "--etcd", "http://127.0.0.1:9"], data: target)
         #expect(other.status == 1)
         #expect(other.stderr.contains("was joined as node-2, not node-1; run it with --node node-2"), "\(other.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: target + "/ledger/blocks.log")) == before)
@@ -70,25 +70,25 @@ import Glibc
 
     /// Join reads the source without its lock, so it works while a service owns it, into a directory
     /// whose parents do not exist yet.
-    @Test func joinWorksWhileTheSourceIsServed() throws {
+    @Test func joinWorksWhileTheSourceIsServed() async throws {
         let s = try Sandbox()
-        try s.ok("init", "--demo")
-        let service = try ServiceProcess(s)
-        defer { service.stop() }
-        try s.ok("propose", "add-member", "frank", "--as", "ops")
+        try await s.ok("init", "--demo")
+        let service = try await ServiceProcess(s)
+        defer { Task { await service.stop() } }
+        try await s.ok("propose", "add-member", "frank", "--as", "ops")
         let target = s.root.appendingPathComponent("orgs/second/org-6").path
 
-        let r = try s.run(["join", s.data, "--node", "node-6"], data: target)
+        let r = try await s.run(["join", s.data, "--node", "node-6"], data: target)
         try #require(r.status == 0, "join beside serve failed: \(r.stderr)")
         #expect(r.stdout.hasPrefix("joined consortium 'demo' as node-6 in \(target)\ngenesis  "), "\(r.stdout)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: target + "/keys") == ["node-6.key"])
-        #expect(try s.status().height == 1, "the service went on serving the source")
+        #expect(try await s.status().height == 1, "the service went on serving the source")
         #expect(service.child.isRunning)
     }
 
-    @Test func eachBadInputIsOneLineAndLeavesNothing() throws {
+    @Test func eachBadInputIsOneLineAndLeavesNothing() async throws {
         let s = try Sandbox()
-        try s.ok("init", "--demo")
+        try await s.ok("init", "--demo")
         let root = s.root.path
         let notData = root + "/not-data"
         try FileManager.default.createDirectory(atPath: notData, withIntermediateDirectories: true)
@@ -128,7 +128,7 @@ import Glibc
             (s.data, "node-1", s.data, "is inside the consortium's data directory"),
         ]
         for c in cases {
-            let r = try s.run(["join", c.source, "--node", c.node], data: c.target)
+            let r = try await s.run(["join", c.source, "--node", c.node], data: c.target)
             Sandbox.expectRefusal(r, code: 1, mentioning: c.mentioning)
             #expect(!FileManager.default.fileExists(atPath: fresh) && !FileManager.default.fileExists(atPath: s.data + "/org"),
                     "join \(c.node) into \(c.target) left a directory behind")
@@ -141,12 +141,12 @@ import Glibc
         // A symbolic link cannot hide that the target lies inside the source.
         let link = root + "/link-to-data"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: s.data)
-        Sandbox.expectRefusal(try s.run(["join", s.data, "--node", "node-1"], data: link + "/org"), code: 1, mentioning: "is inside the consortium's data directory")
+        Sandbox.expectRefusal(try await s.run(["join", s.data, "--node", "node-1"], data: link + "/org"), code: 1, mentioning: "is inside the consortium's data directory")
         #expect(!FileManager.default.fileExists(atPath: s.data + "/org"))
 
         // An existing empty directory is taken.
         try FileManager.default.removeItem(atPath: occupied + "/notes.txt")
-        let taken = try s.run(["join", s.data, "--node", "node-1"], data: occupied)
+        let taken = try await s.run(["join", s.data, "--node", "node-1"], data: occupied)
         #expect(taken.status == 0, "\(taken.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: occupied + "/keys") == ["node-1.key"])
     }

@@ -7,10 +7,10 @@ import Testing
 
 /// A ledger whose last block says another node admitted its transaction, re-signed with the proposer's
 /// key so that frames, roots and signatures all check out: `verify` and every opening refuse it.
-@Test func verifyAndOpeningRefuseATransactionFromANodeThePolicyDidNotPick() throws {
+@Test func verifyAndOpeningRefuseATransactionFromANodeThePolicyDidNotPick() async throws {
     let s = try Sandbox()
-    try s.ok("init", "--demo")
-    try s.ok("propose", "add-member", "frank", "--as", "ops")
+    try await s.ok("init", "--demo")
+    try await s.ok("propose", "add-member", "frank", "--as", "ops")
 
     let file = try LedgerFile(path: s.ledgerFile)
     let frames = try file.index().frames
@@ -29,11 +29,11 @@ import Testing
     _ = try file.append(forged.encoded)
     try? FileManager.default.removeItem(atPath: s.data + "/ledger/state.snapshot")
 
-    let verify = try s.run(["verify", "--json"])
+    let verify = try await s.run(["verify", "--json"])
     #expect(verify.status == 1)
     let problems = try verify.object()["problems"] as? [String]
     #expect(problems?.first?.contains("corrupt at height 1") == true, "\(problems ?? [])")
     #expect(problems?.first?.contains("admitted by \(other), but the node routing policy sends it to \(r.node)") == true, "\(problems ?? [])")
-    let status = try s.run(["status"])
+    let status = try await s.run(["status"])
     #expect(status.status == 1 && status.stderr.contains("the node routing policy sends it to \(r.node)"), "\(status.stderr)")
 }

@@ -12,9 +12,9 @@ import Testing
         (["--node", "node-1", "--etcd", "http://127.0.0.1:1", "--peer", "host:99999"], "is not HOST:PORT"),
         (["--node", "node-1", "--etcd", "http://127.0.0.1:1", "--retain-entries", "0"], "--retain-entries 0 keeps nothing"),
     ])
-    func aClusterFlagMistakeIsRefusedBeforeAnythingStarts(args: [String], says: String) throws {
+    func aClusterFlagMistakeIsRefusedBeforeAnythingStarts(args: [String], says: String) async throws {
         let s = try Sandbox()
-        let r = try s.run(["serve"] + args)
+        let r = try await s.run(["serve"] + args)
         #expect(r.status == 64, "exit \(r.status): \(r.stderr)")
         #expect(r.stderr.contains(says), "\(r.stderr)")
         #expect(r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }.count == 1, "\(r.stderr)")

@@ -10,13 +10,13 @@ final class ServiceProcess: Sendable {
     let child: Child
     let output: URL
 
-    init(_ sandbox: Sandbox, _ extra: [String] = [], data: String? = nil) throws {
+    init(_ sandbox: Sandbox, _ extra: [String] = [], data: String? = nil) async throws {
         output = sandbox.root.appendingPathComponent("serve-\(UUID().uuidString).log")
         child = try Child(try Sandbox.executable().path, ["serve", "--data", data ?? sandbox.data] + extra, stdout: output.path, stderr: output.path)
         let deadline = Date().addingTimeInterval(120)
         while !text.contains("serving ") {
             guard child.isRunning, Date() < deadline else { throw ServiceStartFailed(log: text) }
-            Thread.sleep(forTimeInterval: 0.05)
+            try? await Task.sleep(for: .seconds(0.05))
         }
     }
 
@@ -24,9 +24,9 @@ final class ServiceProcess: Sendable {
 
     /// Sends `signal` and waits for the process to end; returns its exit status.
     @discardableResult
-    func stop(_ signal: Int32 = SIGTERM) -> Int32 {
+    func stop(_ signal: Int32 = SIGTERM) async -> Int32 {
         child.signal(signal)
-        return child.wait()
+        return await child.wait()
     }
 
     struct ServiceStartFailed: Error, CustomStringConvertible {
@@ -43,77 +43,78 @@ struct BlockTxJSON: Decodable {
 }
 
 @Suite(.serialized) struct ServiceEndToEndTests {
-    @Test func commandsAttachToTheServiceAndSignWithTheirOwnKeys() throws {
+    @Test func commandsAttachToTheServiceAndSignWithTheirOwnKeys() async throws {
         let sandbox = try Sandbox()
-        try sandbox.ok("init", "--demo")
-        let service = try ServiceProcess(sandbox)
+        try await sandbox.ok("init", "--demo")
+        let service = try await ServiceProcess(sandbox)
         let socket = sandbox.data + "/govconsole.sock"
         var st = stat()
         #expect(stat(socket, &st) == 0 && st.st_mode & 0o777 == 0o600, "the socket is owner-only")
 
-        let status = try sandbox.ok("status", "--json").object()
+        let status = try await sandbox.ok("status", "--json").object()
         #expect(status["engine"] as? String == "service unix:\(socket)")
         // From the next height, named: a follower that is slow to start still misses nothing.
-        let follower = try Background(sandbox, ["events", "--follow", "--json", "--from", "\(try sandbox.status().height + 1)"])
+        let follower = try Background(sandbox, ["events", "--follow", "--json", "--from", "\(try await sandbox.status().height + 1)"])
 
         // bob's terminal holds bob's key and nobody else's.
         let bobKeys = try sandbox.keystore(holding: "bob")
 
-        try sandbox.ok("propose", "remove-member", "erin", "--as", "ops")
-        try sandbox.ok("vote", "1", "approve", "--as", "bob", "--keys", bobKeys)
-        try sandbox.refused(["vote", "1", "approve", "--as", "alice", "--keys", bobKeys], code: 1, mentioning: "no key for 'alice'")
-        #expect(try sandbox.show(1).votes == [.init(voter: "bob", choice: "approve")])
+        try await sandbox.ok("propose", "remove-member", "erin", "--as", "ops")
+        try await sandbox.ok("vote", "1", "approve", "--as", "bob", "--keys", bobKeys)
+        try await sandbox.refused(["vote", "1", "approve", "--as", "alice", "--keys", bobKeys], code: 1, mentioning: "no key for 'alice'")
+        #expect(try await sandbox.show(1).votes == [.init(voter: "bob", choice: "approve")])
 
-        #expect(follower.waitForLines(containing: "\"VoteCast\"", count: 1), "the follower never printed the vote: \(follower.stdout)")
+        #expect(await follower.waitForLines(containing: "\"VoteCast\"", count: 1), "the follower never printed the vote: \(follower.stdout)")
         let cast = follower.stdout.split(separator: "\n").first { $0.contains("VoteCast") }.map(String.init) ?? ""
         #expect(cast.contains("\"voter\":\"bob\""))
 
-        #expect(service.stop(SIGTERM) == 0)
+        #expect(await service.stop(SIGTERM) == 0)
         #expect(!FileManager.default.fileExists(atPath: socket), "a stopped service removes its socket")
         // With no service, commands run the engine themselves again.
-        let after = try sandbox.ok("status", "--json").object()
+        let after = try await sandbox.ok("status", "--json").object()
         #expect(after["engine"] as? String == "embedded")
-        #expect(try sandbox.show(1).votes == [.init(voter: "bob", choice: "approve")])
+        #expect(try await sandbox.show(1).votes == [.init(voter: "bob", choice: "approve")])
     }
 
     /// 50 voters, each its own process, all at once: every vote is counted, once.
-    @Test func fiftyConcurrentVotersAreEachCountedOnce() throws {
+    @Test func fiftyConcurrentVotersAreEachCountedOnce() async throws {
         let sandbox = try Sandbox()
         let voters = (1...50).map { "v\($0)" }
         // Everyone must vote (quorum 100%), so the vote stays open until the last one arrives.
-        try sandbox.okArgs(["init", "--admin", "ops", "--quorum", "1"] + voters.flatMap { ["--voter", $0] })
-        let service = try ServiceProcess(sandbox)
-        try sandbox.ok("propose", "remove-member", "v1", "--as", "ops")
+        try await sandbox.okArgs(["init", "--admin", "ops", "--quorum", "1"] + voters.flatMap { ["--voter", $0] })
+        let service = try await ServiceProcess(sandbox)
+        try await sandbox.ok("propose", "remove-member", "v1", "--as", "ops")
 
         let running = try voters.map { try Background(sandbox, ["vote", "1", "approve", "--as", $0, "--json"]) }
-        let results = running.map { $0.wait() }
+        var results: [CLIResult] = []
+        for r in running { results.append(await r.wait()) }
         for (voter, r) in zip(voters, results) {
             #expect(r.status == 0, "\(voter): \(r.stderr)")
         }
-        let p = try sandbox.show(1)
+        let p = try await sandbox.show(1)
         #expect(p.tally.approve == 50)
         #expect(Set(p.votes.map(\.voter)) == Set(voters) && p.votes.count == 50)
         #expect(p.status == "passed")
-        let events = try JSONSerialization.jsonObject(with: Data(try sandbox.ok("events", "--proposal", "1", "--json").stdout.utf8)) as? [[String: Any]] ?? []
+        let events = try JSONSerialization.jsonObject(with: Data(try await sandbox.ok("events", "--proposal", "1", "--json").stdout.utf8)) as? [[String: Any]] ?? []
         let cast = events.filter { $0["type"] as? String == "VoteCast" }.compactMap { $0["voter"] as? String }
         #expect(cast.count == 50 && Set(cast) == Set(voters), "each voter's vote is recorded exactly once")
-        service.stop()
+        await service.stop()
     }
 
     /// The service is killed while 20 voters are voting on 8 proposals, and started again. Voters whose
     /// requests were in flight send them again; nothing acknowledged is lost and nothing is counted twice.
-    @Test func aServiceKilledUnderLoadLosesNoAcknowledgedVote() throws {
+    @Test func aServiceKilledUnderLoadLosesNoAcknowledgedVote() async throws {
         let sandbox = try Sandbox()
         let voters = (1...20).map { "v\($0)" }
         let proposals = 8
-        try sandbox.okArgs(["init", "--admin", "ops", "--quorum", "1"] + voters.flatMap { ["--voter", $0] })
-        var service = try ServiceProcess(sandbox)
+        try await sandbox.okArgs(["init", "--admin", "ops", "--quorum", "1"] + voters.flatMap { ["--voter", $0] })
+        var service = try await ServiceProcess(sandbox)
         let socket = "unix:" + sandbox.data + "/govconsole.sock"
         for i in 1...proposals {
-            try sandbox.ok("propose", "set-policy", "--voting-period", "\(3600 + i)s", "--as", "ops")
+            try await sandbox.ok("propose", "set-policy", "--voting-period", "\(3600 + i)s", "--as", "ops")
         }
         // From the next height, named: a follower that is slow to start still misses nothing.
-        let follower = try Background(sandbox, ["events", "--follow", "--json", "--from", "\(try sandbox.status().height + 1)"])
+        let follower = try Background(sandbox, ["events", "--follow", "--json", "--from", "\(try await sandbox.status().height + 1)"])
 
         let acknowledged = Mutex<[VoteJSON]>([])
         let failures = Mutex<[String]>([])
@@ -125,7 +126,7 @@ struct BlockTxJSON: Decodable {
                 for p in 1...proposals {
                     // Told to use the service: a voter that starts while it is down waits for it.
                     guard let run = try? Background(sandbox, ["vote", "\(p)", "approve", "--as", voter, "--json", "--service", socket]) else { continue }
-                    let r = run.wait()
+                    let r = run.waitBlocking()
                     if r.status == 0, let v = try? r.decode(VoteJSON.self) {
                         acknowledged.withLock { $0.append(v) }
                     } else {
@@ -135,33 +136,33 @@ struct BlockTxJSON: Decodable {
             }
         }
         let deadline = Date().addingTimeInterval(180)
-        while acknowledged.withLock({ $0.count }) < 40 && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while acknowledged.withLock({ $0.count }) < 40 && Date() < deadline { try? await Task.sleep(for: .seconds(0.02)) }
         let beforeKill = acknowledged.withLock { $0.count }
-        service.stop(SIGKILL)
-        Thread.sleep(forTimeInterval: 0.5)
-        service = try ServiceProcess(sandbox)
-        group.wait()
+        await service.stop(SIGKILL)
+        try? await Task.sleep(for: .seconds(0.5))
+        service = try await ServiceProcess(sandbox)
+        #expect(await Background.finished(group, within: 600), "the voters never finished")
 
         #expect(beforeKill < voters.count * proposals, "the kill came while votes were still arriving")
         #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
         let acks = acknowledged.withLock { $0 }
         #expect(acks.count == voters.count * proposals)
 
-        let blocks = try sandbox.ok("blocks", "--json", "--limit", "100000").decode([BlockTxJSON].self)
+        let blocks = try await sandbox.ok("blocks", "--json", "--limit", "100000").decode([BlockTxJSON].self)
         let ids = blocks.flatMap(\.transactions).map(\.id)
         #expect(Set(ids).count == ids.count)
         let missing = acks.filter { !ids.contains($0.tx) }
         #expect(missing.isEmpty, "acknowledged votes missing from the ledger: \(missing.map(\.tx))")
         for p in 1...proposals {
-            let shown = try sandbox.show(p)
+            let shown = try await sandbox.show(p)
             #expect(shown.tally.approve == UInt64(voters.count) && shown.votes.count == voters.count, "proposal \(p): \(shown.tally)")
         }
         // The follower rode out the restart and, resuming from its last height, printed every vote once.
-        #expect(follower.waitForLines(containing: "\"VoteCast\"", count: voters.count * proposals),
+        #expect(await follower.waitForLines(containing: "\"VoteCast\"", count: voters.count * proposals),
                 "the follower printed \(follower.stdout.components(separatedBy: "VoteCast").count - 1) votes; stderr: \(follower.stderr)")
         #expect(follower.stderr.contains("reconnected"))
-        Thread.sleep(forTimeInterval: 0.3)
+        try? await Task.sleep(for: .seconds(0.3))
         #expect(follower.stdout.components(separatedBy: "\"VoteCast\"").count - 1 == voters.count * proposals)
-        service.stop()
+        await service.stop()
     }
 }

@@ -4,14 +4,13 @@ import Synchronization
 import Glibc
 #endif
 
-/// The one way these tests start a process from synchronous code: posix_spawn, standard input from
+/// The one way these tests start a process: posix_spawn, standard input from
 /// /dev/null, stdout and stderr into files (so a large output can never block the child, and a daemon
 /// that keeps a descriptor, like tmux's server, cannot keep the test waiting), reaped with waitpid.
 ///
-/// Not swift-subprocess: its `run` is async only and ends the child when its closure returns, while
-/// these tests are synchronous, keep children running across statements (a service, a follower, fifty
-/// voters at once) and stop them in `defer`, which cannot await; and its process monitor raced under
-/// ThreadSanitizer. The crash harness reads its child's stdout file as it grows (CrashHarnessTests.killedRun).
+/// Not swift-subprocess: its `run` ends the child when its closure returns, while these tests keep
+/// children running across statements (a service, a follower, fifty voters at once) and stop them in
+/// `defer`, which cannot await; and its process monitor raced under ThreadSanitizer. The crash harness reads its child's stdout file as it grows (CrashHarnessTests.killedRun).
 final class Child: Sendable {
     let pid: pid_t
     /// The wait status once reaped.
@@ -47,9 +46,21 @@ final class Child: Sendable {
 
     var isRunning: Bool { reap(blocking: false) == nil }
 
-    /// Waits for the child to end: its exit code, or the number of the signal that ended it.
+    /// Waits for the child to end: its exit code, or the number of the signal that ended it. It polls
+    /// rather than blocking in waitpid: on a two-core machine Swift's cooperative pool has two threads,
+    /// and two tests blocked in a wait would stall every other test in the process (their timers, their
+    /// engines' leases) until one returned.
     @discardableResult
-    func wait() -> Int32 { reap(blocking: true)! }
+    func wait() async -> Int32 {
+        while true {
+            if let code = reap(blocking: false) { return code }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Waits for the child to end, blocking: only on a thread of the test's own, never on Swift's pool.
+    @discardableResult
+    func waitBlocking() -> Int32 { reap(blocking: true)! }
 
     func signal(_ signal: Int32) { if isRunning { kill(pid, signal) } }
 
@@ -74,7 +85,7 @@ final class Child: Sendable {
     deinit {
         if isRunning {
             kill(pid, SIGKILL)
-            wait()
+            _ = reap(blocking: true)
         }
     }
 

@@ -11,7 +11,7 @@ struct StagedDirectoryTests {
 
     @Test func aFailureAfterTheLedgerIsWrittenLeavesNothing() async throws {
         let s = try Sandbox()
-        try s.ok("init", "--demo")
+        try await s.ok("init", "--demo")
         let target = s.root.appendingPathComponent("made/for/org").path
         var written: [String] = []
 
