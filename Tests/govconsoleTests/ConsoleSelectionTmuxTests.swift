@@ -8,12 +8,12 @@ import Testing
         let sandbox = try Sandbox()
         try await sandbox.ok("init", "--demo")
         let service = try await ServiceProcess(sandbox)
-        defer { Task { await service.stop() } }
+        defer { service.kill() }
         try await sandbox.ok("propose", "add-member", "frank", "--as", "ops")
 
         let exe = try Sandbox.executable().path
         let bob = ConsoleTmuxTests.Tmux()
-        defer { Task { await bob.kill() } }
+        defer { bob.kill() }
         try await bob.start("\(exe) --data \(sandbox.data) --no-traffic --as bob", width: 160, height: 48)
         _ = try await bob.waitFor("vote requested on proposal 1: y approve")
 

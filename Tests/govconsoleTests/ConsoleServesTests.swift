@@ -29,7 +29,7 @@ import Glibc
         try await sandbox.ok("init", "--demo")
         let socket = sandbox.data + "/govconsole.sock"
         let tmux = Tmux()
-        defer { Task { await tmux.kill() } }
+        defer { tmux.kill() }
         let exe = try Sandbox.executable().path
         try await tmux.start("env PS1='gc-shell$ ' bash --norc --noprofile", width: 120, height: 36)
         try await tmux.keys("\(exe) --data \(sandbox.data) --no-traffic; echo console-exit-$?", "Enter")
@@ -47,7 +47,7 @@ import Glibc
         #expect(screen.contains("VoteCast"), "the console's feed shows the vote cast elsewhere:\n\(screen)")
         // And another console attaches to it too.
         let bob = Tmux()
-        defer { Task { await bob.kill() } }
+        defer { bob.kill() }
         try await bob.start("exec \(exe) --data \(sandbox.data) --no-traffic --as bob", width: 120, height: 36)
         _ = try await bob.waitFor("bob (voter) │ service", timeout: Self.patience)
         _ = try await bob.waitFor("1/5 quorum 50%", timeout: Self.patience)
@@ -70,7 +70,7 @@ import Glibc
         let socket = sandbox.data + "/govconsole.sock"
         let exe = try Sandbox.executable().path
         let first = Tmux()
-        defer { Task { await first.kill() } }
+        defer { first.kill() }
         try await first.start("exec \(exe) --data \(sandbox.data) --no-traffic", width: 120, height: 36)
         _ = try await first.waitFor("embedded · serving", timeout: Self.patience)
         let pid = try await first.panePID()
@@ -84,7 +84,7 @@ import Glibc
 
         // The next console serves again, over a stale socket too.
         let second = Tmux()
-        defer { Task { await second.kill() } }
+        defer { second.kill() }
         try await second.start("exec \(exe) --data \(sandbox.data) --no-traffic", width: 120, height: 36)
         _ = try await second.waitFor("embedded · serving", timeout: Self.patience)
         #expect(try await engine(sandbox) == "service unix:\(socket)")
@@ -97,7 +97,7 @@ import Glibc
         let data = sandbox.root.appendingPathComponent(String(repeating: "d", count: 100)).path
         _ = try await sandbox.run(["init", "--demo"], data: data)
         let tmux = Tmux()
-        defer { Task { await tmux.kill() } }
+        defer { tmux.kill() }
         let exe = try Sandbox.executable().path
         try await tmux.start("exec \(exe) --data \(data) --no-traffic", width: 160, height: 48)
         _ = try await tmux.waitFor("not serving other terminals: cannot listen on govconsole.sock", timeout: Self.patience)

@@ -56,9 +56,18 @@ import Glibc
             try await run(["new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)", command])
         }
 
-        func kill() async {
-            let pid = (try? await run(["display-message", "-p", "-t", session, "#{pid}"]))?.trimmingCharacters(in: .whitespacesAndNewlines)
-            _ = try? await run(["kill-server"])
+        ///
+        /// Synchronous, for `defer`: its two tmux commands return at once, so the blocking waits are brief.
+        func kill() {
+            func run(_ args: [String]) -> String? {
+                let outPath = NSTemporaryDirectory() + "gc-tmux-out-\(UUID().uuidString)"
+                defer { try? FileManager.default.removeItem(atPath: outPath) }
+                guard let child = try? Child("tmux", ["-S", socket] + args, environment: ProcessInfo.processInfo.environment,
+                                             stdout: outPath, stderr: outPath), child.waitBlocking() == 0 else { return nil }
+                return try? String(contentsOfFile: outPath, encoding: .utf8)
+            }
+            let pid = run(["display-message", "-p", "-t", session, "#{pid}"])?.trimmingCharacters(in: .whitespacesAndNewlines)
+            _ = run(["kill-server"])
             if let pid, let n = Int32(pid) { Glibc.kill(n, SIGKILL) }
             try? FileManager.default.removeItem(atPath: socket)
         }
@@ -70,7 +79,7 @@ import Glibc
         let sandbox = try Sandbox()
         try await sandbox.ok("init", "--demo")
         let tmux = Tmux()
-        defer { Task { await tmux.kill() } }
+        defer { tmux.kill() }
         let exe = try Sandbox.executable().path
         // A shell first, so that after quitting the test can see the terminal it gets back.
         try await tmux.start("env PS1='gc-shell$ ' bash --norc --noprofile", width: 160, height: 48)
@@ -116,13 +125,13 @@ import Glibc
         let sandbox = try Sandbox()
         try await sandbox.ok("init", "--demo")
         let service = try await ServiceProcess(sandbox)
-        defer { Task { await service.stop() } }
+        defer { service.kill() }
         // bob's terminal has bob's key only.
         let bobKeys = try sandbox.keystore(holding: "bob")
 
         let exe = try Sandbox.executable().path
         let ops = Tmux(), bob = Tmux()
-        defer { Task { await ops.kill(); await bob.kill() } }
+        defer { ops.kill(); bob.kill() }
         try await ops.start("\(exe) --data \(sandbox.data) --no-traffic --as ops", width: 160, height: 48)
         try await bob.start("\(exe) --data \(sandbox.data) --no-traffic --as bob --keys \(bobKeys)", width: 160, height: 48)
         for console in [ops, bob] {
@@ -157,7 +166,7 @@ import Glibc
         let sandbox = try Sandbox()
         try await sandbox.ok("init", "--demo")
         let tmux = Tmux()
-        defer { Task { await tmux.kill() } }
+        defer { tmux.kill() }
         let exe = try Sandbox.executable().path
         try await tmux.start("\(exe) --data \(sandbox.data) --no-traffic", width: 100, height: 30)
         _ = try await tmux.waitFor("Proposals")

@@ -59,7 +59,7 @@ import Testing
         let s = try await ledger()
         let embedded = try await events(s, "--from", "2", "--limit", "4")
         let service = try await ServiceProcess(s)
-        defer { Task { await service.stop() } }
+        defer { service.kill() }
         #expect(await (try s.ok("status", "--json").object()["engine"] as? String)?.hasPrefix("service") == true)
         #expect(try await events(s, "--from", "2", "--limit", "4") == embedded)
         #expect(try await events(s) == (try events(s, "--limit", "100000")))

@@ -88,7 +88,7 @@ private func contractData(_ json: String) throws -> [String] {
     @Test func followingEventsShowsThemEscapedAndJSONExact() async throws {
         let s = try await echoChain()
         let service = try await ServiceProcess(s)
-        defer { Task { await service.stop() } }
+        defer { service.kill() }
         // Both follow from the next height, named, so neither misses the call however slowly it starts.
         let from = "\(try await s.status().height + 1)"
         let human = try Background(s, ["events", "--follow", "--from", from])
@@ -114,7 +114,7 @@ private func contractData(_ json: String) throws -> [String] {
     @Test func theConsoleShowsAndLogsOnChainTextEscaped() async throws {
         let s = try await echoChain()
         let tmux = ConsoleTmuxTests.Tmux()
-        defer { Task { await tmux.kill() } }
+        defer { tmux.kill() }
         let exe = try Sandbox.executable().path
         try await tmux.start("\(exe) --data \(s.data) --no-traffic", width: 160, height: 48)
         _ = try await tmux.waitFor("Proposals")

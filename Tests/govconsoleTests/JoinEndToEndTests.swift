@@ -74,7 +74,7 @@ import Glibc
         let s = try Sandbox()
         try await s.ok("init", "--demo")
         let service = try await ServiceProcess(s)
-        defer { Task { await service.stop() } }
+        defer { service.kill() }
         try await s.ok("propose", "add-member", "frank", "--as", "ops")
         let target = s.root.appendingPathComponent("orgs/second/org-6").path
 

@@ -29,6 +29,13 @@ final class ServiceProcess: Sendable {
         return await child.wait()
     }
 
+    /// Kills the process and reaps it: cleanup for `defer`, which cannot await; the blocking wait after
+    /// SIGKILL is brief.
+    func kill() {
+        child.signal(SIGKILL)
+        child.waitBlocking()
+    }
+
     struct ServiceStartFailed: Error, CustomStringConvertible {
         let log: String
         var description: String { "govconsole serve did not start: \(log)" }

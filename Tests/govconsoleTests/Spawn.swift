@@ -54,6 +54,8 @@ final class Child: Sendable {
     func wait() async -> Int32 {
         while true {
             if let code = reap(blocking: false) { return code }
+            // Cancelled, the sleep returns at once: wait in waitpid rather than spin.
+            if Task.isCancelled { return reap(blocking: true)! }
             try? await Task.sleep(for: .milliseconds(10))
         }
     }
