@@ -24,9 +24,9 @@ struct FuzzTests {
     static let seed = env["GOVCONSOLE_FUZZ_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(UInt32.max))
 
     @Test("transaction decoder: decode then re-encode is the identity, or a decoding error")
-    func transactions() throws {
+    func transactions() async throws {
         let corpus = try Self.transactionCorpus()
-        let result = Self.fuzz(corpus, inputs: Self.inputs, seed: Self.seed) { bytes in
+        let result = await Self.fuzz(corpus, inputs: Self.inputs, seed: Self.seed) { bytes in
             do { return try Transaction.decode(bytes).encoded == bytes ? .decoded : .mismatch } catch { return .refused }
         }
         result.report("transactions")
@@ -37,7 +37,7 @@ struct FuzzTests {
     @Test("block decoder: decode then re-encode is the identity, or a decoding error")
     func blocks() async throws {
         let corpus = try await Self.blockCorpus()
-        let result = Self.fuzz(corpus, inputs: Self.inputs, seed: Self.seed &+ 1) { bytes in
+        let result = await Self.fuzz(corpus, inputs: Self.inputs, seed: Self.seed &+ 1) { bytes in
             do { return try Block.decode(bytes).encoded == bytes ? .decoded : .mismatch } catch { return .refused }
         }
         result.report("blocks")
@@ -52,7 +52,7 @@ struct FuzzTests {
         let t = try TestChain()
         let state = await t.chain.state
         await t.chain.close()
-        let result = Self.fuzz(corpus, inputs: Self.inputs, seed: Self.seed &+ 2) { bytes in
+        let result = await Self.fuzz(corpus, inputs: Self.inputs, seed: Self.seed &+ 2) { bytes in
             // The management contract's own check of a deploy-contract proposal, against a real state.
             do {
                 try ManagementContract.check(.deployContract(name: "fuzzed", version: "v1", code: bytes), against: state.management, fleet: state.nodes,
@@ -74,7 +74,7 @@ struct FuzzTests {
     @Test("state decoder (snapshots): decode then re-encode is the identity, or a decoding error")
     func states() async throws {
         let corpus = try await Self.stateCorpus()
-        let result = Self.fuzz(corpus, inputs: Self.inputs, seed: Self.seed &+ 3) { bytes in
+        let result = await Self.fuzz(corpus, inputs: Self.inputs, seed: Self.seed &+ 3) { bytes in
             do { return try ChainState.decode(bytes).encoded == bytes ? .decoded : .mismatch } catch { return .refused }
         }
         result.report("states")
@@ -112,11 +112,15 @@ struct FuzzTests {
         }
     }
 
-    static func fuzz(_ corpus: [[UInt8]], inputs: Int, seed: UInt64, _ property: ([UInt8]) -> Outcome) -> Result {
+    /// Yields every few inputs: a hundred thousand inputs take minutes of a debug build, and a test that
+    /// held its thread that long would hold one of the only two threads Swift's pool has on a two-core
+    /// machine, starving every other test's timers and leases.
+    static func fuzz(_ corpus: [[UInt8]], inputs: Int, seed: UInt64, _ property: ([UInt8]) -> Outcome) async -> Result {
         var rng = Mutator(seed: seed)
         var result = Result()
         let clock = ContinuousClock()
         for i in 0..<inputs {
+            if i % 64 == 63 { await Task.yield() }
             // Every corpus entry is tried as it is once, then mutated.
             let input = i < corpus.count ? corpus[i] : rng.mutate(corpus[Int(rng.next() % UInt64(corpus.count))], corpus: corpus)
             var outcome = Outcome.refused

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -209,6 +210,13 @@ final class Background {
             try? await Task.sleep(for: .milliseconds(20))
         }
         return true
+    }
+
+    /// Blocks a thread a test started itself (never one of Swift's pool) until `flag` is set, or for ten
+    /// minutes.
+    static func hold(until flag: borrowing Atomic<Bool>) {
+        let deadline = Date().addingTimeInterval(600)
+        while !flag.load(ordering: .acquiring) && Date() < deadline { usleep(10_000) }
     }
 
     /// Waits until stdout has `count` lines containing `text`.

@@ -32,12 +32,16 @@ import Glibc
 
         let acknowledged = Mutex<[VoteJSON]>([])
         let failures = Mutex<[String]>([])
+        // Each voter holds its last vote until the kill: votes are still to come when it lands, whatever
+        // the machine's speed (the fault point is set by progress, not by how much fits in a moment).
+        let killed = Atomic<Bool>(false)
         let group = DispatchGroup()
         for (i, voter) in voters.enumerated() {
             group.enter()
             Thread.detachNewThread {
                 defer { group.leave() }
                 for p in 1...proposals {
+                    if p == proposals { Background.hold(until: killed) }
                     // Told to use its engine: a voter that starts while it is down waits for it.
                     guard let run = try? Background(s, ["vote", "\(p)", "approve", "--as", voter, "--json", "--service", c.service(i % 3)]) else { continue }
                     let r = run.waitBlocking()
@@ -55,6 +59,7 @@ import Glibc
         let heightBeforeKill = try await c.status(victim).height
         let acksBeforeKill = acknowledged.withLock { $0.count }
         #expect(try await c.engine(victim).stop(SIGKILL) == SIGKILL)
+        killed.store(true, ordering: .releasing)
         let restarted = try await c.start(victim)
         #expect(await Background.finished(group, within: 600), "the voters never finished")
 

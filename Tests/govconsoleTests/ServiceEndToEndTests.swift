@@ -125,12 +125,15 @@ struct BlockTxJSON: Decodable {
 
         let acknowledged = Mutex<[VoteJSON]>([])
         let failures = Mutex<[String]>([])
+        // Each voter holds its last vote until the kill, so votes are still to come when it lands.
+        let killed = Atomic<Bool>(false)
         let group = DispatchGroup()
         for voter in voters {
             group.enter()
             Thread.detachNewThread {
                 defer { group.leave() }
                 for p in 1...proposals {
+                    if p == proposals { Background.hold(until: killed) }
                     // Told to use the service: a voter that starts while it is down waits for it.
                     guard let run = try? Background(sandbox, ["vote", "\(p)", "approve", "--as", voter, "--json", "--service", socket]) else { continue }
                     let r = run.waitBlocking()
@@ -146,6 +149,7 @@ struct BlockTxJSON: Decodable {
         while acknowledged.withLock({ $0.count }) < 40 && Date() < deadline { try? await Task.sleep(for: .seconds(0.02)) }
         let beforeKill = acknowledged.withLock { $0.count }
         await service.stop(SIGKILL)
+        killed.store(true, ordering: .releasing)
         try? await Task.sleep(for: .seconds(0.5))
         service = try await ServiceProcess(sandbox)
         #expect(await Background.finished(group, within: 600), "the voters never finished")
