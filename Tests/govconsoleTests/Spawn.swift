@@ -4,13 +4,13 @@ import Synchronization
 import Glibc
 #endif
 
-/// The one way these tests start a process: posix_spawn, standard input from
-/// /dev/null, stdout and stderr into files (so a large output can never block the child, and a daemon
+/// The one way these tests start a process: posix_spawn, standard input from /dev/null, stdout and stderr into files (so a large output can never block the child, and a daemon
 /// that keeps a descriptor, like tmux's server, cannot keep the test waiting), reaped with waitpid.
 ///
 /// Not swift-subprocess: its `run` ends the child when its closure returns, while these tests keep
 /// children running across statements (a service, a follower, fifty voters at once) and stop them in
-/// `defer`, which cannot await; and its process monitor raced under ThreadSanitizer. The crash harness reads its child's stdout file as it grows (CrashHarnessTests.killedRun).
+/// `defer`, which cannot await; and its process monitor raced under ThreadSanitizer. The crash harness
+/// reads its child's stdout file as it grows (CrashHarnessTests.killedRun).
 final class Child: Sendable {
     let pid: pid_t
     /// The wait status once reaped.
@@ -87,7 +87,7 @@ final class Child: Sendable {
     deinit {
         if isRunning {
             kill(pid, SIGKILL)
-            _ = reap(blocking: true)
+            waitBlocking()
         }
     }
 
