@@ -4,8 +4,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// The one way these tests start a process: posix_spawn, standard input from /dev/null, stdout and stderr into files (so a large output can never block the child, and a daemon
-/// that keeps a descriptor, like tmux's server, cannot keep the test waiting), reaped with waitpid.
+/// The one way these tests start a process: posix_spawn, standard input from /dev/null, stdout and
+/// stderr into files (so a large output can never block the child, and a daemon that keeps a
+/// descriptor, like tmux's server, cannot keep the test waiting), reaped with waitpid.
 ///
 /// Not swift-subprocess: its `run` ends the child when its closure returns, while these tests keep
 /// children running across statements (a service, a follower, fifty voters at once) and stop them in
