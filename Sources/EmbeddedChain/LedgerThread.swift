@@ -26,10 +26,17 @@ final class LedgerThread: SerialExecutor, @unchecked Sendable {
     private let onThread = Atomic<Int>(0)
     private let offThread = Atomic<Int>(0)
 
-    init(name: String = "govconsole-ledger") {
+    /// `name` is what `top -H` and `ps -L` show for the thread: Linux keeps at most 15 bytes of it.
+    init(name: String = "gov-ledger") {
         // The thread holds this executor until `stop`: the chain's jobs keep the chain, and so it, alive.
-        let thread = Thread { [self] in run() }
-        thread.name = name
+        // Named by the thread itself, through procfs, and short: Foundation's `Thread.name` set before
+        // `start` never reached the kernel (and Linux refuses a name over 15 bytes; Glibc's module does
+        // not offer pthread_setname_np), so the chain's thread showed in `top -H` under the name of the
+        // pool thread that happened to create it.
+        let thread = Thread { [self] in
+            try? Data(name.utf8.prefix(15)).write(to: URL(fileURLWithPath: "/proc/thread-self/comm"))
+            run()
+        }
         // Contract calls run here too: give them the stack a main thread has.
         thread.stackSize = 8 << 20
         self.thread = thread

@@ -92,6 +92,17 @@ import Testing
         await t.chain.close()
     }
 
+    /// An operator looking at `top -H` or a profile finds the chain's thread by its name.
+    @Test func theChainsThreadCarriesItsNameToTheKernel() async throws {
+        let thread = LedgerThread()
+        defer { thread.stop() }
+        let named = try await thread.perform { try String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) }
+        #expect(named == "gov-ledger\n")
+        let long = LedgerThread(name: "a-name-longer-than-fifteen-bytes")
+        defer { long.stop() }
+        #expect(try await long.perform { try String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) } == "a-name-longer-t\n")
+    }
+
     @Test func ledgerFileWorkRunsOnTheChainsThreadOnly() async throws {
         var t = try TestChain()
         try await t.send("ops", .propose(.newVoter("frank")))
