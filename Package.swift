@@ -66,7 +66,8 @@ let package = Package(
         ),
         // One organisation's engine among several keeping one ledger: blocks placed in an order kept in etcd.
         .target(name: "ClusterOrdering", dependencies: [
-            "EmbeddedChain", "EtcdClient", "GovernanceAPI", "ChainModel", "ChainPrimitives", "ServiceClient", .product(name: "Logging", package: "swift-log"),
+            "EmbeddedChain", "ServicePlatform", "EtcdClient", "GovernanceAPI", "ChainModel", "ChainPrimitives", "ServiceClient", "Rollout",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .target(name: "GovernanceEngine", dependencies: [

@@ -9,6 +9,10 @@ public enum Payload: Hashable, Sendable {
     /// The platform operator replaces a node's logic; signed by the node itself. `faultRate` in parts per
     /// million injects failures, to show a health gate at work.
     case setNodeLogic(node: String, logic: String, faultRate: UInt64)
+    /// A node of the consortium records whether a node's engine is up, so node routing passes over one
+    /// that is not: a node records itself up or down, and any node may record another down (in a cluster,
+    /// the sealer does, for a node whose engine stopped announcing itself).
+    case setNodeAvailability(node: String, online: Bool)
 
     public var summary: String {
         switch self {
@@ -21,6 +25,7 @@ public enum Payload: Hashable, Sendable {
             }
         case let .call(call): "call \(call.summary)"
         case let .setNodeLogic(node, logic, fault): "set-logic \(node) \(logic)" + (fault > 0 ? " fault \(Ratio(ppm: fault)!)" : "")
+        case let .setNodeAvailability(node, online): "node \(node) \(online ? "up" : "down")"
         }
     }
 }
@@ -31,6 +36,7 @@ extension Payload: BinaryCodable {
         case let .governance(call): w.u8(1); w.encode(call)
         case let .call(call): w.u8(2); w.encode(call)
         case let .setNodeLogic(node, logic, fault): w.u8(4); w.string(node); w.string(logic); w.u64(fault)
+        case let .setNodeAvailability(node, online): w.u8(5); w.string(node); w.bool(online)
         }
     }
 
@@ -40,6 +46,7 @@ extension Payload: BinaryCodable {
         case 2: self = .call(try r.decode())
         case 4:
             self = .setNodeLogic(node: try r.string(limit: Limits.maxNameBytes), logic: try r.string(limit: Limits.maxNameBytes), faultRate: try r.u64())
+        case 5: self = .setNodeAvailability(node: try r.string(limit: Limits.maxNameBytes), online: try r.bool())
         case let t: throw DecodingFailure("unknown payload tag \(t)")
         }
     }

@@ -25,6 +25,16 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
     case refusedBySealer(node: String, reason: String)
     /// Too many transactions waiting for a block, from this sender (or from everyone when nil).
     case backlog(sender: String?, limit: Int)
+    /// Node routing sent it to `node`, whose engine (another organisation's) refused it with its logic.
+    case refusedByNode(node: String, reason: String)
+    /// Node routing sent it to `node`, and no engine of that node answered, nor was it recorded down.
+    case nodeDown(node: String, reason: String)
+    /// Only a node itself may record itself up.
+    case notTheNodeToRecordUp(sender: String, node: String)
+    /// Only nodes record whether a node is up.
+    case notANode(String)
+    /// A node records another down only in a block it seals.
+    case notTheSealer(sender: String, node: String)
 
     public var description: String {
         switch self {
@@ -48,6 +58,11 @@ public enum TransactionRejection: Error, Hashable, Sendable, CustomStringConvert
         case let .orderUnavailable(reason): "nothing was written, the ordering service did not answer: \(reason); reads still work, send it again once it answers"
         case let .backlog(sender?, limit): "\(sender) already has \(limit) transactions waiting for a block; wait for them to commit, then send more"
         case let .backlog(nil, limit): "\(limit) transactions are already waiting for a block; try again in a moment"
+        case let .refusedByNode(node, reason): "refused by \(node), the node routing sent it to: \(reason)"
+        case let .nodeDown(node, reason): "node routing sends it to \(node), whose engine did not answer (\(reason)) and is not yet recorded down; nothing was written: send it again in a few seconds, once routing passes over \(node), or start \(node)'s engine"
+        case let .notTheSealer(sender, node): "\(sender) may record \(node) down only in a block \(sender) seals; the sealer does so for a node whose engine went quiet"
+        case let .notANode(sender): "only a node of the consortium records whether a node is up, not \(sender); engines do so themselves"
+        case let .notTheNodeToRecordUp(sender, node): "only \(node) itself may record itself up, not \(sender); its engine does so when it starts"
         }
     }
 }

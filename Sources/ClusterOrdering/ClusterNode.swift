@@ -5,6 +5,7 @@ import EtcdClient
 import Foundation
 import GovernanceAPI
 import Logging
+import ServicePlatform
 import Synchronization
 
 /// One organisation's engine in a consortium that keeps one ledger through etcd: its chain seals blocks
@@ -28,6 +29,9 @@ public final class ClusterNode: Sendable {
     /// The last checkpoint block taken and its state root.
     private let checkpoint = Mutex<(height: UInt64, root: Hash256)>((0, .zero))
     private let lease = Mutex<Int64?>(nil)
+    /// When the announcing loop last put this engine's presence: the lease is kept alive only while it
+    /// goes on, so an engine stuck (its disk, its chain) lets its seat go to another.
+    private let announced = Mutex(ContinuousClock.now)
     /// Set once this engine serves forwarded transactions (`sealForwarded`): from then on it runs for the
     /// sealer's seat, and forwards to whoever holds it.
     private let peer = Mutex<(listener: PeerListener, seat: SealerSeat, follower: SealerFollower)?>(nil)
@@ -35,6 +39,9 @@ public final class ClusterNode: Sendable {
     private let sealer = Mutex<String?>(nil)
     /// The position below which this engine last trimmed the order.
     private let trimmedTo = Mutex<UInt64>(1)
+    /// Links to the engines of the other nodes, for admission (`NodeGateway`), and, while this engine
+    /// seals, when each node's engine was last seen announcing itself.
+    let nodes = NodeLinks()
 
     /// Joins the order: from now on `chain` seals as `node` and takes the order's entries. etcd need not
     /// be reachable yet; until it is, writes are refused and reads are served.
@@ -99,28 +106,41 @@ public final class ClusterNode: Sendable {
         }
     }
 
-    /// Serves the peer link on `host:port` (port 0: any free one), sealing what other engines forward with
-    /// `admit`, and from the next announcement on runs for the sealer's seat. Returns the port bound.
+    /// Serves the peer link on `host:port` (port 0: any free one): seals what other engines forward to
+    /// `platform` when this engine holds the sealer's seat, and admits what they route to this node.
+    /// From then on the platform sends what routing gives to other nodes to their engines, and from the
+    /// next announcement on this engine runs for the sealer's seat. Returns the port bound.
     @discardableResult
-    public func sealForwarded(on host: String, port: Int, admit: @escaping PeerListener.Admit,
-                              logger: Logger) async throws -> Int {
-        let listener = try await PeerListener.bind(host: host, port: port, chain: chain, admit: admit, logger: logger)
+    public func serve(_ platform: ServicePlatform, on host: String, port: Int, logger: Logger) async throws -> Int {
+        let listener = try await PeerListener.bind(host: host, port: port, chain: chain, admit: { await platform.enqueue(forwarded: $0) },
+                                                   admitAtNode: { [node] txs, asked in
+                                                       guard asked == node else { return txs.map { _ in "this engine runs \(node), not \(asked)" } }
+                                                       return platform.admitForPeer(txs, at: node)
+                                                   }, logger: logger)
         let me = SealerSeat(node: node, host: host, port: listener.port)
         let follower = SealerFollower(me: me, chain: chain, sign: { [chain, node] in chain.sign($0, as: node) ?? [] })
+        self.platform.withLock { $0 = platform }
+        await platform.connect(self)
         peer.withLock { $0 = (listener, me, follower) }
         return listener.port
     }
 
+    /// The platform this engine serves, once `serve` ran.
+    let platform = Mutex<ServicePlatform?>(nil)
+
     /// Every second: the engine's presence, on a lease kept alive by the announcing itself, and its
     /// position beside the ledger.
     private func announce(logger: Logger) async {
+        // The lease is kept alive on a loop of its own: what the presence says waits on the chain, and the
+        // seat and the other engines on etcd, any of which may be slow on a loaded machine; a lease kept
+        // only between those lapsed, and the seat moved for nothing.
+        let keeping = Task { await keepLeaseAlive() }
+        defer { keeping.cancel() }
         while !Task.isCancelled {
             do {
-                // The lease first: what the presence says waits on the chain, which may be busy sealing.
                 let id: Int64
                 if let held = lease.withLock({ $0 }) {
                     id = held
-                    try await client.keepAlive(lease: id)
                 } else {
                     id = try await client.grantLease(ttlSeconds: EnginePresence.leaseSeconds)
                     lease.withLock { $0 = id }
@@ -128,6 +148,7 @@ public final class ClusterNode: Sendable {
                 let presence = await presence()
                 OrderPosition.write(presence.position, ledger: ledger)
                 try await presence.put(client, keys: keys, lease: id)
+                announced.withLock { $0 = .now }
                 if let (_, me, follower) = peer.withLock({ $0 }) {
                     let (seat, since) = try await SealerSeat.claim(me, client: client, keys: keys, lease: id)
                     // Named only once the forwarder is installed: `status` naming the sealer means this
@@ -135,13 +156,44 @@ public final class ClusterNode: Sendable {
                     // test that waits for the named sealer caught).
                     await follower.follow(seat, since: since)
                     sealer.withLock { $0 = seat?.node }
-                    if seat == me { await trim(below: presence.position, logger: logger) }
+                    // Read apart from the lease's keeping: a failed read must not cost this engine its lease.
+                    if let engines = try? await EnginePresence.all(client, keys: keys) {
+                        nodes.update(engines.filter { $0.node != node }, genesis: chain.genesisHash, asking: node,
+                                     sign: { [chain, node] in chain.sign($0, as: node) ?? [] })
+                        recordAvailabilityInBackground(sealing: seat == me, engines: engines, logger: logger)
+                        if seat == me { await trim(below: presence.position, engines: engines, logger: logger) }
+                    }
                 }
             } catch {
-                lease.withLock { $0 = nil }
+                if Self.leaseIsGone(error) { lease.withLock { $0 = nil } }
                 logger.debug("announcing \(node) failed: \(error)")
             }
             try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Every second, keeps the lease this engine's presence and seat live on, while the announcing loop
+    /// shows progress within two leases; one etcd no longer knows (it ran out while etcd was unreachable,
+    /// or was let go) is dropped, and the announcing loop takes a new one.
+    private func keepLeaseAlive() async {
+        while !Task.isCancelled {
+            let progressing = ContinuousClock.now - announced.withLock { $0 } < .seconds(2 * EnginePresence.leaseSeconds)
+            if progressing, let id = lease.withLock({ $0 }) {
+                do {
+                    _ = try await client.keepAlive(lease: id)
+                } catch {
+                    if Self.leaseIsGone(error) { lease.withLock { if $0 == id { $0 = nil } } }
+                }
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    static func leaseIsGone(_ error: any Error) -> Bool {
+        switch error as? EtcdError {
+        case .leaseNotFound: true
+        case let .server(_, message): message.contains("lease not found")
+        default: false
         }
     }
 
@@ -163,10 +215,9 @@ public final class ClusterNode: Sendable {
     /// operator's to set (`--auto-compaction-retention`): compacting from here would cut short the
     /// watches of everyone else sharing that etcd. Run by the sealer only; a second engine doing it too
     /// would only repeat deletes.
-    private func trim(below position: UInt64, logger: Logger) async {
+    private func trim(below position: UInt64, engines: [EnginePresence], logger: Logger) async {
         guard position > UInt64(retainEntries) else { return }
         do {
-            let engines = try await EnginePresence.all(client, keys: keys)
             let cut = min(engines.map(\.position).min() ?? position, position - UInt64(retainEntries))
             guard cut > trimmedTo.withLock({ $0 }) else { return }
             let deleted = try await client.deleteRange(from: keys.entry(1), to: keys.entry(cut))
@@ -207,6 +258,8 @@ public final class ClusterNode: Sendable {
         for t in running { t.cancel() }
         for t in running { await t.value }
         if let listener = peer.withLock({ $0?.listener }) { await listener.close() }
+        // The platform holds this node as its gateway: letting go of it here breaks that cycle.
+        platform.withLock { $0 = nil }
         OrderPosition.write(await chain.orderPosition, ledger: ledger)
         // Revoked so the others see this engine leave now, not when its lease runs out; but a stop does not
         // wait on an etcd that does not answer.

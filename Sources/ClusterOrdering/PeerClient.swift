@@ -1,3 +1,4 @@
+import ChainModel
 import ChainPrimitives
 import EmbeddedChain
 import Foundation
@@ -33,10 +34,12 @@ final class PeerClient: TransactionForwarder {
         let answer: Waiter
     }
 
-    /// Why a request got no answer: it never went out (`sent` false), or it went and none came back.
+    /// Why a request got no answer: it never went out (`sent` false), or it went and none came back, or
+    /// (`refused`) the peer refused it whole.
     struct Failure: Error, CustomStringConvertible {
         let sent: Bool
         let description: String
+        var refused = false
     }
 
     init(sealer: String, host: String, port: Int, genesis: Hash256, node: String, patience: Duration = .seconds(30),
@@ -66,7 +69,7 @@ final class PeerClient: TransactionForwarder {
             case let .success(.results(results)): return .answered(results)
             // Refused whole, before anything was sealed: the forwarding engine seals it itself.
             case let .success(.refused(reason)): return .notSent("\(sealer) refused the batch: \(reason)")
-            case .success(.blocks): return .lost("\(sealer) answered with blocks")
+            case .success(.blocks), .success(.admissions): return .lost("\(sealer) answered something else")
             case let .failure(failure): return failure.sent ? .lost(failure.description) : .notSent(failure.description)
             }
         }
@@ -78,7 +81,17 @@ final class PeerClient: TransactionForwarder {
         switch await ask(.blocks(from: height, limit: limit)).wait() {
         case let .success(.blocks(blocks)): return .success(blocks)
         case let .success(.refused(reason)): return .failure(Failure(sent: true, description: "\(sealer) refused: \(reason)"))
-        case .success(.results): return .failure(Failure(sent: true, description: "\(sealer) answered with forward results"))
+        case .success(.results), .success(.admissions): return .failure(Failure(sent: true, description: "\(sealer) answered something else"))
+        case let .failure(failure): return .failure(failure)
+        }
+    }
+
+    /// Asks the peer, which runs `node`, to admit `txs` with its node logic: nil each, or its reason.
+    func admit(_ txs: [Transaction], at node: String) async -> Result<[String?], Failure> {
+        switch await ask(.admit(node: node, txs)).wait() {
+        case let .success(.admissions(answers)) where answers.count == txs.count: return .success(answers)
+        case let .success(.refused(reason)): return .failure(Failure(sent: true, description: "\(sealer)'s engine refused the request: \(reason)", refused: true))
+        case .success: return .failure(Failure(sent: true, description: "\(sealer)'s engine answered something else", refused: true))
         case let .failure(failure): return .failure(failure)
         }
     }

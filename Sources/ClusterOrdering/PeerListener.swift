@@ -1,3 +1,4 @@
+import ChainModel
 import ChainPrimitives
 import EmbeddedChain
 import GovernanceAPI
@@ -14,6 +15,8 @@ public final class PeerListener: Sendable {
     /// Queues forwarded transactions as this engine's own, in the order they arrive, and returns what
     /// waits for one answer each.
     public typealias Admit = @Sendable ([ForwardedTransaction]) async -> @Sendable () async -> [ForwardResult]
+    /// Admits transactions routed to this engine's node with its node logic: nil each, or the reason.
+    public typealias AdmitAtNode = @Sendable (_ txs: [Transaction], _ node: String) -> [String?]
 
     let host: String
     let port: Int
@@ -27,7 +30,8 @@ public final class PeerListener: Sendable {
         self.serving = serving
     }
 
-    static func bind(host: String, port: Int, chain: Chain, admit: @escaping Admit, logger: Logger) async throws -> PeerListener {
+    static func bind(host: String, port: Int, chain: Chain, admit: @escaping Admit, admitAtNode: @escaping AdmitAtNode,
+                     logger: Logger) async throws -> PeerListener {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { $0.framed() }
@@ -37,7 +41,7 @@ public final class PeerListener: Sendable {
                 await withDiscardingTaskGroup { group in
                     do {
                         for try await connection in inbound {
-                            group.addTask { await serve(connection, chain: chain, admit: admit, logger: logger) }
+                            group.addTask { await serve(connection, chain: chain, admit: admit, admitAtNode: admitAtNode, logger: logger) }
                         }
                     } catch {}
                     group.cancelAll()
@@ -49,7 +53,8 @@ public final class PeerListener: Sendable {
 
     /// Takes each request as it arrives, in order: forwarded transactions are queued at once and answered
     /// once sealed, many waiting at once; blocks are read and sent back. Answers name their requests.
-    private static func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, chain: Chain, admit: Admit, logger: Logger) async {
+    private static func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, chain: Chain, admit: Admit, admitAtNode: AdmitAtNode,
+                              logger: Logger) async {
         let peer = connection.channel.remoteAddress?.description ?? "a peer"
         try? await connection.executeThenClose { inbound, outbound in
             try await withThrowingDiscardingTaskGroup { group in
@@ -74,6 +79,9 @@ public final class PeerListener: Sendable {
                         case let .blocks(from, limit):
                             let blocks = (try? await chain.encodedBlocks(from: from, limit: min(limit, PeerRequest.maxBlocks))) ?? []
                             try await outbound.write(ByteBuffer(bytes: PeerReply(id: request.id, answer: .blocks(blocks)).encoded))
+                        case let .admit(node, txs):
+                            let answers = admitAtNode(txs, node)
+                            try await outbound.write(ByteBuffer(bytes: PeerReply(id: request.id, answer: .admissions(answers)).encoded))
                         }
                     case let .failure(refusal):
                         logger.warning("refused a request from \(peer) on the peer link: \(refusal.reason)")

@@ -23,6 +23,9 @@ struct PeerRequest: Sendable, Equatable {
         case forward([ForwardedTransaction])
         /// Up to `limit` blocks of the ledger from height `from` on.
         case blocks(from: UInt64, limit: Int)
+        /// Transactions node routing gives to `node`, which the asked engine runs, for its node logic to
+        /// admit (claim 6 across machines).
+        case admit(node: String, [Transaction])
     }
 
     /// The most blocks one answer carries.
@@ -38,6 +41,9 @@ struct PeerRequest: Sendable, Equatable {
             w.array(batch) { w, item in w.data(item.tx.encoded); w.bool(item.refusesFailedCall) }
         case let .blocks(from, limit):
             w.u8(1); w.u64(from); w.u32(UInt32(clamping: limit))
+        case let .admit(node, txs):
+            w.u8(2); w.string(node)
+            w.array(txs) { w, tx in w.data(tx.encoded) }
         }
         return w.bytes
     }
@@ -69,6 +75,11 @@ struct PeerRequest: Sendable, Equatable {
             })
         case 1:
             what = .blocks(from: try r.u64(), limit: Int(try r.u32()))
+        case 2:
+            let node = try r.string(limit: Limits.maxNameBytes)
+            what = .admit(node: node, try r.array(limit: Limits.maxBlockTransactions) { r throws(DecodingFailure) in
+                try Transaction.decode(try r.data())
+            })
         default:
             throw DecodingFailure("an unknown peer request")
         }
@@ -89,6 +100,8 @@ struct PeerReply: Sendable, Equatable {
         case results([ForwardResult])
         case blocks([[UInt8]])
         case refused(String)
+        /// One per transaction asked to be admitted: nil when admitted, else the node logic's reason.
+        case admissions([String?])
     }
 
     var encoded: [UInt8] {
@@ -109,6 +122,11 @@ struct PeerReply: Sendable, Equatable {
             w.u8(1); w.string(reason)
         case let .blocks(blocks):
             w.u8(2); w.array(blocks) { w, block in w.data(block) }
+        case let .admissions(answers):
+            w.u8(3)
+            w.array(answers) { w, answer in
+                if let answer { w.u8(1); w.string(answer) } else { w.u8(0) }
+            }
         }
         return w.bytes
     }
@@ -132,6 +150,10 @@ struct PeerReply: Sendable, Equatable {
             answer = .refused(try r.string())
         case 2:
             answer = .blocks(try r.array(limit: PeerRequest.maxBlocks) { r throws(DecodingFailure) in try r.data(limit: 1 << 25) })
+        case 3:
+            answer = .admissions(try r.array(limit: Limits.maxBlockTransactions) { r throws(DecodingFailure) -> String? in
+                try r.u8() == 0 ? nil : try r.string()
+            })
         default:
             throw DecodingFailure("an unknown peer reply")
         }

@@ -82,7 +82,7 @@ extension Chain {
         guard let key = signingKeys[proposer] else {
             throw refuseAll(TransactionRejection.chainHalted("\(proposer) has no signing key loaded for block \(height)"))
         }
-        let ctx = BlockContext(height: height, time: max(clock(), state.time))
+        let ctx = BlockContext(height: height, time: max(clock(), state.time), proposer: proposer)
         let format: UInt8, stateRoot: Hash256
         do { (format, stateRoot) = try blockFields(for: height) } catch { throw refuseAll(error) }
         // Refused transactions must leave no trace, not even a block for a deadline they happened to cross.

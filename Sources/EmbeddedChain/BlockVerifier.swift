@@ -54,7 +54,7 @@ enum BlockVerifier {
         if let expectedRoot, block.header.stateRoot != expectedRoot {
             throw .corrupt(height: h, reason: "the state root \(block.header.stateRoot.short) differs from the replayed state's \(expectedRoot.short)")
         }
-        let ctx = BlockContext(height: h, time: block.header.time)
+        let ctx = BlockContext(height: h, time: block.header.time, proposer: block.header.proposer)
         let blockEvents = StateTransition.beginBlock(&s, ctx)
         var receipts: [Receipt] = []
         receipts.reserveCapacity(block.transactions.count)

@@ -137,6 +137,15 @@ extension Chain {
     public nonisolated func sign(_ bytes: [UInt8], as node: String) -> [UInt8]? {
         signingKeys[node]?.sign(bytes)
     }
+
+    /// A transaction from `node`, signed with its key if this engine holds it, at the node's next nonce
+    /// as of the last block: what an engine records on chain about itself and the other nodes.
+    public nonisolated func transaction(from node: String, _ payload: Payload) -> Transaction? {
+        guard let key = signingKeys[node] else { return nil }
+        let state = committed
+        return Transaction.signed(chain: genesisHash, sender: node, nonce: state.nextNonce(of: node), lane: .production,
+                                  payload: payload, key: key)
+    }
 }
 
 

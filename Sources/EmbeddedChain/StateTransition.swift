@@ -73,6 +73,20 @@ public enum StateTransition {
             s.nodes[i].faultRate = fault
             receipt = Receipt(tx: tx.id, node: node, logic: nodeRecord.logic, ok: true, error: nil,
                               events: [.governance(.nodeLogicChanged(node: target, logic: version, faultRate: fault))])
+        case let .setNodeAvailability(target, online):
+            // A node vouches for itself either way, and for another only that it is down, and only in a
+            // block it seals itself (in a cluster, the sealer, which watches every engine's presence):
+            // nobody routes traffic to a node against its will, and no node can keep others down by
+            // sending records through someone else's blocks.
+            guard member.role == .node else { throw .notANode(tx.sender) }
+            guard tx.sender == target || !online else { throw .notTheNodeToRecordUp(sender: tx.sender, node: target) }
+            guard tx.sender == target || ctx.proposer == tx.sender else { throw .notTheSealer(sender: tx.sender, node: target) }
+            guard let i = s.nodes.firstIndex(where: { $0.name == target }) else { throw .unknownNode(target) }
+            // Several engines may notice the same thing; only the first to be sealed records it.
+            guard s.nodes[i].online != online else { throw .malformed("\(target) is already recorded \(online ? "up" : "down")") }
+            s.nodes[i].online = online
+            receipt = Receipt(tx: tx.id, node: node, logic: nodeRecord.logic, ok: true, error: nil,
+                              events: [.governance(.nodeAvailabilityChanged(node: target, online: online, by: tx.sender))])
         }
         s.nonces[tx.sender] = tx.nonce
         s.nodes[nodeIndex].transactionsHandled += 1

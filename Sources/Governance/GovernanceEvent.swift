@@ -25,6 +25,8 @@ public enum GovernanceEvent: Hashable, Sendable {
     case rollbackTriggered(proposal: UInt64, target: String, automatic: Bool, reason: String)
     /// The platform operator replaced a node's transaction-processing logic.
     case nodeLogicChanged(node: String, logic: String, faultRate: UInt64)
+    /// A node recorded as up or down for node routing, and by which node.
+    case nodeAvailabilityChanged(node: String, online: Bool, by: String)
 
     /// The event's type name as users and scripts see it.
     public var name: String {
@@ -45,6 +47,7 @@ public enum GovernanceEvent: Hashable, Sendable {
         case .routingChanged: "RoutingChanged"
         case .rollbackTriggered: "RollbackTriggered"
         case .nodeLogicChanged: "NodeLogicChanged"
+        case .nodeAvailabilityChanged: "NodeAvailabilityChanged"
         }
     }
 
@@ -56,7 +59,7 @@ public enum GovernanceEvent: Hashable, Sendable {
              let .permissionExpired(p, _), let .operationExecuted(p, _, _), let .contractDeployed(p, _, _, _),
              let .routingChanged(p, _, _, _, _, _, _, _), let .rollbackTriggered(p, _, _, _):
             p
-        case .nodeLogicChanged:
+        case .nodeLogicChanged, .nodeAvailabilityChanged:
             nil
         }
     }
@@ -94,6 +97,8 @@ public enum GovernanceEvent: Hashable, Sendable {
             [("proposal", .int(p)), ("target", .text(target)), ("automatic", .text(automatic ? "yes" : "no")), ("reason", .text(reason))]
         case let .nodeLogicChanged(node, logic, fault):
             [("node", .text(node)), ("logic", .text(logic)), ("faultRate", .text(Ratio(ppm: fault).map { "\($0)" } ?? "?"))]
+        case let .nodeAvailabilityChanged(node, online, by):
+            [("node", .text(node)), ("online", .text(online ? "yes" : "no")), ("by", .text(by))]
         }
     }
 }
@@ -130,6 +135,7 @@ extension GovernanceEvent: BinaryCodable {
             w.u8(14); w.u64(p); w.string(target); w.u8(stage.tag); w.string(old); w.string(new); w.u8(pre); w.u8(gray); w.u8(prod)
         case let .rollbackTriggered(p, target, automatic, reason): w.u8(15); w.u64(p); w.string(target); w.bool(automatic); w.string(reason)
         case let .nodeLogicChanged(node, logic, fault): w.u8(16); w.string(node); w.string(logic); w.u64(fault)
+        case let .nodeAvailabilityChanged(node, online, by): w.u8(17); w.string(node); w.bool(online); w.string(by)
         }
     }
 
@@ -157,6 +163,7 @@ extension GovernanceEvent: BinaryCodable {
                                         old: try r.string(), new: try r.string(), prerelease: try r.u8(), gray: try r.u8(), production: try r.u8())
         case 15: self = .rollbackTriggered(proposal: try r.u64(), target: try r.string(), automatic: try r.bool(), reason: try r.string())
         case 16: self = .nodeLogicChanged(node: try r.string(), logic: try r.string(), faultRate: try r.u64())
+        case 17: self = .nodeAvailabilityChanged(node: try r.string(), online: try r.bool(), by: try r.string())
         case let t: throw DecodingFailure("unknown event tag \(t)")
         }
     }

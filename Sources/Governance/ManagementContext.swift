@@ -21,9 +21,12 @@ public typealias CodeCheck = ([UInt8]) throws(GovernanceError) -> Void
 public struct BlockContext: Sendable {
     public let height: UInt64
     public let time: UInt64
+    /// The node that seals the block, where it is known (sealing and replay; not a dry run).
+    public let proposer: String?
 
-    package init(height: UInt64, time: UInt64) {
+    package init(height: UInt64, time: UInt64, proposer: String? = nil) {
         self.height = height
         self.time = time
+        self.proposer = proposer
     }
 }

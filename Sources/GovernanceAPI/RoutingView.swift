@@ -90,12 +90,15 @@ public struct RoutingView: Codable, Sendable {
         public let logic: String
         public let faultRate: Double
         public let transactions: UInt64
+        /// False while the node is recorded down: no lane's traffic goes to it.
+        public let online: Bool
 
-        package init(name: String, logic: String, faultRate: Double, transactions: UInt64) {
+        package init(name: String, logic: String, faultRate: Double, transactions: UInt64, online: Bool = true) {
             self.name = name
             self.logic = logic
             self.faultRate = faultRate
             self.transactions = transactions
+            self.online = online
         }
     }
 

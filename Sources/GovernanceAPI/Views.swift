@@ -182,6 +182,8 @@ public struct NodeView: Codable, Sendable, Hashable {
     public let transactions: UInt64
     /// Share of contract calls this node fails on purpose (0 unless set with `node set-logic --fault-rate`).
     public let faultRate: Double
+    /// False while the node is recorded down: node routing passes over it.
+    public let online: Bool
 }
 
 public struct TransactionView: Codable, Sendable, Hashable {
@@ -290,6 +292,6 @@ extension MemberView {
 extension NodeView {
     package init(_ n: NodeRecord) {
         self.init(name: n.name, logic: n.logic, blocks: n.blocksProposed, transactions: n.transactionsHandled,
-                  faultRate: Double(n.faultRate) / 1_000_000)
+                  faultRate: Double(n.faultRate) / 1_000_000, online: n.online)
     }
 }

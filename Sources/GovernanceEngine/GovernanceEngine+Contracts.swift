@@ -23,7 +23,7 @@ extension GovernanceEngine {
                 lanes: LanesView(s.management.nodeRouting),
                 proposal: s.management.nodeRouting.proposal == 0 ? nil : s.management.nodeRouting.proposal,
                 fleet: s.nodes.map { RoutingView.Node(name: $0.name, logic: $0.logic, faultRate: Ratio(ppm: $0.faultRate)!.value,
-                                                      transactions: $0.transactionsHandled) },
+                                                      transactions: $0.transactionsHandled, online: $0.online) },
                 stats: Dictionary(uniqueKeysWithValues: Set(s.nodes.map(\.logic)).union(s.management.nodeStats.keys).map { logic in
                     // Processing time is measured by the process that processed the transactions, so a fresh
                     // CLI process has none to report.

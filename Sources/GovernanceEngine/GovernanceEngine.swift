@@ -127,8 +127,7 @@ public actor GovernanceEngine {
         let platform = await ServicePlatform.started(on: chain)
         if let node, let cluster {
             do {
-                try await node.sealForwarded(on: cluster.peerHost, port: cluster.peerPort, admit: { await platform.enqueue(forwarded: $0) },
-                                             logger: cluster.logger)
+                try await node.serve(platform, on: cluster.peerHost, port: cluster.peerPort, logger: cluster.logger)
             } catch {
                 await node.close()
                 await platform.close()

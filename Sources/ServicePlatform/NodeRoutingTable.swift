@@ -26,7 +26,9 @@ struct NodeRoutingTable {
                 policy = RoutingPolicy(old: old, new: stage == .none ? nil : new, stage: stage, prerelease: pre, gray: gray,
                                        production: prod, proposal: stage == .none ? 0 : proposal)
             case let .nodeLogicChanged(node, logic, _):
-                if let i = fleet.firstIndex(where: { $0.name == node }) { fleet[i] = NodeRecord(name: node, logic: logic) }
+                if let i = fleet.firstIndex(where: { $0.name == node }) { fleet[i].logic = logic }
+            case let .nodeAvailabilityChanged(node, online, _):
+                if let i = fleet.firstIndex(where: { $0.name == node }) { fleet[i].online = online }
             default:
                 break
             }

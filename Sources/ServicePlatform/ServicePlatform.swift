@@ -2,6 +2,7 @@ import ChainModel
 import ChainPrimitives
 import EmbeddedChain
 import Governance
+import Synchronization
 
 /// The blockchain service platform (claim 3): the only way in to the chain. It accepts signed
 /// transactions, forwards each to the node its routing table chooses (claim 6), and pushes what the
@@ -21,6 +22,12 @@ public actor ServicePlatform {
     private var nextTicket: UInt64 = 0
     private var serving: UInt64 = 0
     private var waitingTurn: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    /// Set in a cluster: where transactions routed to other organisations' nodes are admitted.
+    var gateway: (any NodeGateway)?
+    /// Since when each node's announced engine has not answered a request for admission.
+    var unanswering: [String: ContinuousClock.Instant] = [:]
+    /// Transactions this engine's node admitted for other engines (`admitForPeer`).
+    nonisolated let peerAdmissions = Atomic<Int>(0)
 
     private init(chain: Chain, table: NodeRoutingTable) {
         self.chain = chain
@@ -70,8 +77,9 @@ public actor ServicePlatform {
     /// The node the routing table sends `tx` to.
     public func node(for tx: Transaction) -> String { table.node(for: tx) }
 
-    /// A copy of the routing table, taken on the actor, for tests. (`table` stays private so the table
-    /// has one writer, `follow`, and one way out.)
+    /// A copy of the routing table, taken on the actor. `table` itself is private: read from outside as
+    /// `await platform.table.height`, it compiled to a modify access off the actor, which raced
+    /// `follow` and crashed the test process.
     func routingTable() -> NodeRoutingTable { table }
 
     /// Forwards a transaction to its node and returns the receipt once its block is durable.
@@ -92,7 +100,18 @@ public actor ServicePlatform {
         fileprivate let txs: [Transaction]
         fileprivate let checks: [SignatureCheck?]
         fileprivate let refusingFailedCalls: Bool
-        fileprivate let batch: Chain.QueuedBatch
+        /// Whether those routed to other organisations' nodes were admitted there, and so are again
+        /// when routed anew.
+        fileprivate let admitting: Bool
+        fileprivate let handed: Handed
+    }
+
+    /// What went to the chain, by index into the batch, and what was refused before it (at a node of
+    /// another engine).
+    fileprivate struct Handed: Sendable {
+        let indices: [Int]
+        let refused: [Int: any Error]
+        let batch: Chain.QueuedBatch
     }
 
     /// Routes and queues transactions for the next block and returns at once. Batches reach the chain in
@@ -101,7 +120,11 @@ public actor ServicePlatform {
     /// transaction, checked by the chain as it is admitted), signatures are checked here, in parallel.
     /// With `refusingFailedCalls`, a contract call that fails when sealed is refused with
     /// `TransactionRejection.callFailed` instead of recorded (calls made by hand).
-    public func enqueue(_ txs: [Transaction], verified: Bool = true, refusingFailedCalls: Bool = false) async -> Queued {
+    /// In a cluster, each transaction routed to another organisation's node is first admitted there (see
+    /// `ServicePlatform+Nodes.swift`), unless `admitting` is false: transactions another engine forwarded
+    /// to this one, the sealer, were admitted where they came in.
+    public func enqueue(_ txs: [Transaction], verified: Bool = true, refusingFailedCalls: Bool = false,
+                        admitting: Bool = true) async -> Queued {
         let ticket = takeTicket()
         var checks = [SignatureCheck?](repeating: nil, count: txs.count)
         if verified {
@@ -110,16 +133,18 @@ public actor ServicePlatform {
             let members = chain.committed.management.members
             checks = await Task.detached { SignatureCheck.verify(txs, members: members) }.value
         }
-        return Queued(txs: txs, checks: checks, refusingFailedCalls: refusingFailedCalls,
-                      batch: await hand(txs, checks: checks, refusingFailedCalls: refusingFailedCalls, ticket: ticket))
+        let routes = admitting ? await admitAtRoutedNodes(txs) : nil
+        return Queued(txs: txs, checks: checks, refusingFailedCalls: refusingFailedCalls, admitting: admitting,
+                      handed: await hand(txs, checks: checks, routes: routes, refusingFailedCalls: refusingFailedCalls, ticket: ticket))
     }
 
     /// Queues transactions whose signatures the caller already checked (`checks`, one each, nil where it
     /// did not verify: the chain then checks it again and refuses it with the reason).
     public func enqueue(_ txs: [Transaction], checks: [SignatureCheck?], refusingFailedCalls: Bool = false) async -> Queued {
         let ticket = takeTicket()
-        return Queued(txs: txs, checks: checks, refusingFailedCalls: refusingFailedCalls,
-                      batch: await hand(txs, checks: checks, refusingFailedCalls: refusingFailedCalls, ticket: ticket))
+        let routes = await admitAtRoutedNodes(txs)
+        return Queued(txs: txs, checks: checks, refusingFailedCalls: refusingFailedCalls, admitting: true,
+                      handed: await hand(txs, checks: checks, routes: routes, refusingFailedCalls: refusingFailedCalls, ticket: ticket))
     }
 
     /// Every result of a queued batch, in order: a receipt once its block is durable, or the error it was
@@ -128,7 +153,7 @@ public actor ServicePlatform {
     /// table has caught up, and resubmitted once, with any later one of its sender's in the batch that was
     /// refused only for the nonce it left unused.
     public func results(of queued: Queued) async -> [Result<Sealed, any Error>] {
-        var results = await chain.results(of: queued.batch)
+        var results = await results(of: queued.handed, count: queued.txs.count)
         var again: [Int] = []
         var misrouted: Set<String> = []
         for (i, result) in results.enumerated() {
@@ -146,10 +171,23 @@ public actor ServicePlatform {
         }
         guard !again.isEmpty else { return results }
         await tableCaughtUp()
-        let retry = await hand(again.map { queued.txs[$0] }, checks: again.map { queued.checks[$0] },
-                               refusingFailedCalls: queued.refusingFailedCalls, ticket: takeTicket())
-        for (i, result) in zip(again, await chain.results(of: retry)) { results[i] = result }
+        let ticket = takeTicket()
+        let txs = again.map { queued.txs[$0] }
+        let retry = await hand(txs, checks: again.map { queued.checks[$0] }, routes: queued.admitting ? await admitAtRoutedNodes(txs) : nil,
+                               refusingFailedCalls: queued.refusingFailedCalls, ticket: ticket)
+        let retried = await self.results(of: retry, count: txs.count)
+        for (i, result) in zip(again, retried) { results[i] = result }
         return results
+    }
+
+    /// The chain's results of what was handed to it, with the refusals from before it, in batch order.
+    private func results(of handed: Handed, count: Int) async -> [Result<Sealed, any Error>] {
+        // Everything went to the chain: always so on a single engine, where every node is its own.
+        guard !handed.refused.isEmpty else { return await chain.results(of: handed.batch) }
+        var results = [Result<Sealed, any Error>?](repeating: nil, count: count)
+        for (i, error) in handed.refused { results[i] = .failure(error) }
+        for (i, result) in zip(handed.indices, await chain.results(of: handed.batch)) { results[i] = result }
+        return results.map { $0! }
     }
 
     private func takeTicket() -> UInt64 {
@@ -157,14 +195,29 @@ public actor ServicePlatform {
         return nextTicket
     }
 
-    /// Routes each transaction by the table and hands them to the chain, in the turn `ticket` holds.
-    private func hand(_ txs: [Transaction], checks: [SignatureCheck?], refusingFailedCalls: Bool, ticket: UInt64) async -> Chain.QueuedBatch {
+    /// Hands the transactions to the chain, in the turn `ticket` holds: each at the node that admitted it
+    /// (`routes`), or where the table routes it now; those refused at a node stay out.
+    private func hand(_ txs: [Transaction], checks: [SignatureCheck?], routes: [Route]?, refusingFailedCalls: Bool,
+                      ticket: UInt64) async -> Handed {
         await turn(ticket)
-        let queued = await chain.enqueue(batch: txs.indices.map {
-            Chain.Submission(tx: txs[$0], node: table.node(for: txs[$0]), check: checks[$0], refusesFailedCall: refusingFailedCalls)
-        })
+        var indices: [Int] = []
+        var refused: [Int: any Error] = [:]
+        var submissions: [Chain.Submission] = []
+        for i in txs.indices {
+            let node: String
+            switch routes?[i] {
+            case let .refused(error)?:
+                refused[i] = error
+                continue
+            case let .node(admitted)?: node = admitted
+            case nil: node = table.node(for: txs[i])
+            }
+            indices.append(i)
+            submissions.append(Chain.Submission(tx: txs[i], node: node, check: checks[i], refusesFailedCall: refusingFailedCalls))
+        }
+        let queued = await chain.enqueue(batch: submissions)
         handOver(ticket)
-        return queued
+        return Handed(indices: indices, refused: refused, batch: queued)
     }
 
     /// Waits until every batch that arrived before `ticket` has been handed to the chain.
@@ -213,7 +266,7 @@ extension ServicePlatform {
         while start < batch.count {
             let kind = batch[start].refusesFailedCall
             let end = batch[start...].firstIndex { $0.refusesFailedCall != kind } ?? batch.count
-            queued.append(await enqueue(batch[start..<end].map(\.tx), verified: true, refusingFailedCalls: kind))
+            queued.append(await enqueue(batch[start..<end].map(\.tx), verified: true, refusingFailedCalls: kind, admitting: false))
             start = end
         }
         return { [queued] in

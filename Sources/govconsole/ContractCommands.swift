@@ -109,7 +109,7 @@ struct RoutingCommand: EngineSubcommand {
             for g in RoutingGauge.all(r) {
                 if g.isNodes {
                     lines += RoutingCommand.block(g) { v in g.cost(v).map { "mean \($0)" } ?? "time measured only while the console runs" }
-                    lines.append("  fleet  " + r.nodes.fleet.map { "\($0.name) \($0.logic)" + ($0.faultRate > 0 ? " (faults \($0.faultRate))" : "") }
+                    lines.append("  fleet  " + r.nodes.fleet.map { "\($0.name) \($0.logic)" + ($0.faultRate > 0 ? " (faults \($0.faultRate))" : "") + ($0.online ? "" : " (down)") }
                         .joined(separator: ", "))
                 } else {
                     lines += RoutingCommand.block(g) { v in "mean " + (g.cost(v) ?? "") }

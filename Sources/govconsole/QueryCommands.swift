@@ -209,7 +209,8 @@ struct NodesCommand: EngineSubcommand {
     func run(in context: CommandContext) async throws {
         let nodes = try await global.withEngine(in: context, readOnly: true) { try await $0.nodes() }
         try global.emit(nodes, to: context) {
-            Output.table(["NODE", "LOGIC", "BLOCKS", "TRANSACTIONS"], nodes.map { [$0.name, $0.logic, "\($0.blocks)", "\($0.transactions)"] })
+            Output.table(["NODE", "LOGIC", "STATE", "BLOCKS", "TRANSACTIONS"],
+                         nodes.map { [$0.name, $0.logic, $0.online ? "up" : "down", "\($0.blocks)", "\($0.transactions)"] })
         }
     }
 }

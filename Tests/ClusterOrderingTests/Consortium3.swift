@@ -40,6 +40,9 @@ struct Consortium3 {
             engines.append(try await GovernanceEngine.open(at: dir, cluster: ClusterSettings(node: node, etcd: etcd.endpoints, maxEntryBytes: maxEntryBytes,
                                                                                               retainEntries: retainEntries)))
         }
+        // The demo's node-4 to node-6 have no engine here: the sealer records them down after a lease,
+        // and until then what routing gives them waits. Tests start once routing passes over them.
+        try await routingSettles(engines, up: Set(nodes))
         return Consortium3(etcd: etcd, ownsEtcd: ownEtcd, source: source, joined: joined, engines: engines, members: members)
     }
 
@@ -109,6 +112,16 @@ extension Array where Element: Sendable {
         var out: [T] = []
         for e in self { out.append(try await transform(e)) }
         return out
+    }
+}
+
+/// Waits until every engine's chain records exactly the nodes in `up` as up, at the same head.
+func routingSettles(_ engines: [GovernanceEngine], up: Set<String>) async throws {
+    try await waitUntil("every engine records \(up.sorted().joined(separator: ", ")) up, and no other node") {
+        let states = await engines.asyncMap { await $0.platform.state() }
+        return states.allSatisfy { s in
+            s.head == states[0].head && s.nodes.allSatisfy { $0.online == up.contains($0.name) }
+        }
     }
 }
 

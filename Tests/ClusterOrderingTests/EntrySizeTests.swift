@@ -42,7 +42,6 @@ import Testing
 
     @Test func aTransactionTooBigForOneEntryIsRefusedWithTheReason() async throws {
         try await Consortium3.with(maxEntryBytes: 600) { c in
-            let before = await c.engines[0].platform.state().height
             let client = c.client(0)
             await #expect {
                 _ = try await client.propose(.setPolicy(PolicyChange(votingPeriod: 7_200_000)), as: "ops")
@@ -50,7 +49,9 @@ import Testing
                 guard case let TransactionRejection.blockTooLarge(bytes, limit) = error else { return false }
                 return bytes > limit && limit == 600
             }
-            #expect(await c.engines[0].platform.state().height == before)
+            // Nothing written: no proposal. (Not the height: on a loaded machine an engine's lease may
+            // lapse, and the record of its node going down and up again takes blocks of its own.)
+            #expect(await c.engines[0].platform.state().management.proposal(1) == nil)
         }
     }
 }

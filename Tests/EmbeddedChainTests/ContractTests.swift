@@ -178,6 +178,66 @@ import Testing
         #expect(await t.chain.state.management.nodeStats["v2"]?.failures == 1)
     }
 
+    @Test func aNodeRecordedDownIsRoutedAroundUntilItRecordsItselfUp() async throws {
+        var t = try TestChain()
+        let genesis = await t.chain.state.genesisHash
+        func availability(_ sender: String, _ node: String, up: Bool) async -> Transaction {
+            Transaction.signed(chain: genesis, sender: sender, nonce: await t.chain.state.nextNonce(of: sender), lane: .production,
+                               payload: .setNodeAvailability(node: node, online: up), key: t.keys[sender]!)
+        }
+        // Only a node records anything; another node may record it down, never up, and only in a block
+        // it seals (here the nodes take turns by height).
+        await #expect(throws: TransactionRejection.notANode("ops")) {
+            try await t.submit(await availability("ops", "node-2", up: false))
+        }
+        let sealer = await t.chain.state.proposer(forHeight: await t.chain.state.height + 1)
+        // A node on v1, as production traffic is.
+        let v1 = await t.chain.state.nodes.filter { $0.logic == "v1" }.map(\.name)
+        let target = v1.first { $0 != sealer }!
+        let bystander = await t.chain.state.nodes.map(\.name).first { $0 != sealer && $0 != target }!
+        await #expect(throws: TransactionRejection.notTheSealer(sender: bystander, node: target)) {
+            try await t.submit(await availability(bystander, target, up: false))
+        }
+        let down = try await t.submit(await availability(sealer, target, up: false))
+        #expect(down.events == [.governance(.nodeAvailabilityChanged(node: target, online: false, by: sealer))])
+        let next = await t.chain.state.proposer(forHeight: await t.chain.state.height + 1)
+        await #expect(throws: TransactionRejection.malformed("\(target) is already recorded down")) {
+            try await t.submit(await availability(next, target, up: false))
+        }
+        await #expect(throws: TransactionRejection.notTheNodeToRecordUp(sender: bystander, node: target)) {
+            try await t.submit(await availability(bystander, target, up: true))
+        }
+        // Every production call the policy would give the node now goes to another node that runs v1.
+        for amount in 1...60 {
+            let receipt = try await t.call("alice", "issue", [String(amount)])
+            #expect(receipt.node != target && receipt.logic == "v1")
+        }
+        _ = try await t.submit(await availability(target, target, up: true))
+        var routedToTarget = false
+        for amount in 61...200 where !routedToTarget { routedToTarget = try await t.call("alice", "issue", [String(amount)]).node == target }
+        #expect(routedToTarget)
+        // The ledger replays to the same state.
+        #expect(await t.chain.state.nodes.allSatisfy(\.online))
+        let head = await t.chain.state.head
+        await t.chain.close()
+        try t.reopen()
+        #expect(await t.chain.state.head == head)
+    }
+
+    /// A node up encodes as every node did before nodes could be down (so the state roots of ledgers
+    /// sealed then still match); one down sets the top bit of its fault rate's word, and decodes back.
+    @Test func aNodeUpEncodesAsBeforeAndOneDownRoundTrips() throws {
+        var node = NodeRecord(name: "node-2", logic: "v2")
+        node.faultRate = 250_000
+        var before = ByteWriter()
+        before.string("node-2"); before.string("v2"); before.u64(0); before.u64(0); before.u64(250_000)
+        #expect(node.encoded == before.bytes)
+        node.online = false
+        var r = ByteReader(node.encoded)
+        let decoded = try NodeRecord(from: &r)
+        #expect(decoded == node && !decoded.online && decoded.faultRate == 250_000)
+    }
+
     @Test func contractCallsReplayToTheSameReceipts() async throws {
         var t = try TestChain()
         try await t.call("alice", "issue", ["100"])

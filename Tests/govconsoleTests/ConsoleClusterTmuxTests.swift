@@ -77,12 +77,12 @@ import Glibc
             pane = try await Self.waitFor("cluster node-2 · 2 engines", on: tmux)
             #expect(!pane.contains("node-3 "), "node-3 left but the pane still lists it:\n\(pane)")
         } catch {
-            tmux.kill()
+            await tmux.kill()
             for e in engines { try? await e.stop() }
             await SharedLocalEtcd.shared.release()
             throw error
         }
-        tmux.kill()
+        await tmux.kill()
         for e in engines { try await e.stop() }
         await SharedLocalEtcd.shared.release()
     }

@@ -73,6 +73,7 @@ extension FeedEntry {
         case .proposalExpired, .permissionExpired, .proposalCanceled: return .warn
         case let .voteCast(_, _, choice, _, _): return choice == .approve ? .approve : choice == .reject ? .reject : .abstain
         case .routingChanged, .nodeLogicChanged, .contractDeployed: return .accent
+        case let .nodeAvailabilityChanged(_, online, _): return online ? .approve : .warn
         case .proposalSubmitted, .voteRequested, .tallyUpdated, .permissionConsumed: return .text
         }
     }

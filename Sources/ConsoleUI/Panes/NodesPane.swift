@@ -18,6 +18,10 @@ enum NodesPane {
         guard let routing = s.snapshot?.routing.nodes else { return }
         let columns = [Table.Column("NODE", 7), Table.Column("LOGIC", 5), Table.Column("TXS", 7), Table.Column("LANES", max(8, inner.width - 22))]
         let rows: [[(String, Style)]] = routing.fleet.map { n in
+            guard n.online else {
+                return [(n.name, Style(.muted)), (n.logic, Style(.muted)), ("\(n.transactions)", Style(.muted)),
+                        ("down: no engine runs it, routed around", Style(.warn))]
+            }
             let lanes = lanes(for: n.logic, routing)
             return [(n.name, Style()), (n.logic, Style(n.logic == routing.new ? .gaugeNew : .gaugeOld, bold: true)),
                     ("\(n.transactions)", Style(.muted)),
