@@ -17,6 +17,9 @@ extension Chain {
     }
 
     var pendingCount: Int { mempool.count }
+    /// Who sent the transactions waiting for a block: a test holding sealing waits for its own, whatever
+    /// the engine queued beside them (in a cluster, a node recorded up or down).
+    var pendingSenders: [String] { mempool.senders }
 
     func setWillAppend(_ hook: (@Sendable (UInt64) -> Void)?) { willAppend = hook }
 

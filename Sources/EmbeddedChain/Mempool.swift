@@ -30,6 +30,8 @@ struct Mempool {
     private var bySender: [String: Int] = [:]
 
     var count: Int { queue.count }
+    /// The senders of the waiting transactions, oldest first.
+    var senders: [String] { queue.map(\.tx.sender) }
     /// When the oldest waiting transaction arrived (or was put back).
     private(set) var oldestSince: ContinuousClock.Instant?
     var isEmpty: Bool { queue.isEmpty }

@@ -150,34 +150,49 @@ public actor ServicePlatform {
     /// Every result of a queued batch, in order: a receipt once its block is durable, or the error it was
     /// refused with. The chain refuses a transaction whose node the policy no longer picks, when the policy
     /// or the fleet changed between routing and sealing; such a transaction is routed again, once the
-    /// table has caught up, and resubmitted once, with any later one of its sender's in the batch that was
-    /// refused only for the nonce it left unused.
+    /// table has caught up, and resubmitted, with any later one of its sender's in the batch that was
+    /// refused only for the nonce it left unused. In a cluster the fleet can change again meanwhile (a
+    /// node recorded down and back up as its engine's lease lapses), so this goes on a few times.
     public func results(of queued: Queued) async -> [Result<Sealed, any Error>] {
         var results = await results(of: queued.handed, count: queued.txs.count)
+        var candidates = Array(queued.txs.indices)
+        for _ in 0..<Self.maxReroutes {
+            let again = Self.routedAgain(candidates.map { (queued.txs[$0], results[$0]) }).map { candidates[$0] }
+            guard !again.isEmpty else { break }
+            await tableCaughtUp()
+            let ticket = takeTicket()
+            let txs = again.map { queued.txs[$0] }
+            let retry = await hand(txs, checks: again.map { queued.checks[$0] }, routes: queued.admitting ? await admitAtRoutedNodes(txs) : nil,
+                                   refusingFailedCalls: queued.refusingFailedCalls, ticket: ticket)
+            let retried = await self.results(of: retry, count: txs.count)
+            for (i, result) in zip(again, retried) { results[i] = result }
+            candidates = again
+        }
+        return results
+    }
+
+    /// How many times a transaction is routed again after the fleet or the policy changed under it: enough
+    /// to ride out a node recorded down and up again, not so many as to chase a fleet that never settles.
+    static let maxReroutes = 4
+
+    /// The positions of those refused only because routing changed between routing and sealing: misrouted,
+    /// and any later one of the same sender's refused for the nonce a misrouted one left unused.
+    private static func routedAgain(_ outcomes: [(tx: Transaction, result: Result<Sealed, any Error>)]) -> [Int] {
         var again: [Int] = []
         var misrouted: Set<String> = []
-        for (i, result) in results.enumerated() {
-            guard case let .failure(error) = result, let rejection = error as? TransactionRejection else { continue }
-            let sender = queued.txs[i].sender
+        for (i, outcome) in outcomes.enumerated() {
+            guard case let .failure(error) = outcome.result, let rejection = error as? TransactionRejection else { continue }
             switch rejection {
             case .misrouted:
-                misrouted.insert(sender)
+                misrouted.insert(outcome.tx.sender)
                 again.append(i)
-            case .nonceGap where misrouted.contains(sender):
+            case .nonceGap where misrouted.contains(outcome.tx.sender):
                 again.append(i)
             default:
                 break
             }
         }
-        guard !again.isEmpty else { return results }
-        await tableCaughtUp()
-        let ticket = takeTicket()
-        let txs = again.map { queued.txs[$0] }
-        let retry = await hand(txs, checks: again.map { queued.checks[$0] }, routes: queued.admitting ? await admitAtRoutedNodes(txs) : nil,
-                               refusingFailedCalls: queued.refusingFailedCalls, ticket: ticket)
-        let retried = await self.results(of: retry, count: txs.count)
-        for (i, result) in zip(again, retried) { results[i] = result }
-        return results
+        return again
     }
 
     /// The chain's results of what was handed to it, with the refusals from before it, in batch order.

@@ -27,13 +27,14 @@ import Testing
                 // Abstentions, so the vote stays open until every one is in.
                 Task { try await client.vote(1, "abstain", as: v).height }
             }
-            try await waitUntil("the five votes are queued") { await chain.pendingCount == voters.count }
+            // Counted by sender: on a loaded machine a lapsed lease may queue a node's availability record beside them.
+            try await waitUntil("the five votes are queued") { await chain.pendingSenders.count { voters.contains($0) } == voters.count }
             await chain.setSealingPaused(false)
             var heights: [UInt64] = []
             for v in votes { heights.append(try await v.value) }
             _ = try await c.converged(atLeast: heights.max()!)
             let blocks = try await c.engines[2].platform.readBlocks(from: start + 1)
-            #expect(blocks.flatMap(\.transactions).count == voters.count)
+            #expect(blocks.flatMap(\.transactions).count { voters.contains($0.sender) } == voters.count)
             #expect(blocks.count > 1, "one batch, split")
             #expect(blocks.allSatisfy { $0.encoded.count <= Self.limit }, "sizes \(blocks.map(\.encoded.count))")
             #expect(await c.engines[0].platform.state().management.proposal(1)?.tally.abstain == UInt64(voters.count))
